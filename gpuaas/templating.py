@@ -59,5 +59,5 @@ def environment(helm: bool = False) -> jinja2.Environment:
     return env
 
 
-def render_template(name: str, helm: bool = False, **context: Any) -> str:
-    return environment(helm).get_template(name).render(**context)
+def render_template(template: str, /, helm: bool = False, **context: Any) -> str:
+    return environment(helm).get_template(template).render(**context)

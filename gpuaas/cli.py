@@ -1,0 +1,135 @@
+"""The `gpuaas` command line: parses options, calls the core, prints. No logic of its own."""
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+
+from .findings import Finding, UserError
+
+app = typer.Typer(help="Render, validate and plan GitOps trees for GPU model serving on "
+                  "OpenShift AI 3.0 from one portfolio file.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+schemas_app = typer.Typer(help="CRD schemas for `validate` (kubeconform layout).",
+                          no_args_is_help=True)
+app.add_typer(schemas_app, name="schemas")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+Portfolios = typer.Argument(None, help="Portfolio files (default: every portfolios/*.yaml).",
+                            show_default=False)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def report(findings: list[Finding]) -> None:
+    for f in findings:
+        style = "red" if f.severity == "error" else "yellow"
+        err.print(f"{f.where()}: [{style}]{f.severity}[/{style}] {f.message} [dim]\\[{f.code}][/dim]")
+
+
+def fail(exc: UserError) -> None:
+    report(exc.findings)
+    raise typer.Exit(2)
+
+
+@app.command()
+def render(portfolios: Optional[List[Path]] = Portfolios,
+           out_dir: Path = typer.Option(Path("rendered"), "--out", help="Where trees are written."),
+           check: bool = typer.Option(False, "--check", help="Write nothing; print a diff and "
+                                      "exit 1 when the tree on disk is stale.")) -> None:
+    """Write rendered/<name>/ for each portfolio (the whole GitOps tree)."""
+    from . import output, pipeline
+    try:
+        builts = [pipeline.build(p) for p in pipeline.portfolio_paths(portfolios)]
+    except UserError as exc:
+        fail(exc)
+    findings = [f for b in builts for f in b.findings] + pipeline.check_unique_names(builts)
+    report(findings)
+    if any(f.severity == "error" for f in findings):
+        err.print("[red]nothing written[/red]: fix the errors above and run again")
+        raise typer.Exit(2)
+    stale = False
+    for b in builts:
+        root = out_dir / b.name
+        if check:
+            drift = output.compare(b.files, root, label=f"{root}/")
+            if drift.stale:
+                stale = True
+                sys.stdout.write(drift.diff)
+                err.print(f"[red]{root} is stale[/red]: {len(drift.changed)} changed, "
+                          f"{len(drift.missing)} missing, {len(drift.extra)} extra; "
+                          "run `gpuaas render` and commit")
+            else:
+                out.print(f"{root}: up to date ({len(b.files)} files)")
+        else:
+            drift = output.write_tree(b.files, root)
+            changes = len(drift.changed) + len(drift.missing) + len(drift.extra)
+            what = f"{changes} file(s) changed" if changes else "unchanged"
+            out.print(f"{root}: {len(b.files)} files, {what}")
+    if stale:
+        raise typer.Exit(1)
+
+
+@app.command()
+def plan(portfolio: Optional[Path] = typer.Argument(None, help="Portfolio file (default: "
+                                                     "every portfolios/*.yaml)."),
+         env: Optional[str] = typer.Option(None, "--env", help="Only this environment."),
+         format: Format = typer.Option(Format.text, "--format"),
+         fail_on_pending: bool = typer.Option(False, "--fail-on-pending",
+                                              help="Exit 1 when an active model would queue.")) -> None:
+    """What Kueue will admit, what will queue, GPU memory fit and monthly cost."""
+    from . import pipeline, report as reports
+    try:
+        paths = pipeline.portfolio_paths([portfolio] if portfolio else None)
+        builts = [pipeline.build(p, with_files=False) for p in paths]
+    except UserError as exc:
+        fail(exc)
+    report([f for b in builts for f in b.findings])
+    if not all(b.ok for b in builts):
+        raise typer.Exit(2)
+    pending = False
+    for b in builts:
+        envs = [e for e in b.plan.environments if env is None or e.name == env]
+        if env is not None and not envs:
+            err.print(f"[red]no environment {env!r}[/red] in {b.loaded.file}: "
+                      f"{', '.join(e.name for e in b.plan.environments)}")
+            raise typer.Exit(2)
+        if format == Format.json:
+            sys.stdout.write(json.dumps(reports.plan_json(b.plan, envs), indent=2) + "\n")
+        else:
+            reports.print_plan(out, b.plan, envs)
+        pending |= any(m.admission == "Pending" for e in envs for m in e.models)
+    if fail_on_pending and pending:
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema() -> None:
+    """Print the portfolio's JSON Schema (for editors, via yaml-language-server)."""
+    from .portfolio.jsonschema import portfolio_schema
+    sys.stdout.write(json.dumps(portfolio_schema(), indent=2) + "\n")
+
+
+def main() -> None:
+    """Bugs get one line and a way to see the traceback; bad input never reaches here."""
+    import os
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("GPUAAS_DEBUG"):
+            raise
+        err.print(f"[red]gpuaas: internal error[/red] {type(exc).__name__}: {exc}\n"
+                  "This is a bug in gpuaas, not in your input. Run again with GPUAAS_DEBUG=1 "
+                  "for the traceback and report it.")
+        sys.exit(3)

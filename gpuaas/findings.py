@@ -1,0 +1,41 @@
+"""Findings: one small record per problem, with a stable code and where it is."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    file: str
+    line: int | None
+    code: str
+    message: str
+    severity: Severity = "error"
+    column: int | None = None
+    object: str | None = None
+
+    def where(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class UserError(Exception):
+    """Bad input: reported as findings, exit code 2, never a traceback."""
+
+    def __init__(self, findings: list[Finding]):
+        super().__init__("\n".join(f"{f.where()}: {f.message}" for f in findings))
+        self.findings = findings
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "error"]

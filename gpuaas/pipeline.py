@@ -1,0 +1,63 @@
+"""load -> check -> plan -> render, for one portfolio file. Pure apart from reading it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import rules
+from .findings import Finding, UserError, errors
+from .plan import Plan, resolve
+from .portfolio import Loaded, load_portfolio
+from .render import render
+
+
+@dataclass
+class Built:
+    loaded: Loaded
+    findings: list[Finding]
+    plan: Plan | None = None
+    files: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.loaded.portfolio.metadata.name
+
+    @property
+    def ok(self) -> bool:
+        return not errors(self.findings)
+
+
+def build(path: str | Path, with_files: bool = True) -> Built:
+    """Raises UserError when the file cannot be loaded; rule errors stop before planning."""
+    loaded = load_portfolio(path)
+    built = Built(loaded, rules.check(loaded))
+    if built.ok:
+        built.plan = resolve(loaded.portfolio)
+        if with_files:
+            built.files = render(built.plan)
+    return built
+
+
+def portfolio_paths(given: list[Path] | None, root: Path = Path(".")) -> list[Path]:
+    """The named portfolios, else every portfolios/*.yaml under root."""
+    if given:
+        return list(given)
+    found = sorted((root / "portfolios").glob("*.yaml")) + sorted((root / "portfolios").glob("*.yml"))
+    if not found:
+        raise UserError([Finding(str(root / "portfolios"), None, "INPUT",
+                                 "no portfolio given and no portfolios/*.yaml here: run from the "
+                                 "root of the GitOps repo, name a file, or run `gpuaas init`")])
+    return found
+
+
+def check_unique_names(builts: list[Built]) -> list[Finding]:
+    seen: dict[str, str] = {}
+    out = []
+    for b in builts:
+        if b.name in seen:
+            line, col = b.loaded.locations.of(("metadata", "name"))
+            out.append(Finding(b.loaded.file, line, "DUPLICATE_NAME",
+                               f"metadata.name {b.name!r} is also used by {seen[b.name]}: both "
+                               "would render into the same directory", column=col))
+        seen.setdefault(b.name, b.loaded.file)
+    return out

@@ -1,0 +1,323 @@
+"""Per-environment resolution: overrides applied, storage decided, GPU fit, predicted Kueue
+admission and cost. Pure: returns data, prints nothing.
+
+Admission follows Kueue's semantics for the ClusterQueue gpuaas renders: every pod of an
+active model is one workload (pod integration); workloads are taken by priority (high
+first), then portfolio order; each tries the ClusterQueue's flavors in order (pool order),
+skipping pools its node selector excludes, and is admitted on the first flavor whose
+remaining quota covers its GPUs, cpu and memory. With `preemption: LowerPriority` a
+higher-priority workload may evict lower ones, so taking workloads by priority gives the
+steady state; with `Never`, a running lower-priority model keeps its quota until it stops
+(gpuaas cannot see the cluster, so it predicts a fresh start).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import catalog
+from .portfolio.schema import COMPONENTS, Model, Pool, Portfolio
+
+STATES = {"active": "Active", "standby": "Standby", "off": "Off"}
+
+
+@dataclass(frozen=True)
+class PoolPlan:
+    name: str
+    pool: Pool
+    gpu: catalog.GPU
+    instance: catalog.Instance
+    gpus_per_node: int
+    gpu_memory_gb: float        # usable per GPU, decimal GB
+    hourly_usd: float
+    quota_gpus: int
+    node_labels: dict[str, str]
+
+    @property
+    def capacity(self) -> int:
+        return self.pool.nodes * self.gpus_per_node
+
+    @property
+    def cpu_per_gpu(self) -> int:
+        """vCPU a GPU's share of the node offers; pods request half, the quota all of it
+        (room for KServe's sidecars and init containers, which Kueue also counts)."""
+        return max(1, self.instance.vcpu // self.gpus_per_node)
+
+    @property
+    def memory_gib_per_gpu(self) -> int:
+        return max(1, self.instance.memory_gib // self.gpus_per_node)
+
+
+@dataclass(frozen=True)
+class Storage:
+    kind: str                   # oci | s3 | hf | pvc
+    reason: str
+    uri: str | None = None      # storageUri when not S3-with-connection
+    s3_path: str | None = None  # bucket-relative path with the data connection
+    upload: bool = False        # an upload Job fetches it from Hugging Face
+
+
+@dataclass(frozen=True)
+class Fit:
+    weights_gb: float
+    kv_gb: float | None
+    usable_gb: float
+    fits: bool | None           # None: no pool could be resolved
+
+    @property
+    def headroom_gb(self) -> float:
+        return self.usable_gb - self.weights_gb - (self.kv_gb or 0)
+
+
+@dataclass
+class ModelPlan:
+    model: Model
+    state: str                  # active | standby | off (after overrides)
+    pools: list[str]            # eligible pools, in the ClusterQueue's flavor order
+    storage: Storage
+    fit: Fit
+    admission: str = ""         # Admitted | Pending | Standby | Off
+    reason: str = ""
+    flavor: str | None = None
+    admitted_replicas: int = 0
+    monthly_usd: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    @property
+    def replicas(self) -> int:
+        return self.model.replicas if self.state == "active" else 0
+
+    @property
+    def priority_value(self) -> int:
+        return 0
+
+
+@dataclass
+class EnvPlan:
+    name: str
+    cluster: str
+    components: dict[str, bool]
+    operators: dict[str, bool]
+    pools: list[PoolPlan]
+    quota_gpus: dict[str, int]
+    queueing: str
+    preemption: str
+    models: list[ModelPlan]
+    loadtest_replicas: int
+    loadtest_stages: list
+    chat_share: float
+    used: dict[str, int] = field(default_factory=dict)
+    pending: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rendered_models(self) -> list[ModelPlan]:
+        return [m for m in self.models if m.state != "off"]
+
+    @property
+    def active(self) -> list[ModelPlan]:
+        return [m for m in self.models if m.state == "active"]
+
+    def pool(self, name: str) -> PoolPlan:
+        return next(p for p in self.pools if p.name == name)
+
+
+@dataclass
+class Plan:
+    portfolio: Portfolio
+    environments: list[EnvPlan]
+
+
+def pool_plan(pool: Pool, quota: dict[str, int]) -> PoolPlan:
+    instance = catalog.INSTANCES[pool.instanceType]
+    gpu = catalog.GPUS[pool.gpu]
+    per_node = pool.gpusPerNode or instance.gpus
+    usable = pool.gpuMemoryGB if pool.gpuMemoryGB is not None else gpu.usable_gib * catalog.GIB / catalog.GB
+    labels = pool.nodeLabels if pool.nodeLabels is not None else {
+        "nvidia.com/gpu.product": gpu.product,
+        "node.kubernetes.io/instance-type": pool.instanceType,
+    }
+    return PoolPlan(pool.name, pool, gpu, instance, per_node, usable,
+                    pool.hourlyUSD if pool.hourlyUSD is not None else instance.hourly_usd,
+                    quota.get(pool.name, pool.nodes * per_node), labels)
+
+
+def decide_storage(model: Model, portfolio: Portfolio) -> Storage:
+    """The storage rule: OCI below ociMaxGB, Hugging Face sources to S3 through an upload
+    Job when S3 is configured, else pulled at start; explicit choices are kept."""
+    limit = portfolio.storage.ociMaxGB
+    size = model.weights_gb
+    scheme, _, rest = model.source.partition("://")
+    s3 = portfolio.storage.s3
+    choice = model.storage
+    if scheme == "oci":
+        verdict = "below" if size < limit else "ABOVE"
+        return Storage("oci", f"{size:.1f} GB OCI ModelCar, {verdict} ociMaxGB {limit:g}",
+                       uri=model.source)
+    if scheme == "pvc":
+        return Storage("pvc", "weights on a PersistentVolumeClaim", uri=model.source)
+    if scheme == "s3":
+        bucket, _, key = rest.partition("/")
+        return Storage("s3", f"already in S3 bucket {bucket}", s3_path=key.strip("/") or bucket)
+    # hf://
+    if choice == "hf" or (choice == "auto" and s3 is None):
+        why = "pulled from Hugging Face at pod start (needs egress" + (
+            "; gated models need the token Secret)" if choice == "hf" else "; no storage.s3)")
+        return Storage("hf", why, uri=model.source)
+    bucket = s3.bucket if s3 else "?"
+    return Storage("s3", f"{size:.1f} GB uploaded to s3://{bucket}/{model.name}/ by a Job",
+                   s3_path=model.name, upload=True)
+
+
+def gpu_fit(model: Model, pools: list[PoolPlan]) -> Fit:
+    """Weights plus one full-length sequence of KV cache must fit in the GPUs vLLM may use
+    (gpus x usable memory x --gpu-memory-utilization) on the smallest eligible pool."""
+    weights = model.weights_gb
+    kv = kv_cache_gb(model)
+    if not pools or model.gpus == 0:
+        return Fit(weights, kv, 0.0, None)
+    per_gpu = min(p.gpu_memory_gb for p in pools)
+    usable = model.gpus * per_gpu * gpu_memory_utilization(model)
+    return Fit(weights, kv, usable, weights + (kv or 0) <= usable)
+
+
+def gpu_memory_utilization(model: Model) -> float:
+    for arg in model.vllmArgs:
+        if arg.startswith("--gpu-memory-utilization="):
+            try:
+                return float(arg.split("=", 1)[1])
+            except ValueError:
+                break
+    return catalog.GPU_MEMORY_UTILIZATION
+
+
+def kv_cache_gb(model: Model) -> float | None:
+    """KV cache of one sequence of maxModelLen tokens: 2 x layers x kv heads x head dim x
+    bytes (2 for bf16/fp16 caches, 1 with --kv-cache-dtype fp8)."""
+    if model.maxModelLen is None:
+        return None
+    arch = model.architecture
+    known = catalog.ARCHITECTURES.get(model.source.partition("://")[2].split("@")[0])
+    layers, heads, dim = ((arch.layers, arch.kvHeads, arch.headDim) if arch else
+                          (known.layers, known.kv_heads, known.head_dim) if known else (0, 0, 0))
+    if not layers:
+        return None
+    dtype = 1 if any(a.startswith("--kv-cache-dtype=fp8") for a in model.vllmArgs) else 2
+    return 2 * layers * heads * dim * dtype * model.maxModelLen / catalog.GB
+
+
+def eligible_pools(model: Model, pools: list[PoolPlan]) -> list[PoolPlan]:
+    """Named pools, in the ClusterQueue's order; or any pool whose nodes hold `gpus`."""
+    if model.pools:
+        wanted = set(model.pools)
+        return [p for p in pools if p.name in wanted]
+    return [p for p in pools if p.gpus_per_node >= max(1, model.gpus)]
+
+
+def resolve(portfolio: Portfolio) -> Plan:
+    return Plan(portfolio, [resolve_env(portfolio, env.name) for env in portfolio.environments])
+
+
+def resolve_env(portfolio: Portfolio, env_name: str) -> EnvPlan:
+    env = next(e for e in portfolio.environments if e.name == env_name)
+    o = env.overrides
+    quota = dict(portfolio.quota.gpus)
+    queueing, preemption = portfolio.quota.queueingStrategy, portfolio.quota.preemption
+    if o.quota:
+        quota = dict(o.quota.gpus) if o.quota.gpus is not None else quota
+        queueing = o.quota.queueingStrategy or queueing
+        preemption = o.quota.preemption or preemption
+    pools = [pool_plan(p, quota) for p in (o.pools if o.pools is not None else portfolio.pools)]
+    ops = portfolio.platform.operators
+    operators = {name: getattr(ops, name).enabled for name in type(ops).model_fields}
+    for name in operators:
+        toggle = getattr(o.platform.operators, name)
+        if toggle is not None:
+            operators[name] = toggle.enabled
+    models = []
+    for model in portfolio.models:
+        state = o.models[model.name].state if model.name in o.models else model.state
+        pools_for = eligible_pools(model, pools)
+        models.append(ModelPlan(model, state, [p.name for p in pools_for],
+                                decide_storage(model, portfolio), gpu_fit(model, pools_for)))
+    components = {c: o.components.get(c, True) for c in COMPONENTS}
+    rendered = [m for m in models if m.state != "off"]
+    if not any(m.storage.upload for m in rendered):
+        components["uploads"] = False
+    if not portfolio.loadtest.enabled:
+        components["loadtest"] = False
+    lt = o.loadtest
+    plan = EnvPlan(
+        env.name, env.cluster, components, operators, pools, quota, queueing, preemption, models,
+        loadtest_replicas=(lt.replicas if lt and lt.replicas is not None else portfolio.loadtest.replicas),
+        loadtest_stages=(lt.stages if lt and lt.stages is not None else portfolio.loadtest.stages),
+        chat_share=(lt.chatShare if lt and lt.chatShare is not None else portfolio.loadtest.chatShare),
+    )
+    admit(plan, portfolio)
+    return plan
+
+
+def admit(plan: EnvPlan, portfolio: Portfolio) -> None:
+    """Predict Kueue's admission for every active model's pods (see module docstring)."""
+    priorities = portfolio.quota.priorities
+    remaining = {p.name: {"gpu": p.quota_gpus, "cpu": p.quota_gpus * p.cpu_per_gpu,
+                          "mem": p.quota_gpus * p.memory_gib_per_gpu} for p in plan.pools}
+    plan.used = {p.name: 0 for p in plan.pools}
+    plan.pending = {p.name: 0 for p in plan.pools}
+    order = sorted(enumerate(plan.models),
+                   key=lambda im: (-priorities.get(im[1].model.priority or "", 0), im[0]))
+    for _, mp in order:
+        if mp.state != "active":
+            mp.admission = STATES[mp.state]
+            mp.reason = "replicas 0: holds no GPUs" if mp.state == "standby" else "not rendered"
+            continue
+        gpus = mp.model.gpus
+        if not mp.pools:
+            mp.admission, mp.reason = "Pending", "no pool can hold it: see the GPU findings"
+            continue
+        for _ in range(mp.model.replicas):
+            flavor = None
+            for name in mp.pools:
+                pool = plan.pool(name)
+                need = {"gpu": gpus, "cpu": gpus * (pool.cpu_per_gpu // 2 or 1),
+                        "mem": gpus * (pool.memory_gib_per_gpu // 2 or 1)}
+                if all(remaining[name][r] >= need[r] for r in need):
+                    for r in need:
+                        remaining[name][r] -= need[r]
+                    flavor = name
+                    break
+            if flavor:
+                mp.admitted_replicas += 1
+                mp.flavor = mp.flavor or flavor
+                plan.used[flavor] += gpus
+                mp.monthly_usd += monthly_usd(plan.pool(flavor), gpus)
+            else:
+                plan.pending[mp.pools[0]] += gpus
+        if mp.admitted_replicas == mp.model.replicas:
+            mp.admission = "Admitted"
+            mp.reason = f"on flavor {mp.flavor}"
+        else:
+            mp.admission = "Pending"
+            mp.reason = pending_reason(plan, mp)
+
+
+def pending_reason(plan: EnvPlan, mp: ModelPlan) -> str:
+    gpus = mp.model.gpus
+    biggest = max(plan.pool(n).quota_gpus for n in mp.pools)
+    if gpus > biggest:
+        return (f"never admitted: needs {gpus} GPUs, the largest quota among "
+                f"{', '.join(mp.pools)} is {biggest}")
+    free = ", ".join(f"{n} {plan.pool(n).quota_gpus - plan.used[n]}/{plan.pool(n).quota_gpus} free"
+                     for n in mp.pools)
+    done = f"{mp.admitted_replicas}/{mp.model.replicas} replicas admitted; " if mp.admitted_replicas else ""
+    return f"{done}quota: needs {gpus} GPUs ({free})"
+
+
+def monthly_usd(pool: PoolPlan, gpus: int) -> float:
+    return gpus * pool.hourly_usd / pool.gpus_per_node * catalog.HOURS_PER_MONTH
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """'0.10.2' -> (0, 10, 2); non-numeric parts are ignored."""
+    return tuple(int(x) for x in version.split(".") if x.isdigit())

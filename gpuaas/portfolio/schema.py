@@ -1,0 +1,347 @@
+"""The portfolio format `gpuaas/v1` as frozen pydantic models.
+
+Field names are the public contract (PORTFOLIO.md): camelCase, like the Kubernetes objects
+they become. Unknown keys are errors.
+"""
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .. import catalog
+
+# A Kubernetes name that stays a valid DNS-1123 label after KServe appends "-predictor"
+# (and a Service/Route prefix): 63 - len("-predictor") = 53.
+NAME_MAX = 53
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_PARAMS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMBT]?)\s*$", re.IGNORECASE)
+_SCALE = {"": 1, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+
+Precision = Literal["fp32", "bf16", "fp16", "fp8", "int8", "w8a8", "w4a16", "int4", "mxfp4"]
+State = Literal["active", "standby", "off"]
+Component = Literal["operators", "rhoai", "kueue", "serving", "uploads", "loadtest"]
+COMPONENTS: tuple[str, ...] = ("operators", "rhoai", "kueue", "serving", "uploads", "loadtest")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def dns_label(value: str, max_len: int = 63) -> str:
+    if len(value) > max_len:
+        raise ValueError(f"{value!r} is {len(value)} characters; at most {max_len} "
+                         "(room for the suffixes Kubernetes and KServe add)")
+    if not _DNS_LABEL.match(value):
+        raise ValueError(f"{value!r} is not a DNS-1123 label: use lower-case letters, "
+                         "digits and '-', starting and ending with a letter or digit")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1)]
+
+
+def parse_params(value: str | int | float) -> float:
+    """`24B`, `350M`, `8b` or a plain number -> number of parameters."""
+    if isinstance(value, bool):
+        raise ValueError("params must be a number like 24B, 350M or 8000000000")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        match = _PARAMS.match(value)
+        if not match:
+            raise ValueError(f"{value!r} is not a parameter count: write 24B, 350M or a number")
+        number = float(match.group(1)) * _SCALE[match.group(2).upper()]
+    if number <= 0:
+        raise ValueError("params must be positive")
+    return number
+
+
+class Metadata(Strict):
+    name: str
+    description: str = ""
+
+    _n = field_validator("name")(lambda v: dns_label(v, NAME_MAX))
+
+
+class Gitops(Strict):
+    repoURL: str
+    targetRevision: str = "main"
+    path: str = ""
+    argocdNamespace: str = "openshift-gitops"
+    project: str = "default"
+
+
+class Channel(Strict):
+    channel: str = "fast-3.x"
+
+
+class OperatorSpec(Strict):
+    enabled: bool = True
+    channel: str | None = None
+
+
+class Operators(Strict):
+    certManager: OperatorSpec = OperatorSpec(channel="stable-v1")
+    kueue: OperatorSpec = OperatorSpec(channel="stable-v1.1")
+    nfd: OperatorSpec = OperatorSpec(channel="stable")
+    nvidiaGpu: OperatorSpec = OperatorSpec(channel="v25.10")
+
+
+class Platform(Strict):
+    openshift: Literal["4.19", "4.20"] = "4.20"
+    rhoai: Channel = Channel()
+    operators: Operators = Operators()
+
+    @field_validator("openshift", mode="before")
+    @classmethod
+    def _version_text(cls, v: object) -> object:
+        # `openshift: 4.20` unquoted is the float 4.2: take it as the user meant it.
+        if isinstance(v, float):
+            return f"{v:.2f}"
+        return v
+
+
+class Pool(Strict):
+    name: str
+    gpu: str
+    instanceType: str
+    nodes: int = Field(1, ge=0, le=10_000)
+    gpusPerNode: int | None = Field(None, ge=1, le=64)
+    gpuMemoryGB: float | None = Field(None, gt=0, le=10_000)
+    hourlyUSD: float | None = Field(None, ge=0)
+    nodeLabels: dict[str, str] | None = None   # default: GPU product + instance type
+    taintKey: str = "nvidia.com/gpu"           # the GPU taint pods must tolerate
+
+    _n = field_validator("name")(lambda v: dns_label(v))
+
+    @field_validator("gpu")
+    @classmethod
+    def _known_gpu(cls, v: str) -> str:
+        if v not in catalog.GPUS:
+            raise ValueError(f"unknown GPU {v!r}; the catalog knows {', '.join(catalog.GPUS)}")
+        return v
+
+    @field_validator("instanceType")
+    @classmethod
+    def _known_instance(cls, v: str) -> str:
+        if v not in catalog.INSTANCES:
+            raise ValueError(f"unknown instance type {v!r}; the catalog knows "
+                             f"{', '.join(sorted(catalog.INSTANCES))}")
+        return v
+
+
+class Quota(Strict):
+    clusterQueue: str = "gpuaas"
+    localQueue: str = "gpuaas"
+    gpus: dict[str, Annotated[int, Field(ge=0)]] = {}
+    queueingStrategy: Literal["BestEffortFIFO", "StrictFIFO"] = "BestEffortFIFO"
+    preemption: Literal["Never", "LowerPriority"] = "LowerPriority"
+    priorities: dict[str, Annotated[int, Field(ge=-2_000_000_000, le=1_000_000_000)]] = {}
+
+    _q = field_validator("clusterQueue", "localQueue")(lambda v: dns_label(v))
+
+    @field_validator("priorities")
+    @classmethod
+    def _names(cls, v: dict[str, int]) -> dict[str, int]:
+        for name in v:
+            dns_label(name)
+        return v
+
+
+class S3(Strict):
+    connection: str
+    bucket: str
+    endpoint: str = ""
+
+
+class Uploads(Strict):
+    namespace: str = "gpuaas-uploads"
+    hfTokenSecret: str | None = None
+    image: str = "registry.access.redhat.com/ubi9/python-311:latest"
+
+
+class Storage(Strict):
+    ociMaxGB: float = Field(20, gt=0)
+    s3: S3 | None = None
+    uploads: Uploads = Uploads()
+
+
+class Runtime(Strict):
+    name: str = "vllm-cuda-runtime"
+    image: str = "registry.redhat.io/rhaiis/vllm-cuda-rhel9:3.2.3"
+
+
+class Serving(Strict):
+    namespace: str = "gpuaas"
+    runtime: Runtime = Runtime()
+    vllm: str = "0.11"
+    expose: bool = False
+    auth: bool = True
+
+    _ns = field_validator("namespace")(lambda v: dns_label(v))
+
+    @field_validator("vllm", mode="before")
+    @classmethod
+    def _version_text(cls, v: object) -> object:
+        return str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+
+class ArchitectureSpec(Strict):
+    layers: int = Field(ge=1, le=1000)
+    kvHeads: int = Field(ge=1, le=1000)
+    headDim: int = Field(ge=1, le=100_000)
+
+
+class Model(Strict):
+    name: str
+    source: str
+    params: str | float
+    precision: Precision
+    gpus: int = Field(ge=0, le=64)
+    pool: str | list[str] | None = None
+    state: State = "active"
+    priority: str | None = None
+    storage: Literal["auto", "oci", "s3", "pvc", "hf"] = "auto"
+    sizeGB: float | None = Field(None, gt=0, le=100_000)
+    format: str | None = None
+    task: Literal["chat", "embed"] = "chat"
+    replicas: int = Field(1, ge=1, le=1000)
+    maxModelLen: int | None = Field(None, ge=1, le=10_000_000)
+    vllmArgs: list[str] = []
+    revision: str | None = None
+    architecture: ArchitectureSpec | None = None
+    displayName: str | None = None
+
+    _n = field_validator("name")(lambda v: dns_label(v, NAME_MAX))
+
+    @field_validator("params")
+    @classmethod
+    def _params(cls, v: str | float) -> str | float:
+        parse_params(v)
+        return v
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, v: str) -> str:
+        scheme, sep, rest = v.partition("://")
+        if not sep or scheme not in ("hf", "oci", "s3", "pvc") or not rest.strip("/"):
+            raise ValueError(f"{v!r} is not a model source: use hf://org/model, "
+                             "oci://registry/image:tag, s3://bucket/path or pvc://claim/path")
+        return v
+
+    @property
+    def scheme(self) -> str:
+        return self.source.partition("://")[0]
+
+    @property
+    def parameters(self) -> float:
+        return parse_params(self.params)
+
+    @property
+    def pools(self) -> list[str]:
+        if self.pool is None:
+            return []
+        return [self.pool] if isinstance(self.pool, str) else list(self.pool)
+
+    @property
+    def weights_gb(self) -> float:
+        if self.sizeGB is not None:
+            return self.sizeGB
+        return self.parameters * catalog.PRECISIONS[self.precision] / catalog.GB
+
+
+class Stage(Strict):
+    duration: str = Field(pattern=r"^\d+(ms|s|m|h)$")
+    target: int = Field(ge=0, le=100_000)
+
+
+class Thresholds(Strict):
+    errorRate: float = Field(0.05, ge=0, le=1)
+    p95Ms: int = Field(30_000, ge=1)
+
+
+class Loadtest(Strict):
+    enabled: bool = False
+    namespace: str = "gpuaas-loadtest"
+    tokenSecret: str = "loadtest-token"
+    image: str = "docker.io/grafana/k6:1.1.0"
+    replicas: int = Field(0, ge=0, le=100)
+    stages: list[Stage] = [Stage(duration="2m", target=10), Stage(duration="3m", target=35),
+                           Stage(duration="2m", target=5), Stage(duration="3m", target=45),
+                           Stage(duration="2m", target=0)]
+    chatShare: float = Field(0.5, ge=0, le=1)
+    thresholds: Thresholds = Thresholds()
+    maxTokens: tuple[int, int] = (64, 512)
+    promptChars: tuple[int, int] = (200, 4000)
+    embedBatch: tuple[int, int] = (1, 16)
+    embedChars: tuple[int, int] = (50, 1500)
+    sleepMaxSeconds: float = Field(1.5, ge=0, le=3600)
+
+    _ns = field_validator("namespace")(lambda v: dns_label(v))
+
+
+class ModelOverride(Strict):
+    state: State
+
+
+class OperatorToggle(Strict):
+    enabled: bool
+
+
+class OperatorOverrides(Strict):
+    certManager: OperatorToggle | None = None
+    kueue: OperatorToggle | None = None
+    nfd: OperatorToggle | None = None
+    nvidiaGpu: OperatorToggle | None = None
+
+
+class PlatformOverride(Strict):
+    operators: OperatorOverrides = OperatorOverrides()
+
+
+class QuotaOverride(Strict):
+    gpus: dict[str, Annotated[int, Field(ge=0)]] | None = None
+    queueingStrategy: Literal["BestEffortFIFO", "StrictFIFO"] | None = None
+    preemption: Literal["Never", "LowerPriority"] | None = None
+
+
+class LoadtestOverride(Strict):
+    replicas: int | None = Field(None, ge=0, le=100)
+    stages: list[Stage] | None = None
+    chatShare: float | None = Field(None, ge=0, le=1)
+
+
+class Overrides(Strict):
+    pools: list[Pool] | None = None
+    quota: QuotaOverride | None = None
+    models: dict[str, ModelOverride] = {}
+    platform: PlatformOverride = PlatformOverride()
+    components: dict[Component, bool] = {}
+    loadtest: LoadtestOverride | None = None
+
+
+class Environment(Strict):
+    name: str
+    cluster: str = "https://kubernetes.default.svc"
+    overrides: Overrides = Overrides()
+
+    _n = field_validator("name")(lambda v: dns_label(v, 40))
+
+
+class Portfolio(Strict):
+    """A portfolio of models served on shared GPUs (format gpuaas/v1)."""
+
+    apiVersion: Literal["gpuaas/v1"]
+    kind: Literal["Portfolio"]
+    metadata: Metadata
+    gitops: Gitops
+    platform: Platform = Platform()
+    environments: list[Environment] = Field(min_length=1)
+    pools: list[Pool] = Field(min_length=1)
+    quota: Quota = Quota()
+    storage: Storage = Storage()
+    serving: Serving = Serving()
+    models: list[Model] = []
+    loadtest: Loadtest = Loadtest()

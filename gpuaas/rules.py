@@ -1,0 +1,217 @@
+"""Semantic checks on a loaded portfolio: one Finding per problem, pointing at the field.
+
+Each rule encodes an outage the source documents describe; the message says what to do.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterator
+
+from . import catalog
+from .findings import Finding
+from .plan import EnvPlan, Plan, resolve_env, version_tuple
+from .portfolio.load import Loaded
+
+# Flags gpuaas sets itself in the ServingRuntime: a model must not set them again.
+RUNTIME_FLAGS = {"--port", "--model", "--served-model-name"}
+# Flags by the vLLM version that removed them (0.13 rejects --task).
+REMOVED_FLAGS = {"--task": (0, 13), "--disable-log-requests": (0, 12)}
+# --tool-call-parser values and the first vLLM version that knows each (vLLM 0.10.1 list).
+TOOL_PARSERS = {p: (0, 8) for p in (
+    "deepseek_v3 glm45 granite-20b-fc granite hermes hunyuan_a13b internlm jamba kimi_k2 "
+    "llama4_pythonic llama4_json llama3_json minimax mistral phi4_mini_json pythonic "
+    "qwen3_coder step3 xlam").split()} | {"openai": (0, 10, 2)}
+CHECKPOINT_QUANT = {"compressed-tensors"}
+
+
+def check(loaded: Loaded) -> list[Finding]:
+    """All findings, deduplicated, in file order."""
+    found = list(_portfolio_rules(loaded))
+    p = loaded.portfolio
+    if not any(f.severity == "error" and f.code in ("DUPLICATE_NAME", "POOL_UNKNOWN", "QUOTA_POOL")
+               for f in found):
+        for env in p.environments:
+            found += _env_rules(loaded, resolve_env(p, env.name))
+    unique = list(dict.fromkeys(found))
+    return sorted(unique, key=lambda f: (f.line or 0, f.column or 0, f.code, f.message))
+
+
+def _portfolio_rules(loaded: Loaded) -> Iterator[Finding]:
+    p, at = loaded.portfolio, loaded.locations
+    for what, items in (("environments", p.environments), ("pools", p.pools), ("models", p.models)):
+        counts = Counter(item.name for item in items)
+        for i, item in enumerate(items):
+            if counts[item.name] > 1:
+                yield at.finding((what, i, "name"), f"duplicate name {item.name!r}: names must be "
+                                 "unique, rename one", "DUPLICATE_NAME")
+    pools = {pool.name for pool in p.pools}
+    for env_i, env in enumerate(p.environments):
+        if env.overrides.pools is not None:
+            pools |= {pool.name for pool in env.overrides.pools}
+    model_names = {m.name for m in p.models}
+    for name in p.quota.gpus:
+        if name not in pools:
+            yield at.finding(("quota", "gpus", name), f"quota for unknown pool {name!r}: "
+                             f"pools are {', '.join(sorted(pools))}", "QUOTA_POOL")
+    for env_i, env in enumerate(p.environments):
+        o = env.overrides
+        for name in o.models:
+            if name not in model_names:
+                yield at.finding(("environments", env_i, "overrides", "models", name),
+                                 f"override for unknown model {name!r}", "MODEL_UNKNOWN")
+        if o.quota and o.quota.gpus:
+            env_pools = {x.name for x in (o.pools if o.pools is not None else p.pools)}
+            for name in o.quota.gpus:
+                if name not in env_pools:
+                    yield at.finding(("environments", env_i, "overrides", "quota", "gpus", name),
+                                     f"quota for unknown pool {name!r}", "QUOTA_POOL")
+    for i, m in enumerate(p.models):
+        for name in m.pools:
+            if name not in pools:
+                yield at.finding(("models", i, "pool"), f"unknown pool {name!r}: pools are "
+                                 f"{', '.join(sorted(pools))}", "POOL_UNKNOWN")
+        if m.priority and m.priority not in p.quota.priorities:
+            yield at.finding(("models", i, "priority"), f"unknown priority {m.priority!r}: "
+                             "declare it under quota.priorities", "PRIORITY_UNKNOWN")
+        if m.gpus < 1:
+            yield at.finding(("models", i, "gpus"), "every model needs at least one GPU: CPU "
+                             "inference is never allowed", "NO_GPU")
+        yield from _storage_rules(loaded, i)
+        yield from _vllm_rules(loaded, i)
+    lt = p.loadtest
+    for key in ("maxTokens", "promptChars", "embedBatch", "embedChars"):
+        lo, hi = getattr(lt, key)
+        if lo > hi or lo < 0:
+            yield at.finding(("loadtest", key), f"[{lo}, {hi}] must be [min, max] with "
+                             "0 <= min <= max", "LOADTEST")
+
+
+def _storage_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
+    p, at = loaded.portfolio, loaded.locations
+    m = p.models[i]
+    scheme, limit = m.scheme, p.storage.ociMaxGB
+    allowed = {"oci": {"auto", "oci"}, "pvc": {"auto", "pvc"}, "s3": {"auto", "s3"},
+               "hf": {"auto", "s3", "hf"}}[scheme]
+    if m.storage not in allowed:
+        yield at.finding(("models", i, "storage"), f"storage {m.storage!r} does not work with a "
+                         f"{scheme}:// source: use one of {', '.join(sorted(allowed))}", "STORAGE")
+    if scheme == "oci" and m.weights_gb >= limit:
+        yield at.finding(("models", i, "source"), f"OCI ModelCar of {m.weights_gb:.1f} GB is above "
+                         f"ociMaxGB {limit:g}: CRI-O fails to unpack it (\"no space left on "
+                         "device\"). Serve it from S3 (an hf:// or s3:// source) or use a "
+                         "quantised image", "OCI_TOO_LARGE")
+    if (scheme == "s3" or (scheme == "hf" and m.storage == "s3")) and p.storage.s3 is None:
+        yield at.finding(("models", i, "storage"), "S3 storage needs storage.s3 (connection "
+                         "Secret name and bucket)", "STORAGE")
+    if scheme == "hf" and (m.storage == "hf" or (m.storage == "auto" and p.storage.s3 is None)):
+        yield at.finding(("models", i, "source"), "pulled from Hugging Face at every pod start: "
+                         "the cluster needs egress, and gated models the token Secret; configure "
+                         "storage.s3 to upload once instead", "STORAGE_HF", "warning")
+
+
+def _flags(args: list[str]) -> list[tuple[str, str | None]]:
+    out = []
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        out.append((name, value if eq else None))
+    return out
+
+
+def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
+    p, at = loaded.portfolio, loaded.locations
+    m = p.models[i]
+    version = version_tuple(p.serving.vllm)
+    flags = _flags(m.vllmArgs)
+    names = [name for name, _ in flags]
+    where = ("models", i, "vllmArgs")
+    for j, (name, value) in enumerate(flags):
+        spot = where + (j,)
+        if not name.startswith("--"):
+            yield at.finding(spot, f"{name!r} is not a flag: write --name=value, one per item",
+                             "VLLM_ARG")
+            continue
+        if names.count(name) > 1 and names.index(name) == j:
+            yield at.finding(spot, f"{name} is given {names.count(name)} times: keep one", "VLLM_ARG")
+        if name in RUNTIME_FLAGS:
+            yield at.finding(spot, f"{name} is set by the ServingRuntime (the model is served as "
+                             f"{m.name!r} from /mnt/models): remove it", "VLLM_ARG")
+        if name in REMOVED_FLAGS and version >= REMOVED_FLAGS[name]:
+            yield at.finding(spot, f"{name} was removed in vLLM "
+                             f"{'.'.join(map(str, REMOVED_FLAGS[name]))}: use --runner/--convert",
+                             "VLLM_ARG")
+        if name == "--chat-template" and value is not None and not _template_like(value):
+            yield at.finding(spot, f"--chat-template={value} is a bare name, which vLLM treats as "
+                             "a path (\"appears path-like, but doesn't exist\"). Remove it to use "
+                             "the template in tokenizer_config.json, or give a file path or an "
+                             "inline Jinja template", "VLLM_ARG")
+        if name == "--quantization" and m.format in CHECKPOINT_QUANT and value != m.format:
+            yield at.finding(spot, f"--quantization={value} contradicts the checkpoint's "
+                             f"{m.format} format (vLLM: \"quantization method specified in the "
+                             "model config does not match\"). Remove it: vLLM detects the "
+                             "method from the model config", "VLLM_ARG")
+        if name == "--tensor-parallel-size" and value != str(m.gpus):
+            yield at.finding(spot, f"--tensor-parallel-size={value} but gpus is {m.gpus}: they "
+                             "must be equal (drop the flag, gpuaas sets it from gpus)", "TP_MISMATCH")
+        if name == "--tool-call-parser":
+            if "--enable-auto-tool-choice" not in names:
+                yield at.finding(spot, "--tool-call-parser needs --enable-auto-tool-choice: "
+                                 "add it", "VLLM_ARG")
+            need = TOOL_PARSERS.get(value or "")
+            if need is None:
+                yield at.finding(spot, f"unknown tool-call parser {value!r}; vLLM knows "
+                                 f"{', '.join(sorted(TOOL_PARSERS))}", "VLLM_ARG", "warning")
+            elif version < need:
+                yield at.finding(spot, f"tool-call parser {value!r} needs vLLM >= "
+                                 f"{'.'.join(map(str, need))}; serving.vllm is {p.serving.vllm}",
+                                 "VLLM_ARG")
+        if name in ("--runner", "--task") and m.task == "embed" and value in ("generate", "auto"):
+            yield at.finding(spot, f"an embedding model needs the pooling runner, not {name}="
+                             f"{value}", "TASK")
+        if name == "--gpu-memory-utilization":
+            try:
+                ok = 0 < float(value or "") <= 1
+            except ValueError:
+                ok = False
+            if not ok:
+                yield at.finding(spot, "--gpu-memory-utilization takes a fraction in (0, 1]",
+                                 "VLLM_ARG")
+
+
+def _template_like(value: str) -> bool:
+    return "/" in value or "{" in value or value.endswith((".jinja", ".j2", ".jinja2"))
+
+
+def _env_rules(loaded: Loaded, env: EnvPlan) -> Iterator[Finding]:
+    p, at = loaded.portfolio, loaded.locations
+    suffix = f" (environment {env.name})" if len(p.environments) > 1 else ""
+    for i, mp in enumerate(env.models):
+        m = mp.model
+        if mp.state == "off" or m.gpus < 1:
+            continue
+        pools = [env.pool(n) for n in m.pools if any(x.name == n for x in env.pools)]
+        for pool in pools:
+            if m.gpus > pool.gpus_per_node:
+                yield at.finding(("models", i, "gpus"), f"{m.gpus} GPUs do not fit one node of "
+                                 f"pool {pool.name} ({pool.gpus_per_node} per {pool.pool.instanceType})"
+                                 f": tensor parallelism stays within a node{suffix}", "POOL_TOO_SMALL")
+        if not m.pools and not mp.pools:
+            yield at.finding(("models", i, "gpus"), f"no pool has nodes with {m.gpus} GPUs{suffix}",
+                             "POOL_TOO_SMALL")
+        fit = mp.fit
+        if fit.fits is False:
+            kv = f" + {fit.kv_gb:.1f} GB KV cache for maxModelLen {m.maxModelLen}" if fit.kv_gb else ""
+            yield at.finding(("models", i, "gpus"), f"{fit.weights_gb:.1f} GB of weights{kv} do "
+                             f"not fit {m.gpus} x {fit.usable_gb / max(m.gpus, 1):.1f} GB usable "
+                             f"(GPU memory x {catalog.GPU_MEMORY_UTILIZATION} utilisation): use more "
+                             "GPUs, a bigger GPU, a smaller maxModelLen or a quantised checkpoint"
+                             f"{suffix}", "GPU_MEMORY")
+    if env.components["loadtest"]:
+        kinds = {mp.model.task for mp in env.active}
+        if env.chat_share > 0 and "chat" not in kinds:
+            yield at.finding(("loadtest", "chatShare"), f"chatShare {env.chat_share:g} but no chat "
+                             f"model is active{suffix}: every request goes to embeddings", "TASK",
+                             "warning")
+        if env.chat_share < 1 and "embed" not in kinds:
+            yield at.finding(("loadtest", "chatShare"), f"{1 - env.chat_share:.0%} of the load is "
+                             f"embeddings but no embedding model is active{suffix}: all requests "
+                             "go to chat models", "TASK", "warning")
