@@ -1,0 +1,196 @@
+"""Strict schema validation of rendered Kubernetes objects.
+
+Built-in kinds use the strict schemas shipped by the ``kubernetes_validate``
+package; CRD kinds use schemas made by :mod:`gpuaas.validate.crd_import`
+(kubeconform layout, on disk or in memory). Validators are compiled lazily
+with ``jsonschema_rs`` and cached per (apiVersion, kind), because this runs in
+a pre-commit hook over hundreds of objects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+
+from gpuaas.validate.crd_import import schema_path
+
+__all__ = ["SchemaProblem", "SchemaValidator", "kubernetes_version_for", "supported_kube_versions"]
+
+# OpenShift minor -> Kubernetes minor it is built on.
+_OPENSHIFT_TO_KUBE = {
+    "4.16": "1.29",
+    "4.17": "1.30",
+    "4.18": "1.31",
+    "4.19": "1.32",
+    "4.20": "1.33",
+    "4.21": "1.34",
+}
+
+
+def kubernetes_version_for(openshift: str) -> str:
+    """Kubernetes minor version of an OpenShift release: ``"4.20"`` (or ``"4.20.3"``) -> ``"1.33"``."""
+    minor = ".".join(str(openshift).removeprefix("v").split(".")[:2])
+    try:
+        return _OPENSHIFT_TO_KUBE[minor]
+    except KeyError:
+        known = ", ".join(_OPENSHIFT_TO_KUBE)
+        raise ValueError(f"unknown OpenShift version {openshift!r} (known: {known})") from None
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    path: str  # e.g. "spec.predictor.model.foo", "" for the object itself
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path or '<root>'}: {self.message}"
+
+
+@cache
+def _schema_root() -> Path:
+    # find_spec locates the package without importing it (its import pulls in
+    # the pure-Python jsonschema stack: ~30 ms of startup we do not need).
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("kubernetes_validate is not installed (pip install 'gpuaas[validate]')")
+    return Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
+
+
+def supported_kube_versions() -> list[str]:
+    """Kubernetes minors with strict schemas in the installed ``kubernetes_validate``."""
+    names = (p.name for p in _schema_root().iterdir() if p.name.endswith("-local-strict"))
+    minors = {".".join(n.removeprefix("v").split(".")[:2]) for n in names}
+    return sorted(minors, key=lambda v: tuple(int(x) for x in v.split(".")))
+
+
+@cache
+def _builtin_registry(strict_dir: Path) -> jsonschema_rs.Registry:
+    # Every built-in schema $refs "/api/_definitions.json#/$defs/...", which resolves
+    # against its $id (https://kubernetes.io/api/...). Register that document once
+    # (~1.5 MB of JSON) and share it between all validators.
+    defs = json.loads((strict_dir / "_definitions.json").read_text(encoding="utf-8"))
+    return jsonschema_rs.Registry([(defs["$id"], defs)])
+
+
+class SchemaValidator:
+    """Validate Kubernetes objects strictly (unknown fields are errors)."""
+
+    def __init__(
+        self,
+        kube_version: str,
+        crd_schema_dirs: Iterable[Path] = (),
+        crd_schemas: dict[str, dict] | None = None,
+    ):
+        minor = ".".join(str(kube_version).removeprefix("v").split(".")[:2])
+        self._builtin_dir = _schema_root() / f"v{minor}.0-local-strict"
+        if not self._builtin_dir.is_dir():
+            raise ValueError(
+                f"kubernetes_validate has no schemas for Kubernetes {kube_version!r} "
+                f"(available: {', '.join(supported_kube_versions())})"
+            )
+        self.kube_version = minor
+        self._crd_dirs = [Path(d) for d in crd_schema_dirs]
+        self._crd_schemas = dict(crd_schemas or {})
+        self._validators: dict[tuple[str, str], jsonschema_rs.Validator | None] = {}
+
+    def has_schema(self, api_version: str, kind: str) -> bool:
+        return self._validator(api_version, kind) is not None
+
+    def validate(self, obj: dict) -> list[SchemaProblem] | None:
+        """Problems found in ``obj``; ``None`` when no schema is known for its apiVersion/kind."""
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        if not isinstance(api_version, str) or not isinstance(kind, str):
+            return None
+        validator = self._validator(api_version, kind)
+        if validator is None:
+            return None
+        return [problem for error in validator.iter_errors(obj) for problem in _problems(error)]
+
+    # ----------------------------------------------------------------- lookup
+
+    def _validator(self, api_version: str, kind: str) -> jsonschema_rs.Validator | None:
+        key = (api_version, kind)
+        if key not in self._validators:
+            self._validators[key] = self._compile(api_version, kind)
+        return self._validators[key]
+
+    def _compile(self, api_version: str, kind: str) -> jsonschema_rs.Validator | None:
+        group, _, version = api_version.rpartition("/")
+        if group:  # CRDs always have a group; installed CRDs win over built-ins
+            rel = schema_path(group, kind, version)
+            if rel in self._crd_schemas:
+                return jsonschema_rs.validator_for(self._crd_schemas[rel], offline=True)
+            for directory in self._crd_dirs:
+                file = directory / rel
+                if file.is_file():
+                    return jsonschema_rs.validator_for(json.loads(file.read_text(encoding="utf-8")), offline=True)
+        schema = self._builtin_schema(group, version, kind)
+        if schema is None:
+            return None
+        return jsonschema_rs.validator_for(schema, registry=_builtin_registry(self._builtin_dir), offline=True)
+
+    def _builtin_schema(self, group: str, version: str, kind: str) -> dict | None:
+        # kubernetes_validate names files <kind>-<first group label>-<version>.json, which
+        # is ambiguous (apps/v1 vs apps.example.com/v1), so check the schema's own GVK.
+        prefix = f"-{group.split('.')[0]}" if group else ""
+        file = self._builtin_dir / f"{kind.lower()}{prefix}-{version}.json"
+        if not file.is_file():
+            return None
+        schema = json.loads(file.read_text(encoding="utf-8"))
+        gvk = {"group": group, "version": version, "kind": kind}
+        return schema if gvk in schema.get("x-kubernetes-group-version-kind", []) else None
+
+
+# --------------------------------------------------------------------- errors
+
+
+def _problems(error: jsonschema_rs.ValidationError) -> list[SchemaProblem]:
+    path = list(error.instance_path)
+    name = error.kind.name
+    if name == "additionalProperties":  # one problem per unknown field, path naming it
+        return [SchemaProblem(_format_path([*path, p]), "unknown field") for p in error.kind.unexpected]
+    if name == "required":
+        return [SchemaProblem(_format_path([*path, error.kind.property]), "required field is missing")]
+    return [SchemaProblem(_format_path(path), _message(error))]
+
+
+def _message(error: jsonschema_rs.ValidationError) -> str:
+    # jsonschema_rs embeds the whole instance in combinator messages; for a Route
+    # spec that is the entire spec. Say what failed instead.
+    kind = error.kind
+    if kind.name in ("anyOf", "oneOf"):
+        branches = []
+        for errors in kind.context:
+            first = errors[0] if errors else None
+            if first is not None:
+                where = _format_path(list(first.instance_path)[len(error.instance_path) :])
+                branches.append(f"{where + ': ' if where else ''}{_message(first)}")
+        if "MultipleValid" in type(kind).__name__:
+            return "matches more than one of the oneOf alternatives"
+        return f"matches none of the {kind.name} alternatives ({'; '.join(branches)})"
+    if kind.name == "not":
+        return f"must not match {_short(json.dumps(kind.schema, sort_keys=True))}"
+    return _short(error.message)
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _format_path(parts: list[Any]) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part and all(c.isalnum() or c in "_-" for c in str(part)):
+            out += f".{part}" if out else str(part)
+        else:  # label keys like app.kubernetes.io/name would make the path ambiguous
+            out += f"[{json.dumps(part)}]"
+    return out
