@@ -115,6 +115,66 @@ def plan(portfolio: Optional[Path] = typer.Argument(None, help="Portfolio file (
 
 
 @app.command()
+def validate(portfolios: Optional[List[Path]] = Portfolios,
+             out_dir: Path = typer.Option(Path("rendered"), "--out", help="Where the trees are."),
+             schemas: Path = typer.Option(Path(".gpuaas/schemas"), "--schemas",
+                                          help="CRD schemas (kubeconform layout)."),
+             format: Optional[Format] = typer.Option(None, "--format", help="text, json or github "
+                                                     "(default: github under GitHub Actions)."),
+             strict: bool = typer.Option(False, "--strict", help="Objects without a schema are "
+                                         "errors.")) -> None:
+    """The whole gate, read-only: rules, drift, Helm, kustomize, strict schemas, policy."""
+    import os
+    from . import pipeline
+    from .validate import gate, reporters
+    if format is None:
+        format = Format.github if os.environ.get("GITHUB_ACTIONS") == "true" else Format.text
+    try:
+        result = gate.validate(pipeline.portfolio_paths(portfolios),
+                               gate.Options(out_dir, schemas, strict))
+    except UserError as exc:
+        if format == Format.json:
+            sys.stdout.write(json.dumps(reporters.as_json(exc.findings, {}, False), indent=2) + "\n")
+        else:
+            report(exc.findings)
+        raise typer.Exit(2)
+    if format == Format.json:
+        sys.stdout.write(json.dumps(reporters.as_json(result.findings, result.stats, result.ok),
+                                    indent=2) + "\n")
+    elif format == Format.github:
+        sys.stdout.write(reporters.as_github(result.findings))
+    else:
+        reporters.as_text(out, result.findings, result.stats)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@schemas_app.command("import")
+def schemas_import(crds: Optional[List[str]] = typer.Argument(None, help="CRD YAML files or "
+                                                              "directories, or - for stdin."),
+                   from_cluster: bool = typer.Option(False, "--from-cluster", help="Read the CRDs "
+                                                     "of the kinds gpuaas renders with kubectl."),
+                   out_dir: Path = typer.Option(Path(".gpuaas/schemas"), "--out")) -> None:
+    """Convert CRDs into JSON Schemas in kubeconform's layout, for `validate --schemas`."""
+    from .validate import crd_import
+    try:
+        if from_cluster:
+            text = crd_import.crds_from_cluster()
+            docs = crd_import.load_crds(text)
+        elif not crds:
+            raise crd_import.CRDError("name CRD files or directories, - for stdin, or --from-cluster")
+        else:
+            docs = crd_import.load_crds([sys.stdin.read() if c == "-" else c for c in crds])
+        schemas: dict = {}
+        for doc in docs:
+            schemas.update(crd_import.convert_crd(doc))
+        written = crd_import.write_schemas(schemas, out_dir)
+    except crd_import.CRDError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(2)
+    out.print(f"{len(written)} schema(s) from {len(docs)} CRD(s) written to {out_dir}")
+
+
+@app.command()
 def schema() -> None:
     """Print the portfolio's JSON Schema (for editors, via yaml-language-server)."""
     from .portfolio.jsonschema import portfolio_schema

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterator
 
-from . import catalog
+from . import catalog, secrets
 from .findings import Finding
 from .plan import EnvPlan, Plan, resolve_env, version_tuple
 from .portfolio.load import Loaded
@@ -27,6 +27,9 @@ CHECKPOINT_QUANT = {"compressed-tensors"}
 def check(loaded: Loaded) -> list[Finding]:
     """All findings, deduplicated, in file order."""
     found = list(_portfolio_rules(loaded))
+    for line, what in secrets.scan(loaded.text):
+        found.append(Finding(loaded.file, line, "SECRET_VALUE", f"looks like a {what}: put it in a "
+                             "Secret and name the Secret here (then rotate the value)"))
     p = loaded.portfolio
     if not any(f.severity == "error" and f.code in ("DUPLICATE_NAME", "POOL_UNKNOWN", "QUOTA_POOL")
                for f in found):

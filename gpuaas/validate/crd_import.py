@@ -293,3 +293,28 @@ def write_schemas(schemas: dict[str, dict], out_dir: Path) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+# The CRDs of the kinds gpuaas renders, as named on a cluster.
+RENDERED_CRDS = [
+    "applications.argoproj.io", "applicationsets.argoproj.io",
+    "subscriptions.operators.coreos.com", "operatorgroups.operators.coreos.com",
+    "datascienceclusters.datasciencecluster.opendatahub.io", "kueues.kueue.openshift.io",
+    "resourceflavors.kueue.x-k8s.io", "clusterqueues.kueue.x-k8s.io", "localqueues.kueue.x-k8s.io",
+    "workloadpriorityclasses.kueue.x-k8s.io", "inferenceservices.serving.kserve.io",
+    "servingruntimes.serving.kserve.io", "clusterpolicies.nvidia.com",
+    "nodefeaturediscoveries.nfd.openshift.io",
+]
+
+
+def crds_from_cluster() -> str:
+    """`kubectl get crd -o yaml` for the kinds the tree uses (the current kube context)."""
+    import shutil
+    import subprocess
+    if not shutil.which("kubectl"):
+        raise CRDError("--from-cluster needs kubectl on PATH")
+    proc = subprocess.run(["kubectl", "get", "crd", *RENDERED_CRDS, "-o", "yaml",
+                           "--ignore-not-found"], capture_output=True, text=True, timeout=120)
+    if proc.returncode:
+        raise CRDError(f"kubectl get crd failed: {proc.stderr.strip()}")
+    return proc.stdout
