@@ -1,0 +1,148 @@
+"""Rendering: deterministic, current, atomic, careful with files it did not write."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gpuaas import output, pipeline
+
+from .conftest import DEMO, PORTFOLIOS, REPO
+
+
+@pytest.mark.parametrize("path", PORTFOLIOS, ids=lambda p: p.name)
+def test_committed_tree_is_current(path: Path):
+    built = pipeline.build(path)
+    drift = output.compare(built.files, REPO / "rendered" / built.name)
+    assert not drift.stale, f"rendered/{built.name} is stale: run `gpuaas render`\n{drift.diff[:3000]}"
+
+
+def test_render_is_byte_identical_twice(tmp_path: Path, cli):
+    for out in ("a", "b"):
+        assert cli("render", str(DEMO), "--out", str(tmp_path / out)).exit_code == 0
+    a = {p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()}
+    b = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()}
+    assert a == b and len(a) > 40
+
+
+def test_every_file_has_the_generated_header():
+    built = pipeline.build(DEMO)
+    for path, text in built.files.items():
+        assert output.MARK in text.splitlines()[0], path
+
+
+def test_tree_shape_of_the_demo():
+    files = pipeline.build(DEMO).files
+    for path in ("charts/argocd-apps/templates/applicationset-umbrella.yaml",
+                 "charts/enterprise-demo-umbrella/values-common.yaml",
+                 "charts/enterprise-demo-umbrella/templates/app-serving.yaml",
+                 "charts/enterprise-demo-umbrella/templates/rbac-argocd-cluster.yaml",
+                 "components/prod/operators/rhoai-operator.yaml",
+                 "components/prod/rhoai/datasciencecluster.yaml",
+                 "components/prod/kueue/clusterqueue.yaml",
+                 "components/prod/serving/isvc-mistral-3-bf16.yaml",
+                 "components/prod/uploads/job-upload-mistral-3-bf16.yaml",
+                 "components/prod/loadtest/deployment.yaml"):
+        assert path in files, path
+    # OCI models need no upload Job; off models are not rendered at all
+    assert "components/prod/uploads/job-upload-mistral-3-int4.yaml" not in files
+
+
+def docs(text: str) -> list[dict]:
+    return [d for d in yaml.safe_load_all(text) if d]
+
+
+def test_inference_services_follow_the_portfolio():
+    files = pipeline.build(DEMO).files
+    bf16 = docs(files["components/prod/serving/isvc-mistral-3-bf16.yaml"])[0]
+    meta, pred = bf16["metadata"], bf16["spec"]["predictor"]
+    assert meta["annotations"]["serving.kserve.io/deploymentMode"] == "RawDeployment"
+    assert meta["annotations"]["serving.kserve.io/autoscalerClass"] == "none"
+    assert meta["annotations"]["security.opendatahub.io/enable-auth"] == "true"
+    assert meta["labels"]["kueue.x-k8s.io/queue-name"] == "gpuaas"
+    assert meta["labels"]["kueue.x-k8s.io/priority-class"] == "critical"
+    assert meta["labels"]["networking.kserve.io/visibility"] == "exposed"
+    assert (pred["minReplicas"], pred["maxReplicas"]) == (1, 1)
+    res = pred["model"]["resources"]
+    assert res["requests"]["nvidia.com/gpu"] == res["limits"]["nvidia.com/gpu"] == "4"
+    assert "--tensor-parallel-size=4" in pred["model"]["args"]
+    assert "--max-model-len=32768" in pred["model"]["args"]
+    assert pred["model"]["storage"] == {"key": "minio-connection", "path": "mistral-3-bf16"}
+    assert pred["nodeSelector"]["node.kubernetes.io/instance-type"] == "g6.12xlarge"
+    int4 = docs(files["components/prod/serving/isvc-mistral-3-int4.yaml"])[0]
+    assert int4["spec"]["predictor"]["model"]["storageUri"].startswith("oci://registry.redhat.io/")
+    devstral = docs(files["components/prod/serving/isvc-devstral-2.yaml"])[0]["spec"]["predictor"]
+    assert (devstral["minReplicas"], devstral["maxReplicas"]) == (0, 0)
+    assert devstral["model"]["args"][-2:] == ["--enable-auto-tool-choice", "--tool-call-parser=mistral"]
+
+
+def test_kueue_and_dsc_wiring():
+    files = pipeline.build(DEMO).files
+    cq = docs(files["components/prod/kueue/clusterqueue.yaml"])[0]
+    group = cq["spec"]["resourceGroups"][0]
+    assert group["coveredResources"] == ["cpu", "memory", "nvidia.com/gpu"]
+    gpu = {f["name"]: next(r["nominalQuota"] for r in f["resources"] if r["name"] == "nvidia.com/gpu")
+           for f in group["flavors"]}
+    assert gpu == {"nvidia-l4-4gpu": 4, "nvidia-l4-1gpu": 1}
+    dsc = docs(files["components/prod/rhoai/datasciencecluster.yaml"])[0]
+    kueue = dsc["spec"]["components"]["kueue"]
+    assert kueue == {"managementState": "Unmanaged", "defaultClusterQueueName": "rhoai-main-queue",
+                     "defaultLocalQueueName": "gpuaas"}
+    assert dsc["apiVersion"] == "datasciencecluster.opendatahub.io/v2"
+    sub = [d for d in docs(files["components/prod/operators/rhoai-operator.yaml"]) if d["kind"] == "Subscription"][0]
+    assert (sub["spec"]["name"], sub["spec"]["channel"]) == ("rhods-operator", "fast-3.x")
+
+
+def test_signet_local_switches_openshift_ai_off():
+    files = pipeline.build(REPO / "portfolios" / "signet.yaml").files
+    assert not any(p.startswith("components/local/") for p in files)
+    values = yaml.safe_load(files["charts/argocd-apps/values.yaml"])
+    local = next(e for e in values["envs"] if e["name"] == "local")
+    assert local["components"]["rhoai"] is False and local["components"]["serving"] is False
+    assert "components/prod/serving/isvc-signet-embeddings.yaml" in files
+    embed = docs(files["components/prod/serving/isvc-signet-embeddings.yaml"])[0]
+    assert "--runner=pooling" in embed["spec"]["predictor"]["model"]["args"]
+
+
+def test_no_secret_values_in_any_tree():
+    from gpuaas import secrets
+    for path in PORTFOLIOS:
+        for rel, text in pipeline.build(path).files.items():
+            assert not list(secrets.scan(text)), rel
+            for doc in yaml.safe_load_all(text) if rel.startswith("components/") else []:
+                if isinstance(doc, dict) and doc.get("kind") == "Secret":
+                    assert "data" not in doc and "stringData" not in doc
+
+
+def test_check_mode_and_prune(gitops_repo: Path, cli):
+    assert cli("render", cwd=gitops_repo).exit_code == 0
+    root = gitops_repo / "rendered" / "enterprise-demo"
+    assert cli("render", "--check", cwd=gitops_repo).exit_code == 0
+    mine = root / "components" / "prod" / "serving" / "NOTES.txt"
+    mine.write_text("my own notes\n")
+    portfolio = gitops_repo / "portfolios" / "enterprise-demo.yaml"
+    text = portfolio.read_text()
+    portfolio.write_text(text.replace("    state: standby\n    maxModelLen: 32768\n    vllmArgs",
+                                      "    state: off\n    maxModelLen: 32768\n    vllmArgs"))
+    result = cli("render", "--check", cwd=gitops_repo)
+    assert result.exit_code == 1
+    assert "isvc-devstral-2.yaml" in result.stdout and result.stdout.startswith("---")
+    assert (root / "components/prod/serving/isvc-devstral-2.yaml").exists(), "--check wrote"
+    assert cli("render", cwd=gitops_repo).exit_code == 0
+    assert not (root / "components/prod/serving/isvc-devstral-2.yaml").exists()
+    assert mine.read_text() == "my own notes\n"
+    assert not list(gitops_repo.joinpath("rendered").glob(".gpuaas-tmp-*"))
+
+
+def test_errors_write_nothing(gitops_repo: Path, cli):
+    portfolio = gitops_repo / "portfolios" / "enterprise-demo.yaml"
+    portfolio.write_text(portfolio.read_text().replace("    gpus: 4\n    pool: nvidia-l4-4gpu\n    state: active",
+                                                       "    gpu: 4\n    pool: nvidia-l4-4gpu\n    state: active"))
+    result = cli("render", cwd=gitops_repo)
+    assert result.exit_code == 2
+    assert "did you mean `gpus`?" in result.stderr and "enterprise-demo.yaml:" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (gitops_repo / "rendered").exists()
