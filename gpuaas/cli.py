@@ -174,6 +174,40 @@ def schemas_import(crds: Optional[List[str]] = typer.Argument(None, help="CRD YA
     out.print(f"{len(written)} schema(s) from {len(docs)} CRD(s) written to {out_dir}")
 
 
+def _switch(models: List[str], portfolio: Optional[Path], env: Optional[str], state: str) -> None:
+    from . import pipeline
+    from .portfolio.edit import set_state
+    try:
+        if portfolio is None:
+            found = pipeline.portfolio_paths(None)
+            if len(found) != 1:
+                raise UserError([Finding("portfolios", None, "INPUT", "several portfolios here: "
+                                         "name one with --portfolio")])
+            portfolio = found[0]
+        set_state(portfolio, models, state, env)
+    except UserError as exc:
+        fail(exc)
+    where = f" in {env}" if env else ""
+    err.print(f"{', '.join(models)}: state {state}{where} ({portfolio}); run `gpuaas render` and commit")
+    plan(portfolio, env, Format.text, False)
+
+
+@app.command()
+def activate(models: List[str] = typer.Argument(..., help="Model names."),
+             portfolio: Optional[Path] = typer.Option(None, "--portfolio", "-p"),
+             env: Optional[str] = typer.Option(None, "--env", help="Write the environment's override.")) -> None:
+    """Set `state: active` (edits the portfolio in place, keeping comments), then plan."""
+    _switch(models, portfolio, env, "active")
+
+
+@app.command()
+def deactivate(models: List[str] = typer.Argument(..., help="Model names."),
+               portfolio: Optional[Path] = typer.Option(None, "--portfolio", "-p"),
+               env: Optional[str] = typer.Option(None, "--env", help="Write the environment's override.")) -> None:
+    """Set `state: standby` (rendered, no pods, no GPUs), then plan."""
+    _switch(models, portfolio, env, "standby")
+
+
 @app.command()
 def schema() -> None:
     """Print the portfolio's JSON Schema (for editors, via yaml-language-server)."""

@@ -1,0 +1,106 @@
+"""Round-trip edits of a portfolio (activate / deactivate).
+
+Where the target mapping is in block style the edit is one line (the `state` value replaced,
+or a `state:` line inserted), so every other byte the user wrote survives. Otherwise
+ruamel.yaml's round trip writes the document (comments and key order survive; a flow
+collection spread over several lines is joined). The result is validated before it
+atomically replaces the file.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from ..findings import Finding, UserError
+from .load import load_portfolio, load_text
+
+_SCALAR = re.compile(r"""("[^"]*"|'[^']*'|[A-Za-z]+)""")
+
+
+def set_state(path: Path, models: list[str], state: str, env: str | None = None) -> str:
+    """Set `state` of the named models (or their override in `env`); returns the new text."""
+    loaded = load_portfolio(path)
+    known = [m.name for m in loaded.portfolio.models]
+    unknown = [m for m in models if m not in known]
+    if unknown:
+        raise UserError([Finding(str(path), None, "MODEL_UNKNOWN", f"no model named "
+                                 f"{', '.join(map(repr, unknown))}; the portfolio has {', '.join(known)}")])
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    doc = yaml.load(loaded.text)
+    lines = loaded.text.splitlines(keepends=True)
+    if env is None:
+        targets = [(item, ("pool", "gpus")) for item in doc["models"] if item["name"] in models]
+    else:
+        match = [e for e in doc["environments"] if e["name"] == env]
+        if not match:
+            raise UserError([Finding(str(path), None, "ENV_UNKNOWN", f"no environment {env!r}; the "
+                                     f"portfolio has {', '.join(e.name for e in loaded.portfolio.environments)}")])
+        overrides = match[0].setdefault("overrides", CommentedMap())
+        per_model = overrides.setdefault("models", CommentedMap())
+        targets = [(per_model.setdefault(name, CommentedMap()), ()) for name in models]
+    edits = [_line_edit(item, state, lines, after) for item, after in targets]
+    if all(edits):
+        for index, kind, line in sorted(edits, reverse=True):
+            if kind == "replace":
+                lines[index] = line
+            else:
+                lines.insert(index, line)
+        text = "".join(lines)
+    else:
+        for item, after in targets:
+            _set(item, state, after)
+        buffer = io.StringIO()
+        yaml.dump(doc, buffer)
+        text = buffer.getvalue()
+    load_text(text, str(path))          # never write a portfolio that does not load
+    _replace(path, text)
+    return text
+
+
+def _line_edit(item: CommentedMap, state: str, lines: list[str],
+               after: tuple[str, ...]) -> tuple[int, str, str] | None:
+    if not getattr(item, "lc", None) or item.fa.flow_style() or item.lc.line is None:
+        return None
+    if "state" in item:
+        line, col = item.lc.value("state")
+        old = lines[line]
+        match = _SCALAR.match(old, col)
+        if not match:
+            return None
+        return line, "replace", old[:col] + state + old[match.end():]
+    for anchor in after:
+        if anchor in item and not isinstance(item[anchor], (CommentedMap, CommentedSeq)):
+            line, col = item.lc.key(anchor)
+            return line + 1, "insert", " " * col + f"state: {state}\n"
+    return None
+
+
+def _set(mapping: CommentedMap, state: str, after: tuple[str, ...]) -> None:
+    if "state" in mapping:
+        mapping["state"] = state
+        return
+    for anchor in after:
+        if anchor in mapping:
+            mapping.insert(list(mapping).index(anchor) + 1, "state", state)
+            return
+    mapping["state"] = state
+
+
+def _replace(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
