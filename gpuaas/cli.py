@@ -19,8 +19,10 @@ schemas_app = typer.Typer(help="CRD schemas for `validate` (kubeconform layout).
                           no_args_is_help=True)
 app.add_typer(schemas_app, name="schemas")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Tables keep their columns when piped or captured (CI logs): 160 columns off a terminal.
+_WIDTH = None if sys.stdout.isatty() else 160
+out = Console(highlight=False, soft_wrap=True, width=_WIDTH)
+err = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH)
 
 Portfolios = typer.Argument(None, help="Portfolio files (default: every portfolios/*.yaml).",
                             show_default=False)

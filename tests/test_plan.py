@@ -1,0 +1,135 @@
+"""The demo's scenarios as `gpuaas plan` predicts them, and the cost story."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gpuaas import pipeline
+from gpuaas.plan import resolve
+from gpuaas.portfolio import load_portfolio
+from gpuaas.portfolio.edit import set_state
+
+from .conftest import DEMO, REPO
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    path = tmp_path / "enterprise-demo.yaml"
+    shutil.copy(DEMO, path)
+    return path
+
+
+def admissions(path: Path) -> dict[str, str]:
+    env = resolve(load_portfolio(path).portfolio).environments[0]
+    return {m.name: m.admission for m in env.models}
+
+
+def gpus_used(path: Path) -> int:
+    return sum(resolve(load_portfolio(path).portfolio).environments[0].used.values())
+
+
+def test_baseline(demo: Path):
+    assert admissions(demo) == {"mistral-3-bf16": "Admitted", "mistral-3-int4": "Admitted",
+                                "devstral-2": "Standby", "gpt-oss-20b": "Standby",
+                                "granite-8b-agent": "Standby"}
+    assert gpus_used(demo) == 5
+
+
+def test_handover(demo: Path):
+    set_state(demo, ["devstral-2"], "active")
+    env = resolve(load_portfolio(demo).portfolio).environments[0]
+    devstral = next(m for m in env.models if m.name == "devstral-2")
+    assert devstral.admission == "Pending" and "quota" in devstral.reason
+    set_state(demo, ["mistral-3-bf16"], "standby")
+    assert admissions(demo)["devstral-2"] == "Admitted"
+    assert gpus_used(demo) == 5
+
+
+def test_efficiency_four_specialists_fill_the_freed_node(tmp_path: Path):
+    path = tmp_path / "efficiency.yaml"
+    shutil.copy(FIXTURES / "efficiency.yaml", path)
+    before = admissions(path)
+    assert before["mistral-3-bf16"] == "Admitted"
+    assert sum(a == "Admitted" for a in before.values()) == 2
+    set_state(path, ["mistral-3-bf16"], "standby")
+    env = resolve(load_portfolio(path).portfolio).environments[0]
+    admitted = [m for m in env.models if m.admission == "Admitted"]
+    assert len(admitted) == 5 and sum(env.used.values()) == 5
+    assert sorted(m.name for m in admitted if m.flavor == "nvidia-l4-4gpu") == [
+        "gpt-oss-20b", "granite-8b-agent", "granite-8b-rag", "qwen-7b"]
+
+
+def test_priority_queue(demo: Path):
+    set_state(demo, ["devstral-2", "gpt-oss-20b", "granite-8b-agent"], "active")
+    env = resolve(load_portfolio(demo).portfolio).environments[0]
+    assert sum(env.used.values()) == 5
+    pending = {m.name: m.reason for m in env.models if m.admission == "Pending"}
+    assert set(pending) == {"devstral-2", "gpt-oss-20b", "granite-8b-agent"}
+    assert all("needs" in reason for reason in pending.values())
+    set_state(demo, ["mistral-3-bf16"], "standby")
+    after = admissions(demo)
+    assert after["devstral-2"] == "Admitted" and after["gpt-oss-20b"] == "Pending"
+
+
+def test_each_step_is_a_replicas_change_in_the_tree(demo: Path):
+    before = pipeline.build(demo).files
+    set_state(demo, ["devstral-2"], "active")
+    after = pipeline.build(demo).files
+    changed = {p for p in after if before.get(p) != after[p]}
+    isvc = "components/prod/serving/isvc-devstral-2.yaml"
+    assert isvc in changed
+    # the load test follows the active models; nothing else moves
+    assert changed <= {isvc, "components/prod/loadtest/configmap-script.yaml"}
+    diff = [(a, b) for a, b in zip(before[isvc].splitlines(), after[isvc].splitlines()) if a != b]
+    assert diff == [("    minReplicas: 0", "    minReplicas: 1"), ("    maxReplicas: 0", "    maxReplicas: 1")]
+
+
+def test_edits_keep_comments_and_layout(demo: Path):
+    original = demo.read_text()
+    set_state(demo, ["devstral-2"], "active")
+    changed = [(a, b) for a, b in zip(original.splitlines(), demo.read_text().splitlines()) if a != b]
+    assert changed == [("    state: standby", "    state: active")]
+    assert len(original.splitlines()) == len(demo.read_text().splitlines())
+
+
+def test_cli_activate_unknown_model_is_exit_2(demo: Path, cli):
+    result = cli("activate", "nope", "--portfolio", str(demo))
+    assert result.exit_code == 2 and "no model named 'nope'" in result.stderr
+
+
+def test_cli_fail_on_pending(demo: Path, cli):
+    assert cli("plan", str(demo), "--fail-on-pending").exit_code == 0
+    result = cli("activate", "devstral-2", "--portfolio", str(demo))
+    assert result.exit_code == 0 and "Pending" in result.stdout
+    assert cli("plan", str(demo), "--fail-on-pending").exit_code == 1
+
+
+def test_plan_json_contract(cli):
+    data = json.loads(cli("plan", str(DEMO), "--format", "json").stdout)
+    env = data["environments"][0]
+    assert data["portfolio"] == "enterprise-demo" and env["name"] == "prod"
+    assert env["quota"]["nvidia-l4-4gpu"]["gpus"] == 4 and env["quota"]["nvidia-l4-4gpu"]["used"] == 4
+    model = env["models"][0]
+    assert set(model) >= {"name", "state", "gpus", "pool", "storage", "storageReason", "weightsGB",
+                          "usableGB", "fits", "admission", "reason", "monthlyUSD"}
+    assert model["storage"] == "s3" and model["admission"] == "Admitted"
+
+
+def test_cost_of_quantisation_triple_play_and_demo():
+    """BF16 on 4 x L4 against the quantised model on one L4: 75% fewer GPUs; at catalog
+    prices (g6.12xlarge vs g6.4xlarge) the monthly saving is 71%."""
+    env = resolve(load_portfolio(DEMO).portfolio).environments[0]
+    cost = {m.name: m.monthly_usd for m in env.models}
+    bf16, int4 = cost["mistral-3-bf16"], cost["mistral-3-int4"]
+    assert round(bf16) == round(4.6016 * 730) and round(int4) == round(1.3232 * 730)
+    assert 1 - int4 / bf16 == pytest.approx(0.712, abs=0.005)
+    gpus = {m.name: m.model.gpus for m in env.models}
+    assert 1 - gpus["mistral-3-int4"] / gpus["mistral-3-bf16"] == 0.75
+    triple = resolve(load_portfolio(REPO / "portfolios" / "triple-play.yaml").portfolio).environments[0]
+    assert sum(triple.used.values()) == 9
+    assert all(m.admission == "Admitted" for m in triple.models)
