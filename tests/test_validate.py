@@ -1,0 +1,186 @@
+"""`gpuaas validate` catches each classic mistake with the right code and place."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gpuaas.validate import crd_import
+
+from .conftest import DEMO, REPO, SHARED
+
+
+@pytest.fixture(scope="module")
+def schemas(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("crd-schemas")
+    converted = {}
+    for crd in crd_import.load_crds(str(SHARED / "crds" / "yaml")):
+        converted.update(crd_import.convert_crd(crd))
+    crd_import.write_schemas(converted, out)
+    return out
+
+
+@pytest.fixture
+def repo(gitops_repo: Path, cli) -> Path:
+    assert cli("render", cwd=gitops_repo).exit_code == 0
+    return gitops_repo
+
+
+def run(cli, repo: Path, schemas: Path, *extra: str):
+    result = cli("validate", "--schemas", str(schemas), "--format", "json", *extra, cwd=repo)
+    return result.exit_code, json.loads(result.stdout)
+
+
+def codes(data) -> set[str]:
+    return {f["code"] for f in data["findings"] if f["severity"] == "error"}
+
+
+TREE = Path("rendered/enterprise-demo")
+
+
+def test_passes_on_a_fresh_tree(repo, schemas, cli):
+    code, data = run(cli, repo, schemas, "--strict")
+    assert code == 0 and data["ok"] is True, data["findings"]
+    assert data["stats"]["objects"] == data["stats"]["schemaChecked"] > 40
+
+
+def test_portfolio_changed_without_render(repo, schemas, cli):
+    p = repo / "portfolios" / "enterprise-demo.yaml"
+    p.write_text(p.read_text().replace("maxModelLen: 4096", "maxModelLen: 8192"))
+    code, data = run(cli, repo, schemas)
+    assert code == 1
+    stale = [f for f in data["findings"] if f["code"] == "STALE"]
+    assert [f["file"] for f in stale] == [str(TREE / "components/prod/serving/isvc-mistral-3-int4.yaml")]
+
+
+def test_hand_edit_and_unknown_field_in_an_inference_service(repo, schemas, cli):
+    isvc = repo / TREE / "components/prod/serving/isvc-mistral-3-bf16.yaml"
+    isvc.write_text(isvc.read_text().replace("      runtime: ", "      runtimee: \"x\"\n      runtime: "))
+    code, data = run(cli, repo, schemas)
+    assert code == 1 and {"STALE", "SCHEMA"} <= codes(data)
+    [schema] = [f for f in data["findings"] if f["code"] == "SCHEMA"]
+    assert "spec.predictor.model.runtimee" in schema["message"]
+    assert schema["file"].endswith("isvc-mistral-3-bf16.yaml") and schema["line"] == 4
+    assert schema["object"] == "InferenceService/private-ai/mistral-3-bf16"
+
+
+def test_removed_applicationset_parameter_is_unwired(repo, schemas, cli):
+    appset = repo / TREE / "charts/argocd-apps/templates/applicationset-umbrella.yaml"
+    text = appset.read_text()
+    cut = "            - name: components.serving.enabled\n              value: {{ `{{.serving}}` | quote }}\n"
+    assert cut in text
+    appset.write_text(text.replace(cut, ""))
+    code, data = run(cli, repo, schemas)
+    assert code == 1
+    unwired = [f for f in data["findings"] if f["code"] == "UNWIRED"]
+    assert any("components.serving.enabled" in f["message"] for f in unwired)
+
+
+def test_model_without_gpus(repo, schemas, cli):
+    p = repo / "portfolios" / "enterprise-demo.yaml"
+    p.write_text(p.read_text().replace("    gpus: 1\n    pool: nvidia-l4-1gpu\n    state: active",
+                                       "    gpus: 0\n    pool: nvidia-l4-1gpu\n    state: active"))
+    code, data = run(cli, repo, schemas)
+    assert code == 1
+    [f] = [f for f in data["findings"] if f["code"] == "NO_GPU"]
+    line = p.read_text().splitlines().index("    gpus: 0") + 1
+    assert f["file"].endswith("enterprise-demo.yaml") and f["line"] == line
+
+
+def test_token_pasted_into_the_portfolio(repo, schemas, cli):
+    p = repo / "portfolios" / "enterprise-demo.yaml"
+    p.write_text(p.read_text().replace("hfTokenSecret: hf-token", "hfTokenSecret: hf_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"))
+    code, data = run(cli, repo, schemas)
+    assert code == 1
+    [f] = [f for f in data["findings"] if f["code"] == "SECRET_VALUE"]
+    line = next(i for i, l in enumerate(p.read_text().splitlines(), 1) if "hf_aBc" in l)
+    assert f["line"] == line and "Hugging Face token" in f["message"]
+    assert cli("render", cwd=repo).exit_code == 2, "render must refuse a secret"
+
+
+def test_secret_value_in_the_tree(repo, schemas, cli):
+    job = repo / TREE / "components/prod/uploads/job-upload-mistral-3-bf16.yaml"
+    job.write_text(job.read_text() + "# AKIAABCDEFGHIJKLMNOP\n")
+    code, data = run(cli, repo, schemas)
+    assert code == 1 and "SECRET_VALUE" in codes(data)
+
+
+def test_github_format_and_auto_selection(repo, schemas, cli, monkeypatch):
+    isvc = repo / TREE / "components/prod/serving/isvc-mistral-3-bf16.yaml"
+    isvc.write_text(isvc.read_text().replace("      runtime: ", "      runtimee: \"x\"\n      runtime: "))
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = cli("validate", "--schemas", str(schemas), cwd=repo)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert any(l.startswith("::error file=rendered/enterprise-demo/components/prod/serving/"
+                            "isvc-mistral-3-bf16.yaml,line=4,title=SCHEMA::") for l in lines)
+
+
+def test_objects_without_schema_warn_and_fail_strict(repo, tmp_path, cli):
+    empty = tmp_path / "none"
+    empty.mkdir()
+    code, data = run(cli, repo, empty)
+    assert code == 0 and any(f["code"] == "NO_SCHEMA" for f in data["findings"])
+    code, data = run(cli, repo, empty, "--strict")
+    assert code == 1 and "NO_SCHEMA" in codes(data)
+
+
+def test_bad_portfolio_is_exit_2(repo, schemas, cli):
+    p = repo / "portfolios" / "enterprise-demo.yaml"
+    p.write_text(p.read_text().replace("kind: Portfolio", "kind: Portfolio\nbogus: 1"))
+    code, data = run(cli, repo, schemas)
+    assert code == 2 and data["ok"] is False
+
+
+def test_schemas_import_cli(tmp_path, cli):
+    out = tmp_path / "s"
+    result = cli("schemas", "import", str(SHARED / "crds/yaml/serving.kserve.io"), "--out", str(out))
+    assert result.exit_code == 0
+    assert (out / "serving.kserve.io/inferenceservice_v1beta1.json").is_file()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: ConfigMap\napiVersion: v1\n")
+    assert cli("schemas", "import", str(bad), "--out", str(out)).exit_code == 2
+
+
+@pytest.mark.skipif(not shutil.which("git"), reason="git is not installed")
+def test_pre_commit_try_repo(tmp_path: Path):
+    """The real pre-commit runs the hooks of this repository on a GitOps repo."""
+    bin_dir = Path(sys.executable).parent
+    pre_commit = bin_dir / "pre-commit"
+    hooks_repo = tmp_path / "hooks"
+    # try-repo needs a git repository holding .pre-commit-hooks.yaml and the package
+    shutil.copytree(REPO, hooks_repo, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "rendered", "tests", "__pycache__", ".gpuaas", "*.egg-info", ".pytest_cache"))
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+
+    def git(*args, cwd):
+        subprocess.run(["git", *args], cwd=cwd, check=True, env=env, capture_output=True)
+    git("init", "-q", cwd=hooks_repo)
+    git("add", "-A", cwd=hooks_repo)
+    git("commit", "-qm", "hooks", cwd=hooks_repo)
+    gitops = tmp_path / "gitops"
+    (gitops / "portfolios").mkdir(parents=True)
+    shutil.copy(DEMO, gitops / "portfolios")
+    subprocess.run([str(bin_dir / "gpuaas"), "render"], cwd=gitops, check=True, env=env, capture_output=True)
+    git("init", "-q", cwd=gitops)
+    git("add", "-A", cwd=gitops)
+
+    def try_repo():
+        return subprocess.run([str(pre_commit), "try-repo", str(hooks_repo), "gpuaas-render-check",
+                               "--all-files"], cwd=gitops, env=env, capture_output=True, text=True,
+                              timeout=600)
+    ok = try_repo()
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    p = gitops / "portfolios" / DEMO.name
+    p.write_text(p.read_text().replace("maxModelLen: 4096", "maxModelLen: 8192"))
+    git("add", "-A", cwd=gitops)
+    stale = try_repo()
+    assert stale.returncode == 1, stale.stdout
+    assert "isvc-mistral-3-int4.yaml" in stale.stdout and "is stale" in stale.stdout
