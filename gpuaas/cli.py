@@ -34,6 +34,17 @@ class Format(str, Enum):
     github = "github"
 
 
+class PlanFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Kustomize(str, Enum):
+    auto = "auto"
+    kubectl = "kubectl"
+    python = "python"
+
+
 def report(findings: list[Finding]) -> None:
     for f in findings:
         style = "red" if f.severity == "error" else "yellow"
@@ -43,6 +54,26 @@ def report(findings: list[Finding]) -> None:
 def fail(exc: UserError) -> None:
     report(exc.findings)
     raise typer.Exit(2)
+
+
+@app.command()
+def init(example: str = typer.Option("enterprise-demo", "--example",
+                                     help="Which bundled example to start from."),
+         directory: Path = typer.Option(Path("portfolios"), "--dir")) -> None:
+    """Write a starter portfolios/<example>.yaml from a bundled example."""
+    from importlib import resources
+    examples = {p.name.removesuffix(".yaml"): p for p in
+                (resources.files("gpuaas") / "examples").iterdir() if p.name.endswith(".yaml")}
+    if example not in examples:
+        err.print(f"[red]no example {example!r}[/red]: {', '.join(sorted(examples))}")
+        raise typer.Exit(2)
+    target = directory / f"{example}.yaml"
+    if target.exists():
+        err.print(f"[red]{target} exists[/red]: nothing written")
+        raise typer.Exit(2)
+    directory.mkdir(parents=True, exist_ok=True)
+    target.write_text(examples[example].read_text())
+    out.print(f"wrote {target}: edit it, then `gpuaas plan` and `gpuaas render`")
 
 
 @app.command()
@@ -87,7 +118,8 @@ def render(portfolios: Optional[List[Path]] = Portfolios,
 def plan(portfolio: Optional[Path] = typer.Argument(None, help="Portfolio file (default: "
                                                      "every portfolios/*.yaml)."),
          env: Optional[str] = typer.Option(None, "--env", help="Only this environment."),
-         format: Format = typer.Option(Format.text, "--format"),
+         format: PlanFormat = typer.Option(PlanFormat.text, "--format",
+                                           help="json: one object per portfolio (a list for several)."),
          fail_on_pending: bool = typer.Option(False, "--fail-on-pending",
                                               help="Exit 1 when an active model would queue.")) -> None:
     """What Kueue will admit, what will queue, GPU memory fit and monthly cost."""
@@ -101,17 +133,20 @@ def plan(portfolio: Optional[Path] = typer.Argument(None, help="Portfolio file (
     if not all(b.ok for b in builts):
         raise typer.Exit(2)
     pending = False
+    documents = []
     for b in builts:
         envs = [e for e in b.plan.environments if env is None or e.name == env]
         if env is not None and not envs:
             err.print(f"[red]no environment {env!r}[/red] in {b.loaded.file}: "
                       f"{', '.join(e.name for e in b.plan.environments)}")
             raise typer.Exit(2)
-        if format == Format.json:
-            sys.stdout.write(json.dumps(reports.plan_json(b.plan, envs), indent=2) + "\n")
+        if format == PlanFormat.json:
+            documents.append(reports.plan_json(b.plan, envs))
         else:
             reports.print_plan(out, b.plan, envs)
         pending |= any(m.admission == "Pending" for e in envs for m in e.models)
+    if format == PlanFormat.json:
+        sys.stdout.write(json.dumps(documents[0] if len(documents) == 1 else documents, indent=2) + "\n")
     if fail_on_pending and pending:
         raise typer.Exit(1)
 
@@ -124,16 +159,23 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
              format: Optional[Format] = typer.Option(None, "--format", help="text, json or github "
                                                      "(default: github under GitHub Actions)."),
              strict: bool = typer.Option(False, "--strict", help="Objects without a schema are "
-                                         "errors.")) -> None:
+                                         "errors."),
+             kustomize: Kustomize = typer.Option(Kustomize.auto, "--kustomize", help="auto: plain "
+                                                 "resource lists in Python, others with kubectl.")) -> None:
     """The whole gate, read-only: rules, drift, Helm, kustomize, strict schemas, policy."""
     import os
     from . import pipeline
-    from .validate import gate, reporters
+    try:
+        from .validate import gate, reporters
+    except ImportError as exc:
+        err.print(f"[red]validate needs its engines[/red] ({exc.name} is missing): "
+                  "pip install 'gpuaas[validate]'")
+        raise typer.Exit(2)
     if format is None:
         format = Format.github if os.environ.get("GITHUB_ACTIONS") == "true" else Format.text
     try:
         result = gate.validate(pipeline.portfolio_paths(portfolios),
-                               gate.Options(out_dir, schemas, strict))
+                               gate.Options(out_dir, schemas, strict, kustomize.value))
     except UserError as exc:
         if format == Format.json:
             sys.stdout.write(json.dumps(reporters.as_json(exc.findings, {}, False), indent=2) + "\n")
@@ -191,7 +233,7 @@ def _switch(models: List[str], portfolio: Optional[Path], env: Optional[str], st
         fail(exc)
     where = f" in {env}" if env else ""
     err.print(f"{', '.join(models)}: state {state}{where} ({portfolio}); run `gpuaas render` and commit")
-    plan(portfolio, env, Format.text, False)
+    plan(portfolio, env, PlanFormat.text, False)
 
 
 @app.command()

@@ -89,10 +89,6 @@ class ModelPlan:
     def replicas(self) -> int:
         return self.model.replicas if self.state == "active" else 0
 
-    @property
-    def priority_value(self) -> int:
-        return 0
-
 
 @dataclass
 class EnvPlan:
@@ -268,6 +264,9 @@ def admit(plan: EnvPlan, portfolio: Portfolio) -> None:
     order = sorted(enumerate(plan.models),
                    key=lambda im: (-priorities.get(im[1].model.priority or "", 0), im[0]))
     for _, mp in order:
+        if not plan.components["serving"]:
+            mp.admission, mp.reason = "Off", "serving is off in this environment"
+            continue
         if mp.state != "active":
             mp.admission = STATES[mp.state]
             mp.reason = "replicas 0: holds no GPUs" if mp.state == "standby" else "not rendered"

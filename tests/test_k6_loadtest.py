@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from gpuaas.loadtest import k6_script
-from openai_stub import CHAT_PATH, EMBED_PATH, MODELS_PATH, OpenAIStub
+from .openai_stub import CHAT_PATH, EMBED_PATH, MODELS_PATH, OpenAIStub
 
 K6 = Path(sys.executable).parent / "k6"
 needs_k6 = pytest.mark.skipif(not K6.exists(), reason=f"k6 binary not found at {K6}")

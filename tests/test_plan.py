@@ -133,3 +133,27 @@ def test_cost_of_quantisation_triple_play_and_demo():
     triple = resolve(load_portfolio(REPO / "portfolios" / "triple-play.yaml").portfolio).environments[0]
     assert sum(triple.used.values()) == 9
     assert all(m.admission == "Admitted" for m in triple.models)
+
+
+def test_serving_off_means_nothing_runs():
+    env = resolve(load_portfolio(REPO / "portfolios" / "signet.yaml").portfolio).environments[1]
+    assert env.name == "local"
+    assert {m.admission for m in env.models} == {"Off"} and sum(env.used.values()) == 0
+
+
+def test_init_writes_a_bundled_example(tmp_path: Path, cli):
+    result = cli("init", "--example", "signet", cwd=tmp_path)
+    assert result.exit_code == 0
+    written = tmp_path / "portfolios" / "signet.yaml"
+    assert written.read_text() == (REPO / "portfolios" / "signet.yaml").read_text()
+    assert cli("init", "--example", "signet", cwd=tmp_path).exit_code == 2
+    assert cli("init", "--example", "nope", cwd=tmp_path).exit_code == 2
+    assert cli("plan", cwd=tmp_path).exit_code == 0
+
+
+def test_bundled_examples_are_the_repository_examples():
+    bundled = REPO / "gpuaas" / "examples"
+    assert sorted(p.name for p in bundled.glob("*.yaml")) == sorted(
+        p.name for p in (REPO / "portfolios").glob("*.yaml"))
+    for p in bundled.glob("*.yaml"):
+        assert p.read_text() == (REPO / "portfolios" / p.name).read_text(), p.name

@@ -317,4 +317,6 @@ def crds_from_cluster() -> str:
                            "--ignore-not-found"], capture_output=True, text=True, timeout=120)
     if proc.returncode:
         raise CRDError(f"kubectl get crd failed: {proc.stderr.strip()}")
+    if not proc.stdout.strip():
+        raise CRDError("the cluster has none of the CRDs gpuaas renders: install the operators first")
     return proc.stdout

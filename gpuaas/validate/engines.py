@@ -45,12 +45,27 @@ def helm_template(chart: Path, values: dict, release: str, namespace: str) -> st
     return "\n---\n".join(text for _, text in sorted(rendered.items()))
 
 
-def kustomize_builds(dirs: list[Path]) -> dict[Path, str | EngineError]:
-    """Build every kustomization; with kubectl, two at a time (the machines have 2 cores)."""
-    if shutil.which("kubectl"):
+def kustomize_builds(dirs: list[Path], engine: str = "auto") -> dict[Path, str | EngineError]:
+    """Build every kustomization. A plain list of local resources (what gpuaas writes) is
+    checked in Python: for it that is what kustomize does, at a fraction of kubectl's cost
+    (~40 ms + 1.2 ms per object). Anything else goes to `kubectl kustomize` when on PATH,
+    two at a time (2 cores). engine: auto | kubectl | python."""
+    kubectl = shutil.which("kubectl") and engine != "python"
+    heavy = [d for d in dirs if engine == "kubectl" or not _plain(d)] if kubectl else []
+    out: dict[Path, str | EngineError] = {d: _python_kustomize(d) for d in dirs if d not in heavy}
+    if heavy:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            return dict(zip(dirs, pool.map(_kubectl_kustomize, dirs)))
-    return {d: _python_kustomize(d) for d in dirs}
+            out.update(zip(heavy, pool.map(_kubectl_kustomize, heavy)))
+    return {d: out[d] for d in dirs}
+
+
+def _plain(directory: Path) -> bool:
+    try:
+        spec = yaml.safe_load((directory / "kustomization.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return False
+    return (isinstance(spec, dict) and set(spec) <= {"apiVersion", "kind", "resources"}
+            and all(isinstance(r, str) and "/" not in r for r in spec.get("resources") or []))
 
 
 def _kubectl_kustomize(directory: Path) -> str | EngineError:

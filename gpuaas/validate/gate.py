@@ -32,6 +32,7 @@ class Options:
     out_dir: Path = Path("rendered")
     schemas_dir: Path | None = Path(".gpuaas/schemas")
     strict: bool = False
+    kustomize: str = "auto"        # auto | kubectl | python
 
 
 @dataclass
@@ -108,7 +109,7 @@ def check_tree(built: pipeline.Built, root: Path, validator: SchemaValidator, op
     objects: list[Obj] = []
     component_dirs = sorted(p.parent for p in root.glob("components/*/*/kustomization.yaml"))
     stats["kustomizations"] += len(component_dirs)
-    for directory, result in engines.kustomize_builds(component_dirs).items():
+    for directory, result in engines.kustomize_builds(component_dirs, options.kustomize).items():
         if isinstance(result, engines.EngineError):
             findings.append(Finding(str(directory / "kustomization.yaml"), None, "KUSTOMIZE",
                                     f"does not build: {result}"))
