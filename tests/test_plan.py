@@ -157,3 +157,17 @@ def test_bundled_examples_are_the_repository_examples():
         p.name for p in (REPO / "portfolios").glob("*.yaml"))
     for p in bundled.glob("*.yaml"):
         assert p.read_text() == (REPO / "portfolios" / p.name).read_text(), p.name
+
+
+def test_env_override_edit_adds_only_the_override(demo: Path):
+    original = demo.read_text().splitlines()
+    set_state(demo, ["devstral-2"], "active", env="prod")
+    lines = demo.read_text().splitlines()
+    added = [l for l in lines if l not in original]
+    assert added == ["    overrides:", "      models:", "        devstral-2:", "          state: active"]
+    assert len(lines) == len(original) + 4
+    env = resolve(load_portfolio(demo).portfolio).environments[0]
+    assert next(m for m in env.models if m.name == "devstral-2").admission == "Pending"
+    set_state(demo, ["devstral-2"], "standby", env="prod")
+    assert len(demo.read_text().splitlines()) == len(original) + 4
+    assert "          state: standby" in demo.read_text()

@@ -44,6 +44,13 @@ def set_state(path: Path, models: list[str], state: str, env: str | None = None)
         if not match:
             raise UserError([Finding(str(path), None, "ENV_UNKNOWN", f"no environment {env!r}; the "
                                      f"portfolio has {', '.join(e.name for e in loaded.portfolio.environments)}")])
+        block = _overrides_block(match[0], models, state, lines)
+        if block is not None:
+            index, text_lines = block
+            text = "".join(lines[:index] + text_lines + lines[index:])
+            load_text(text, str(path))
+            _replace(path, text)
+            return text
         overrides = match[0].setdefault("overrides", CommentedMap())
         per_model = overrides.setdefault("models", CommentedMap())
         targets = [(per_model.setdefault(name, CommentedMap()), ()) for name in models]
@@ -82,6 +89,23 @@ def _line_edit(item: CommentedMap, state: str, lines: list[str],
             line, col = item.lc.key(anchor)
             return line + 1, "insert", " " * col + f"state: {state}\n"
     return None
+
+
+def _overrides_block(env: CommentedMap, models: list[str], state: str,
+                     lines: list[str]) -> tuple[int, list[str]] | None:
+    """A new `overrides:` block after the last line of a block-style environment whose
+    values are all one-line scalars; None when the shape is anything else."""
+    if "overrides" in env or env.fa.flow_style() or env.lc.line is None:
+        return None
+    if any(isinstance(v, (CommentedMap, CommentedSeq)) for v in env.values()):
+        return None
+    last = list(env)[-1]
+    line = env.lc.value(last)[0]
+    pad = " " * env.lc.key("name")[1]
+    block = [f"{pad}overrides:\n", f"{pad}  models:\n"]
+    for name in models:
+        block += [f"{pad}    {name}:\n", f"{pad}      state: {state}\n"]
+    return line + 1, block
 
 
 def _set(mapping: CommentedMap, state: str, after: tuple[str, ...]) -> None:
