@@ -12,6 +12,18 @@ PORTFOLIOS = sorted((REPO / "portfolios").glob("*.yaml"))
 DEMO = REPO / "portfolios" / "enterprise-demo.yaml"
 
 
+@pytest.fixture(scope="session")
+def crd_schemas(tmp_path_factory) -> Path:
+    """The upstream CRDs of shared/crds converted once, in kubeconform's layout."""
+    from gpuaas.validate import crd_import
+    out = tmp_path_factory.mktemp("crd-schemas")
+    schemas = {}
+    for crd in crd_import.load_crds(str(SHARED / "crds" / "yaml")):
+        schemas.update(crd_import.convert_crd(crd))
+    crd_import.write_schemas(schemas, out)
+    return out
+
+
 @pytest.fixture
 def cli():
     from gpuaas.cli import app

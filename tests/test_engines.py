@@ -14,16 +14,6 @@ from gpuaas.validate import crd_import, engines, gate
 from .conftest import PORTFOLIOS, REPO, SHARED
 
 
-@pytest.fixture(scope="session")
-def crd_schemas(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("schemas")
-    schemas = {}
-    for crd in crd_import.load_crds(str(SHARED / "crds" / "yaml")):
-        schemas.update(crd_import.convert_crd(crd))
-    crd_import.write_schemas(schemas, out)
-    return out
-
-
 def test_a_helm_engine_is_available():
     assert engines.helm_engine() in ("helm", "helm-python-sdk")
 

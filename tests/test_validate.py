@@ -15,14 +15,9 @@ from gpuaas.validate import crd_import
 from .conftest import DEMO, REPO, SHARED
 
 
-@pytest.fixture(scope="module")
-def schemas(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("crd-schemas")
-    converted = {}
-    for crd in crd_import.load_crds(str(SHARED / "crds" / "yaml")):
-        converted.update(crd_import.convert_crd(crd))
-    crd_import.write_schemas(converted, out)
-    return out
+@pytest.fixture
+def schemas(crd_schemas: Path) -> Path:
+    return crd_schemas
 
 
 @pytest.fixture
