@@ -134,13 +134,17 @@ class _lock:
 
 
 def _fsync_tree(root: Path) -> None:
-    for path in root.rglob("*"):
-        if path.is_file():
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+    """The new tree reaches the disk before it is swapped in: one syncfs of its file system
+    (an fsync per file costs ~0.3 ms each, seconds for a large tree)."""
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if getattr(libc, "syncfs", None) is None or libc.syncfs(fd) != 0:
+            os.sync()
+    except OSError:
+        os.sync()
+    finally:
+        os.close(fd)
 
 
 def _exchange(a: Path, b: Path) -> None:

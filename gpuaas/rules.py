@@ -9,7 +9,7 @@ from typing import Iterator
 
 from . import catalog, secrets
 from .findings import Finding
-from .plan import EnvPlan, Plan, resolve_env, version_tuple
+from .plan import EnvPlan, resolve_env, version_tuple
 from .portfolio.load import Loaded
 
 # Flags gpuaas sets itself in the ServingRuntime: a model must not set them again.

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from gpuaas import pipeline
-from gpuaas.validate import crd_import, engines, gate
+from gpuaas.validate import engines, gate
 
-from .conftest import PORTFOLIOS, REPO, SHARED
+from .conftest import PORTFOLIOS, REPO
 
 
 def test_a_helm_engine_is_available():

@@ -1,8 +1,6 @@
 """Rendering: deterministic, current, atomic, careful with files it did not write."""
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest

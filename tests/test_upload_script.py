@@ -1,10 +1,13 @@
 """gpuaas/scripts/upload_model.py against a real SeaweedFS S3 server (no mocks).
 
 The script is run as a subprocess with the Job's environment-variable contract;
-LOCAL_MODEL_DIR stands in for the Hugging Face download.
+LOCAL_MODEL_DIR stands in for the Hugging Face download. Hugging Face cannot be
+reached from here, so the listing-first download path runs main() in-process with
+a stand-in repository listing and a stand-in downloader that writes local files.
 """
 from __future__ import annotations
 
+import fnmatch
 import importlib.util
 import json
 import os
@@ -14,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import boto3
 import pytest
@@ -251,12 +255,18 @@ def test_local_model_dir_must_exist(tmp_path):
     assert_one_line_error(run_script(env), 2, "LOCAL_MODEL_DIR", str(tmp_path / "absent"))
 
 
-def test_main_in_process_reports_missing_variable(capsys, monkeypatch):
+@pytest.fixture
+def script(monkeypatch):
+    """The script imported as a module, for in-process main() calls."""
     monkeypatch.setattr(sys, "dont_write_bytecode", True)  # no __pycache__ in gpuaas/scripts
     spec = importlib.util.spec_from_file_location("upload_model_under_test", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.main([], {"MODEL_REPO": "a/b", "WORK_DIR": "/scratch"}) == 2
+    return module
+
+
+def test_main_in_process_reports_missing_variable(capsys, script):
+    assert script.main([], {"MODEL_REPO": "a/b", "WORK_DIR": "/scratch"}) == 2
     err = capsys.readouterr().err
     assert "AWS_ACCESS_KEY_ID" in err and "S3_PREFIX" in err and "Traceback" not in err
 
@@ -281,3 +291,205 @@ def test_path_style_addressing(s3, model_dir):
     result = run_script(job_env(s3, model_dir, "by-hostname", AWS_S3_ENDPOINT=endpoint))
     assert result.returncode == 0, result.stderr
     assert objects(s3["client"], "by-hostname") == expected_objects(model_dir, "by-hostname")
+
+
+# --- listing first, then download only what S3 lacks (stand-ins for Hugging Face) ------
+
+REPO_ID = "mistralai/Mistral-Small-24B-Instruct-2501"
+HUB_FILES = {
+    "config.json": b'{"architectures": ["MistralForCausalLM"]}\n',
+    "model-00001-of-00002.safetensors": os.urandom(96 * 1024),
+    "model-00002-of-00002.safetensors": os.urandom(64 * 1024),
+    "original/params.json": b'{"dim": 5120}\n',
+    "tokenizer.json": b'{"version": "1.0"}\n' * 50,
+}
+
+
+class FakeHub:
+    """A repository as list_repo_tree() shows it, and a downloader that writes its files."""
+
+    def __init__(self, files: dict[str, bytes] = HUB_FILES, *,
+                 fail_download: Exception | None = None, write: bool = True):
+        self.files, self.fail_download, self.write = files, fail_download, write
+        self.listings: list[tuple] = []
+        self.downloads: list[list[str]] = []
+
+    def list_remote(self, repo_id, revision=None, token=None):
+        self.listings.append((repo_id, revision, token))
+        yield SimpleNamespace(path="original", tree_id="f" * 40)  # a RepoFolder: no size
+        yield SimpleNamespace(path=".gitattributes", size=1519, blob_id="a" * 40, lfs=None)
+        for path, data in self.files.items():
+            yield SimpleNamespace(path=path, size=len(data), blob_id="b" * 40, lfs=None)
+
+    def download(self, *, repo_id, revision, token, filenames, local_dir, cache_dir):
+        assert (repo_id, revision, token) == self.listings[-1]
+        assert Path(cache_dir).parent == Path(local_dir).parent  # both on the scratch volume
+        self.downloads.append(list(filenames))
+        if self.fail_download is not None:
+            raise self.fail_download
+        for name in filenames if self.write else ():
+            path = Path(local_dir, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(self.files[name])
+        return str(local_dir)
+
+
+def hub_env(s3: dict | None, tmp_path: Path, prefix: str) -> dict[str, str]:
+    return job_env(s3, None, prefix, WORK_DIR=str(tmp_path / "scratch"),
+                   MODEL_REVISION="0123abcd", HF_TOKEN="hf_test_token")
+
+
+def run_hub(script, capsys, env: dict[str, str], hub: FakeHub) -> SimpleNamespace:
+    code = script.main([], env, list_remote=hub.list_remote, download=hub.download)
+    out, err = capsys.readouterr()
+    return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+
+
+def put_all(client, prefix: str, files: dict[str, bytes] = HUB_FILES) -> None:
+    for rel, data in files.items():
+        client.put_object(Bucket=BUCKET, Key=f"{prefix}/{rel}", Body=data)
+
+
+def hub_objects(prefix: str, files: dict[str, bytes] = HUB_FILES) -> dict[str, int]:
+    return {f"{prefix}/{rel}": len(data) for rel, data in files.items()}
+
+
+def upload_lines(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.startswith("uploaded s3://")]
+
+
+def test_remote_listing_is_filtered_like_the_upload(script):
+    entries = [
+        SimpleNamespace(path="original", tree_id="t"),  # folder
+        SimpleNamespace(path=".gitattributes", size=10),
+        SimpleNamespace(path="sub/.gitignore", size=1),
+        SimpleNamespace(path=".git/config", size=1),
+        SimpleNamespace(path=".cache/huggingface/x.metadata", size=3),
+        SimpleNamespace(path="tokenizer.json", size=7),
+        SimpleNamespace(path="original/params.json", size=5),
+        SimpleNamespace(path="empty.txt", size=0),  # empty files are still copied
+    ]
+    assert script.remote_files(entries) == {
+        "empty.txt": 0, "original/params.json": 5, "tokenizer.json": 7}
+
+
+def test_hub_everything_uploaded_downloads_nothing(s3, script, capsys, tmp_path):
+    client, prefix = s3["client"], "hub-complete"
+    put_all(client, prefix)
+    hub = FakeHub()
+
+    result = run_hub(script, capsys, hub_env(s3, tmp_path, prefix), hub)
+    assert result.returncode == 0, result.stderr
+    assert hub.listings == [(REPO_ID, "0123abcd", "hf_test_token")]
+    assert hub.downloads == []
+    lines = result.stdout.splitlines()
+    assert f"nothing to download: all 5 files already in s3://{BUCKET}/{prefix}/" in lines
+    assert lines[-1] == "uploaded 0 files (0 bytes), skipped 5"
+    assert upload_lines(result.stdout) == []
+    assert not (tmp_path / "scratch").exists()
+    assert objects(client, prefix) == hub_objects(prefix)
+
+
+def test_hub_first_run_downloads_everything_once(s3, script, capsys, tmp_path):
+    client, prefix = s3["client"], "hub-fresh"
+    hub = FakeHub()
+    result = run_hub(script, capsys, hub_env(s3, tmp_path, prefix), hub)
+    assert result.returncode == 0, result.stderr
+    assert hub.downloads == [sorted(HUB_FILES)]  # not .gitattributes, not the folder
+    total = sum(map(len, HUB_FILES.values()))
+    assert summary(result) == f"uploaded 5 files ({total} bytes), skipped 0"
+    assert len(upload_lines(result.stdout)) == 5
+    assert objects(client, prefix) == hub_objects(prefix)
+
+    again = run_hub(script, capsys, hub_env(s3, tmp_path, prefix), hub)
+    assert again.returncode == 0, again.stderr
+    assert hub.downloads == [sorted(HUB_FILES)]  # unchanged: the re-run downloaded nothing
+    assert summary(again) == "uploaded 0 files (0 bytes), skipped 5"
+
+
+@pytest.mark.parametrize("damage", ["missing", "size-changed"])
+def test_hub_downloads_and_uploads_only_what_s3_lacks(s3, script, capsys, tmp_path, damage):
+    client, prefix = s3["client"], f"hub-{damage}"
+    target = "model-00002-of-00002.safetensors"
+    put_all(client, prefix)
+    if damage == "missing":
+        client.delete_object(Bucket=BUCKET, Key=f"{prefix}/{target}")
+    else:  # e.g. an interrupted or older upload
+        client.put_object(Bucket=BUCKET, Key=f"{prefix}/{target}", Body=b"truncated")
+    hub = FakeHub()
+
+    result = run_hub(script, capsys, hub_env(s3, tmp_path, prefix), hub)
+    assert result.returncode == 0, result.stderr
+    assert hub.downloads == [[target]]
+    size = len(HUB_FILES[target])
+    assert upload_lines(result.stdout) == [
+        f"uploaded s3://{BUCKET}/{prefix}/{target} ({size} bytes)"]
+    assert summary(result) == f"uploaded 1 files ({size} bytes), skipped 4"
+    assert "nothing to download" not in result.stdout
+    local = tmp_path / "scratch" / REPO_ID.replace("/", "--")
+    assert [p.name for p in local.rglob("*") if p.is_file()] == [target]
+    assert objects(client, prefix) == hub_objects(prefix)
+    body = client.get_object(Bucket=BUCKET, Key=f"{prefix}/{target}")["Body"].read()
+    assert body == HUB_FILES[target]
+
+
+def test_hub_listing_failure_is_one_line(script, capsys, tmp_path):
+    class Boom(FakeHub):
+        def list_remote(self, repo_id, revision=None, token=None):
+            raise RuntimeError("401 Client Error: Unauthorized\nfor url: https://hf.co/api")
+
+    hub = Boom()
+    result = run_hub(script, capsys, hub_env(None, tmp_path, "hub-unlisted"), hub)
+    assert_one_line_error(result, 1, f"listing of {REPO_ID}@0123abcd failed",
+                          "RuntimeError: 401 Client Error: Unauthorized for url")
+    assert hub.downloads == [] and result.stdout == ""
+
+
+@pytest.mark.parametrize("hub, needle", [
+    (FakeHub(fail_download=OSError(28, "No space left on device")),
+     f"download of {REPO_ID}@0123abcd failed: OSError: [Errno 28] No space left on device"),
+    (FakeHub(write=False), f"download of {REPO_ID}@0123abcd did not produce config.json, "),
+], ids=["raises", "writes-nothing"])
+def test_hub_download_failure_is_one_line(s3, script, capsys, tmp_path, hub, needle):
+    result = run_hub(script, capsys, hub_env(s3, tmp_path, "hub-broken"), hub)
+    assert_one_line_error(result, 1, needle)
+    assert len(hub.downloads) == 1 and upload_lines(result.stdout) == []
+    assert objects(s3["client"], "hub-broken") == {}
+
+
+def test_default_hub_functions_call_huggingface_hub(script, monkeypatch, tmp_path):
+    """huggingface_hub is not installed here: check the glue against a stand-in module."""
+    calls = {}
+
+    class HfApi:
+        def list_repo_tree(self, repo_id, **kwargs):
+            calls["list_repo_tree"] = (repo_id, kwargs)
+            return iter([])
+
+    def snapshot_download(**kwargs):
+        calls["snapshot_download"] = kwargs
+        return str(kwargs["local_dir"])
+
+    monkeypatch.setitem(sys.modules, "huggingface_hub",
+                        SimpleNamespace(HfApi=HfApi, snapshot_download=snapshot_download))
+    assert list(script.list_hub("o/m", revision="v1", token="t")) == []
+    assert calls["list_repo_tree"] == ("o/m", {"revision": "v1", "recursive": True, "token": "t"})
+
+    names = ["config.json", "weird[1]*?.json"]
+    script.download_hub(repo_id="o/m", revision=None, token=None, filenames=names,
+                        local_dir=tmp_path / "o--m", cache_dir=tmp_path / ".hf-cache")
+    kwargs = calls["snapshot_download"]
+    assert (kwargs["repo_id"], kwargs["local_dir"]) == ("o/m", tmp_path / "o--m")
+    patterns = kwargs["allow_patterns"]
+    repo = names + ["weird1x.json", "config.jsonx", "weird[1]ab.json"]
+    # huggingface_hub filters with fnmatch: each pattern selects exactly its own file
+    selected = [[path for path in repo if fnmatch.fnmatch(path, pat)] for pat in patterns]
+    assert selected == [[name] for name in names]
+
+
+def test_hub_mode_without_huggingface_hub_says_so(s3, tmp_path):
+    """The real subprocess, no stand-ins: this venv lacks huggingface_hub (the Job installs it)."""
+    if importlib.util.find_spec("huggingface_hub") is not None:
+        pytest.skip("huggingface_hub is installed; the listing would try the network")
+    result = run_script(hub_env(s3, tmp_path, "hub-no-lib"))
+    assert_one_line_error(result, 1, "missing Python package: huggingface_hub")

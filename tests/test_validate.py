@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from gpuaas.validate import crd_import
 
 from .conftest import DEMO, REPO, SHARED
 

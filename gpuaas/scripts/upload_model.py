@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Download a Hugging Face model snapshot and upload it to S3, resumably.
+"""Copy a Hugging Face model snapshot to S3, resumably, downloading only what is missing.
 
 Runs inside the model-upload Job (mounted from a ConfigMap). Configuration comes
 from the environment only:
@@ -8,22 +8,44 @@ from the environment only:
   MODEL_REVISION         optional commit/tag/branch to pin
   HF_TOKEN               optional Hugging Face token (gated/private repos)
   WORK_DIR               scratch directory for the download
-  LOCAL_MODEL_DIR        optional: skip the download and upload this directory
+  LOCAL_MODEL_DIR        optional: skip Hugging Face entirely and upload this directory
                          (MODEL_REPO and WORK_DIR are then not needed)
   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_S3_ENDPOINT, AWS_S3_BUCKET
   AWS_DEFAULT_REGION     optional, defaults to us-east-1
   S3_PREFIX              objects are written to s3://$AWS_S3_BUCKET/$S3_PREFIX/<path>
 
-Resumable: existing objects under the prefix are listed once; a file whose
-object already exists with the same size is skipped. Only objects are created:
-the bucket must already exist.
+Resumable, and cheap to re-run (Argo CD recreates the Job after its TTL):
+  1. the repository's files and sizes are listed (HfApi().list_repo_tree);
+  2. the existing objects under the prefix are listed once;
+  3. only files whose object is missing or has a different size are downloaded
+     (into $WORK_DIR/<owner>--<name>) and uploaded. When nothing is missing,
+     nothing is downloaded and the script exits 0.
+With LOCAL_MODEL_DIR, steps 1 and 3's download are replaced by walking that
+directory; a file whose object already exists with the same size is skipped.
+Not copied, in either mode: folders, .git* files and directories (.gitattributes)
+and huggingface_hub's .cache/ metadata. Only objects are created: the bucket
+must already exist.
 
-Exit codes: 0 success, 1 download/S3/file error, 2 configuration error.
+Output (stdout, one line per event; the last line is always the summary):
+  <repo>@<revision>: N files (B bytes) in the repository, K already in s3://<bucket>/<prefix>/
+  LOCAL_MODEL_DIR set: skipping download, using <dir>
+  skipped  s3://<bucket>/<key> (<size> bytes, already present)
+  nothing to download: all N files already in s3://<bucket>/<prefix>/
+  downloading K of N files (B bytes) of <repo>@<revision> into <dir>
+  uploading K files from <dir> to s3://<bucket>/<prefix>/ (M objects already there)
+  warning: <path> is <size> bytes, the repository listing said <size>
+  uploaded s3://<bucket>/<key> (<size> bytes)
+  uploaded U files (B bytes), skipped S
+
+Exit codes: 0 success (also when nothing needed copying), 1 listing/download/S3/file
+error, 2 configuration error.
 Errors are reported as one line on stderr: "upload_model: error: ...".
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import glob
 import os
 import sys
 from pathlib import Path
@@ -68,36 +90,71 @@ def read_config(environ) -> dict[str, str]:
     return env
 
 
-def download(env: dict[str, str]) -> Path:
-    repo, revision = env["MODEL_REPO"], env.get("MODEL_REVISION")
-    work_dir = Path(env["WORK_DIR"])
-    target = work_dir / repo.replace("/", "--")
-    log(f"downloading {repo}@{revision or 'default branch'} into {target}")
-    try:
-        from huggingface_hub import snapshot_download
+# --- what is copied ---------------------------------------------------------------------
 
-        # cache_dir on the scratch volume too: $HOME is often not writable in the pod.
-        path = snapshot_download(
-            repo_id=repo,
-            revision=revision,
-            token=env.get("HF_TOKEN"),
-            local_dir=target,
-            cache_dir=work_dir / ".hf-cache",
-        )
-    except Exception as exc:  # network, auth, gated repo, unknown revision, disk full...
-        raise Failure(f"download of {repo} failed: {one_line(exc)}") from None
-    return Path(path)
+def skip_dir(name: str) -> bool:
+    return name in SKIP_DIRS or name.startswith(".git")
+
+
+def skip_file(name: str) -> bool:
+    return name.startswith(".git")
+
+
+def skip_path(rel: str) -> bool:
+    """The same rule as iter_files, for a repository path like "original/params.json"."""
+    *dirs, name = rel.split("/")
+    return any(skip_dir(d) for d in dirs) or skip_file(name)
 
 
 def iter_files(root: Path):
     """Yield (relative posix path, absolute path) for every file to upload, sorted."""
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".git"))
+        dirnames[:] = sorted(d for d in dirnames if not skip_dir(d))
         for name in sorted(filenames):
-            if not name.startswith(".git"):
+            if not skip_file(name):
                 path = Path(dirpath, name)
                 yield path.relative_to(root).as_posix(), path
 
+
+def remote_files(entries) -> dict[str, int]:
+    """{path: size} of the repository files to copy, sorted by path.
+
+    `entries` are list_repo_tree() results: RepoFile (path, size) and RepoFolder (no size).
+    """
+    files = {}
+    for entry in entries:
+        size = getattr(entry, "size", None)
+        if size is not None and not skip_path(entry.path):
+            files[entry.path] = int(size)
+    return dict(sorted(files.items()))
+
+
+# --- Hugging Face (the defaults for main()'s list_remote and download) -----------------
+
+def list_hub(repo_id: str, revision: str | None, token: str | None):
+    """Every file and folder of the repository at `revision`, recursively."""
+    from huggingface_hub import HfApi
+
+    return HfApi().list_repo_tree(repo_id, revision=revision, recursive=True, token=token)
+
+
+def download_hub(*, repo_id: str, revision: str | None, token: str | None,
+                 filenames: list[str], local_dir: Path, cache_dir: Path) -> str:
+    """Download exactly `filenames` into local_dir; returns local_dir."""
+    from huggingface_hub import snapshot_download
+
+    # allow_patterns are fnmatch patterns: escape [, * and ? so each matches one path only.
+    return snapshot_download(
+        repo_id=repo_id,
+        revision=revision,
+        token=token,
+        local_dir=local_dir,
+        cache_dir=cache_dir,  # on the scratch volume too: $HOME is often not writable in the pod
+        allow_patterns=[glob.escape(name) for name in filenames],
+    )
+
+
+# --- S3 ---------------------------------------------------------------------------------
 
 def s3_client(env: dict[str, str]):
     import boto3
@@ -119,37 +176,15 @@ def s3_client(env: dict[str, str]):
     )
 
 
-def existing_sizes(s3, bucket: str, prefix: str) -> dict[str, int]:
-    sizes = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/"):
-        for obj in page.get("Contents", []):
-            sizes[obj["Key"]] = obj["Size"]
-    return sizes
-
-
-def upload(env: dict[str, str], root: Path) -> None:
+@contextlib.contextmanager
+def s3_errors(env: dict[str, str]):
+    """Turn boto3/botocore/file errors into one-line Failures."""
     from boto3.exceptions import S3UploadFailedError
     from botocore.exceptions import BotoCoreError, ClientError
 
-    bucket, prefix = env["AWS_S3_BUCKET"], env["S3_PREFIX"]
-    files = list(iter_files(root))
-    if not files:
-        raise Failure(f"no files to upload under {root}")
-    uploaded = uploaded_bytes = skipped = 0
+    bucket = env["AWS_S3_BUCKET"]
     try:
-        s3 = s3_client(env)
-        existing = existing_sizes(s3, bucket, prefix)
-        log(f"uploading {len(files)} files from {root} to s3://{bucket}/{prefix}/ "
-            f"({len(existing)} objects already there)")
-        for rel, path in files:
-            key, size = f"{prefix}/{rel}", path.stat().st_size
-            if existing.get(key) == size:
-                log(f"skipped  s3://{bucket}/{key} ({size} bytes, already present)")
-                skipped += 1
-                continue
-            s3.upload_file(str(path), bucket, key)  # multipart above 8 MiB, handled by boto3
-            log(f"uploaded s3://{bucket}/{key} ({size} bytes)")
-            uploaded, uploaded_bytes = uploaded + 1, uploaded_bytes + size
+        yield
     except ClientError as exc:
         error = exc.response.get("Error", {})
         if error.get("Code") in ("NoSuchBucket", "404"):
@@ -160,10 +195,113 @@ def upload(env: dict[str, str], root: Path) -> None:
         raise Failure(f"S3 error: {one_line(exc)}") from None
     except OSError as exc:
         raise Failure(f"I/O error: {one_line(exc)}") from None
+
+
+def existing_sizes(s3, bucket: str, prefix: str) -> dict[str, int]:
+    sizes = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/"):
+        for obj in page.get("Contents", []):
+            sizes[obj["Key"]] = obj["Size"]
+    return sizes
+
+
+def upload(s3, env: dict[str, str], files, existing: dict[str, int]) -> tuple[int, int, int]:
+    """Upload (rel, path) pairs whose object is missing or differs in size.
+
+    Returns (uploaded, uploaded_bytes, skipped). Call inside s3_errors().
+    """
+    bucket, prefix = env["AWS_S3_BUCKET"], env["S3_PREFIX"]
+    uploaded = uploaded_bytes = skipped = 0
+    for rel, path in files:
+        key, size = f"{prefix}/{rel}", path.stat().st_size
+        if existing.get(key) == size:
+            log(f"skipped  s3://{bucket}/{key} ({size} bytes, already present)")
+            skipped += 1
+            continue
+        s3.upload_file(str(path), bucket, key)  # multipart above 8 MiB, handled by boto3
+        log(f"uploaded s3://{bucket}/{key} ({size} bytes)")
+        uploaded, uploaded_bytes = uploaded + 1, uploaded_bytes + size
+    return uploaded, uploaded_bytes, skipped
+
+
+def log_summary(uploaded: int, uploaded_bytes: int, skipped: int) -> None:
     log(f"uploaded {uploaded} files ({uploaded_bytes} bytes), skipped {skipped}")
 
 
-def main(argv=None, environ=None) -> int:
+# --- the two modes ----------------------------------------------------------------------
+
+def copy_local_dir(env: dict[str, str]) -> None:
+    root = Path(env["LOCAL_MODEL_DIR"])
+    if not root.is_dir():
+        raise ConfigError(f"LOCAL_MODEL_DIR {str(root)!r} is not a directory")
+    log(f"LOCAL_MODEL_DIR set: skipping download, using {root}")
+    bucket, prefix = env["AWS_S3_BUCKET"], env["S3_PREFIX"]
+    with s3_errors(env):
+        files = list(iter_files(root))
+        if not files:
+            raise Failure(f"no files to upload under {root}")
+        s3 = s3_client(env)
+        existing = existing_sizes(s3, bucket, prefix)
+        log(f"uploading {len(files)} files from {root} to s3://{bucket}/{prefix}/ "
+            f"({len(existing)} objects already there)")
+        log_summary(*upload(s3, env, files, existing))
+
+
+def copy_from_hub(env: dict[str, str], list_remote, download) -> None:
+    repo, revision, token = env["MODEL_REPO"], env.get("MODEL_REVISION"), env.get("HF_TOKEN")
+    bucket, prefix = env["AWS_S3_BUCKET"], env["S3_PREFIX"]
+    where = f"{repo}@{revision or 'default branch'}"
+    try:
+        entries = list(list_remote(repo, revision=revision, token=token))
+    except ImportError:
+        raise
+    except Exception as exc:  # network, auth, gated repo, unknown repo or revision...
+        raise Failure(f"listing of {where} failed: {one_line(exc)}") from None
+    wanted = remote_files(entries)
+    if not wanted:
+        raise Failure(f"no files to upload in {where}")
+
+    with s3_errors(env):
+        s3 = s3_client(env)
+        existing = existing_sizes(s3, bucket, prefix)
+    present = [rel for rel, size in wanted.items() if existing.get(f"{prefix}/{rel}") == size]
+    missing = [rel for rel, size in wanted.items() if existing.get(f"{prefix}/{rel}") != size]
+    log(f"{where}: {len(wanted)} files ({sum(wanted.values())} bytes) in the repository, "
+        f"{len(present)} already in s3://{bucket}/{prefix}/")
+    for rel in present:
+        log(f"skipped  s3://{bucket}/{prefix}/{rel} ({wanted[rel]} bytes, already present)")
+    if not missing:
+        log(f"nothing to download: all {len(wanted)} files already in s3://{bucket}/{prefix}/")
+        log_summary(0, 0, len(present))
+        return
+
+    work_dir = Path(env["WORK_DIR"])
+    target = work_dir / repo.replace("/", "--")
+    log(f"downloading {len(missing)} of {len(wanted)} files "
+        f"({sum(wanted[rel] for rel in missing)} bytes) of {where} into {target}")
+    try:
+        root = Path(download(repo_id=repo, revision=revision, token=token, filenames=missing,
+                             local_dir=target, cache_dir=work_dir / ".hf-cache"))
+    except ImportError:
+        raise
+    except Exception as exc:  # network, auth, disk full...
+        raise Failure(f"download of {where} failed: {one_line(exc)}") from None
+    absent = [rel for rel in missing if not (root / rel).is_file()]
+    if absent:
+        raise Failure(f"download of {where} did not produce {', '.join(absent)} under {root}")
+
+    with s3_errors(env):
+        for rel in missing:
+            if (size := (root / rel).stat().st_size) != wanted[rel]:  # changed upstream since?
+                log(f"warning: {rel} is {size} bytes, the repository listing said {wanted[rel]}")
+        log(f"uploading {len(missing)} files from {root} to s3://{bucket}/{prefix}/ "
+            f"({len(existing)} objects already there)")
+        uploaded, uploaded_bytes, _ = upload(s3, env, [(rel, root / rel) for rel in missing], {})
+    log_summary(uploaded, uploaded_bytes, len(present))
+
+
+def main(argv=None, environ=None, list_remote=None, download=None) -> int:
+    """Entry point. list_remote and download default to Hugging Face (list_hub, download_hub)."""
     parser = argparse.ArgumentParser(
         prog="upload_model", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -172,13 +310,9 @@ def main(argv=None, environ=None) -> int:
     try:
         env = read_config(os.environ if environ is None else environ)
         if env.get("LOCAL_MODEL_DIR"):
-            root = Path(env["LOCAL_MODEL_DIR"])
-            if not root.is_dir():
-                raise ConfigError(f"LOCAL_MODEL_DIR {str(root)!r} is not a directory")
-            log(f"LOCAL_MODEL_DIR set: skipping download, using {root}")
+            copy_local_dir(env)
         else:
-            root = download(env)
-        upload(env, root)
+            copy_from_hub(env, list_remote or list_hub, download or download_hub)
     except ImportError as exc:
         print(f"upload_model: error: missing Python package: {exc.name}",
               file=sys.stderr, flush=True)

@@ -93,7 +93,7 @@ def check_tree(built: pipeline.Built, root: Path, validator: SchemaValidator, op
         findings.append(Finding(str(root / rel), None, "STALE", "differs from a fresh render of "
                                 f"{built.loaded.file}: run `gpuaas render` (hand edits are overwritten)"))
     for rel in drift.missing:
-        findings.append(Finding(str(root / rel), None, "STALE", f"missing: run `gpuaas render`"))
+        findings.append(Finding(str(root / rel), None, "STALE", "missing: run `gpuaas render`"))
     for rel in drift.extra:
         findings.append(Finding(str(root / rel), None, "STALE", "generated earlier but no longer "
                                 "belongs to the tree: run `gpuaas render` to remove it"))

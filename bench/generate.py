@@ -1,0 +1,29 @@
+"""Synthetic portfolios for benchmarks: N models, M environments, P pools."""
+from __future__ import annotations
+
+import yaml
+
+GPUS = [("L4", "g6.12xlarge"), ("L4", "g6.4xlarge"), ("L40S", "g6e.12xlarge"), ("H100", "p5.48xlarge")]
+
+
+def portfolio(models: int, envs: int = 1, pools: int = 2, name: str | None = None) -> str:
+    pool_list = [{"name": f"pool-{i}", "gpu": GPUS[i % len(GPUS)][0],
+                  "instanceType": GPUS[i % len(GPUS)][1], "nodes": 4} for i in range(pools)]
+    doc = {
+        "apiVersion": "gpuaas/v1", "kind": "Portfolio",
+        "metadata": {"name": name or f"bench-{models}"},
+        "gitops": {"repoURL": "https://example.com/gitops.git"},
+        "environments": [{"name": f"env-{i}"} for i in range(envs)],
+        "pools": pool_list,
+        "quota": {"priorities": {"critical": 1000, "standard": 100}},
+        "storage": {"s3": {"connection": "minio", "bucket": "models"},
+                    "uploads": {"hfTokenSecret": "hf-token"}},
+        "serving": {"namespace": "models"},
+        "models": [{
+            "name": f"model-{i}", "source": f"hf://org/model-{i}", "params": "8B", "precision": "fp8",
+            "gpus": 1, "pool": f"pool-{i % pools}", "state": "active" if i % 3 == 0 else "standby",
+            "priority": "critical" if i % 7 == 0 else "standard", "maxModelLen": 8192,
+        } for i in range(models)],
+        "loadtest": {"enabled": True, "chatShare": 1.0},
+    }
+    return yaml.safe_dump(doc, sort_keys=False)
