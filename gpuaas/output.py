@@ -120,17 +120,20 @@ def _mkdtemp(parent: Path) -> str:
 
 
 class _lock:
+    """An exclusive flock on the output directory itself: no lock file is left in the
+    GitOps repository, and renders into one directory take turns."""
+
     def __init__(self, root: Path):
-        self.path = root.parent / f".{root.name}.lock"
+        self.path = root.parent
 
     def __enter__(self):
-        self.fh = open(self.path, "a+")
-        fcntl.flock(self.fh, fcntl.LOCK_EX)
+        self.fd = os.open(self.path, os.O_RDONLY)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
         return self
 
     def __exit__(self, *exc):
-        fcntl.flock(self.fh, fcntl.LOCK_UN)
-        self.fh.close()
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
 
 
 def _fsync_tree(root: Path) -> None:
