@@ -11,6 +11,15 @@ SHARED = REPO.parent / "shared"
 PORTFOLIOS = sorted((REPO / "portfolios").glob("*.yaml"))
 DEMO = REPO / "portfolios" / "enterprise-demo.yaml"
 
+# The head every small inline test portfolio starts with.
+HEAD = """\
+apiVersion: gpuaas/v1
+kind: Portfolio
+metadata: {name: demo}
+gitops: {repoURL: https://example.com/repo.git}
+environments: [{name: prod}]
+"""
+
 
 @pytest.fixture(scope="session")
 def crd_schemas(tmp_path_factory) -> Path:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from gpuaas.loadtest import k6_script
+from gpuaas.loadtest import DEFAULTS, k6_script
 from .openai_stub import CHAT_PATH, EMBED_PATH, MODELS_PATH, OpenAIStub
 
 K6 = Path(sys.executable).parent / "k6"
@@ -23,18 +23,8 @@ needs_k6 = pytest.mark.skipif(not K6.exists(), reason=f"k6 binary not found at {
 
 TOKEN = "stub-token-not-a-secret"
 
-LOADTEST = {
-    "stages": [{"duration": "2m", "target": 10}, {"duration": "3m", "target": 35},
-               {"duration": "2m", "target": 5}, {"duration": "3m", "target": 45},
-               {"duration": "2m", "target": 0}],
-    "chatShare": 0.55,
-    "thresholds": {"errorRate": 0.05, "p95Ms": 30000},
-    "maxTokens": [64, 512],
-    "promptChars": [200, 4000],
-    "embedBatch": [1, 16],
-    "embedChars": [50, 1500],
-    "sleepMaxSeconds": 1.5,
-}
+# The portfolio's loadtest block as the renderer passes it (the seed's values).
+LOADTEST = {key: value for key, value in DEFAULTS.items() if key not in ("startVUs", "requestTimeout")}
 CHAT = [{"name": "mistral-3-bf16",
          "url": "http://mistral-3-bf16-predictor.private-ai.svc.cluster.local:8080",
          "env": "GPUAAS_URL_MISTRAL_3_BF16"}]

@@ -10,14 +10,9 @@ from gpuaas.findings import UserError
 from gpuaas.portfolio import load_portfolio, load_text
 from gpuaas.portfolio.schema import parse_params
 
-from .conftest import DEMO, PORTFOLIOS
+from .conftest import DEMO, HEAD, PORTFOLIOS
 
-MINIMAL = """\
-apiVersion: gpuaas/v1
-kind: Portfolio
-metadata: {name: demo}
-gitops: {repoURL: https://example.com/repo.git}
-environments: [{name: prod}]
+MINIMAL = HEAD + """\
 pools:
   - name: l4
     gpu: L4

@@ -7,12 +7,9 @@ from gpuaas import rules
 from gpuaas.plan import resolve
 from gpuaas.portfolio import load_text
 
-BASE = """\
-apiVersion: gpuaas/v1
-kind: Portfolio
-metadata: {name: demo}
-gitops: {repoURL: https://example.com/repo.git}
-environments: [{name: prod}]
+from .conftest import HEAD
+
+BASE = HEAD + """\
 pools:
   - {name: l4-1, gpu: L4, instanceType: g6.4xlarge}
   - {name: l4-4, gpu: L4, instanceType: g6.12xlarge}
