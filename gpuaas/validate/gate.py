@@ -8,6 +8,7 @@ SECRET_VALUE).
 """
 from __future__ import annotations
 
+import copy
 import re
 import time
 from dataclasses import dataclass, field
@@ -192,7 +193,7 @@ def check_charts(root: Path, built: pipeline.Built, findings: list[Finding],
     for element in elements:
         env = str(element.get("env"))
         seen_envs.add(env)
-        values = merge(common, {})
+        values = copy.deepcopy(common)
         for p in params:
             value, missing = substitute(str(p.get("value", "")), element)
             if missing:
@@ -261,13 +262,6 @@ def set_path(values: dict, dotted: str, raw: str) -> None:
     for key in keys[:-1]:
         node = node.setdefault(key, {})
     node[keys[-1]] = value
-
-
-def merge(base: dict, extra: dict) -> dict:
-    import copy
-    out = copy.deepcopy(base)
-    out.update(extra)
-    return out
 
 
 # --- schemas and policy ----------------------------------------------------------------
