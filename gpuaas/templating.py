@@ -7,39 +7,95 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from importlib import resources
 from typing import Any
 
 import jinja2
-import yaml
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
-    """Block-style YAML (libyaml's emitter where available: the hot path of a render);
-    strings that YAML would read back as another type are quoted."""
+# Strings written plain: they start with a letter, '/', '_' or '--', hold no space or YAML
+# indicator, and do not read back as another type. Anything else is JSON-quoted (valid YAML).
+_PLAIN = re.compile(r"^(?:[A-Za-z_/]|--?[A-Za-z])[A-Za-z0-9_./=@+-]*(?::[A-Za-z0-9_./=@+-]+)*\Z")
+_SPECIAL = {"y", "yes", "n", "no", "true", "false", "on", "off", "null"}
+# Characters a block scalar cannot carry as they are (YAML reads some as line breaks).
+_NOT_IN_BLOCK = re.compile("[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]")
 
 
-def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
-    style = "|" if "\n" in data else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
-
-
-_Dumper.add_representer(str, _str_presenter)
+_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029", "\ufeff": "\\ufeff"}
 
 
 def quote(value: Any) -> str:
-    """One scalar as a JSON literal: safe in YAML and JS whatever characters it holds."""
-    return json.dumps(value, ensure_ascii=False)
+    """One scalar as a JSON literal: safe in YAML and JS whatever characters it holds.
+    The characters YAML (and old JS) read as line breaks are escaped too."""
+    text = json.dumps(value, ensure_ascii=False)
+    for raw, escaped in _LINE_BREAKS.items():
+        text = text.replace(raw, escaped)
+    return text
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, str):
+        if _PLAIN.match(value) and value.lower() not in _SPECIAL:
+            return value
+        return quote(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return quote(value)
+    raise TypeError(f"cannot write {type(value).__name__} as YAML")
+
+
+def _block(text: str, pad: str) -> str | None:
+    """A multi-line string as a literal block, when it survives the round trip exactly."""
+    if not text.endswith("\n") or text.endswith("\n\n") or text.startswith((" ", "\n")) \
+            or _NOT_IN_BLOCK.search(text) or "\r" in text or "\t" in text:
+        return None
+    lines = text[:-1].split("\n")
+    if any(line != line.rstrip() for line in lines):
+        return None
+    return "|\n" + "\n".join(pad + line if line else "" for line in lines)
+
+
+def _emit(value: Any, pad: str, out: list[str]) -> None:
+    """Block YAML for dicts, lists and scalars (sequences indentless under their key)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            head = f"{pad}{_scalar(str(key))}:"
+            if isinstance(item, dict) and item:
+                out.append(head)
+                _emit(item, pad + "  ", out)
+            elif isinstance(item, list) and item:
+                out.append(head)
+                _emit(item, pad, out)
+            else:
+                out.append(f"{head} {_inline(item, pad + '  ')}")
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, (dict, list)) and item:
+                sub: list[str] = []
+                _emit(item, pad + "  ", sub)
+                out.append(pad + "- " + sub[0][len(pad) + 2:])
+                out.extend(sub[1:])
+            else:
+                out.append(f"{pad}- {_inline(item, pad + '  ')}")
+    else:
+        out.append(pad + _inline(value, pad))
+
+
+def _inline(value: Any, pad: str) -> str:
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    if isinstance(value, str) and "\n" in value:
+        return _block(value, pad) or quote(value)
+    return _scalar(value)
 
 
 def to_yaml(value: Any, indent: int = 0) -> str:
     """A nested value as block YAML, indented for its place in the template."""
-    text = yaml.dump(value, Dumper=_Dumper, default_flow_style=False, sort_keys=False,
-                     allow_unicode=True, width=10_000).rstrip("\n")
-    if indent:
-        pad = " " * indent
-        text = "\n".join(pad + line if line else line for line in text.split("\n"))
-    return text
+    out: list[str] = []
+    _emit(value, " " * indent, out)
+    return "\n".join(out)
 
 
 @functools.cache
