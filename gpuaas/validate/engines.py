@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class EngineError(Exception):
     pass
@@ -18,7 +20,7 @@ def helm_engine() -> str | None:
     if shutil.which("helm"):
         return "helm"
     try:
-        import helm_python  # noqa: F401
+        import helm_python  # noqa: F401 - only asking whether it imports
     except Exception:  # noqa: BLE001 - any import failure means no engine
         return None
     return "helm-python-sdk"
@@ -61,7 +63,7 @@ def kustomize_builds(dirs: list[Path], engine: str = "auto") -> dict[Path, str |
 
 def _plain(directory: Path) -> bool:
     try:
-        spec = yaml.safe_load((directory / "kustomization.yaml").read_text()) or {}
+        spec = yaml.load((directory / "kustomization.yaml").read_text(), Loader=_Loader) or {}
     except (OSError, yaml.YAMLError):
         return False
     return (isinstance(spec, dict) and set(spec) <= {"apiVersion", "kind", "resources"}
@@ -77,7 +79,7 @@ def _kubectl_kustomize(directory: Path) -> str | EngineError:
 def _python_kustomize(directory: Path) -> str | EngineError:
     """What gpuaas's kustomizations use: a plain list of resources in the same directory."""
     try:
-        spec = yaml.safe_load((directory / "kustomization.yaml").read_text()) or {}
+        spec = yaml.load((directory / "kustomization.yaml").read_text(), Loader=_Loader) or {}
     except (OSError, yaml.YAMLError) as exc:
         return EngineError(str(exc))
     listed = spec.get("resources") or []

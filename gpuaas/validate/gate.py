@@ -20,7 +20,7 @@ from .. import output, pipeline, secrets
 from ..catalog import KUBERNETES_FOR_OPENSHIFT
 from ..findings import Finding
 from ..portfolio.schema import COMPONENTS
-from . import engines
+from . import engines, manifests
 from .schema_check import SchemaValidator
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -133,7 +133,7 @@ def parse_objects(path: Path, findings: list[Finding], text: str | None = None) 
     line = 1
     for chunk in re.split(r"(?m)^---[ \t]*$", text):
         try:
-            data = yaml.load(chunk, Loader=_Loader)
+            data = manifests.load(chunk)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             findings.append(Finding(str(path), line + (mark.line if mark else 0), "YAML",
