@@ -178,3 +178,22 @@ def test_pre_commit_try_repo(tmp_path: Path):
     stale = try_repo()
     assert stale.returncode == 1, stale.stdout
     assert "isvc-mistral-3-int4.yaml" in stale.stdout and "is stale" in stale.stdout
+
+
+def test_absurdly_nested_hand_edit_is_a_finding_not_a_crash(repo, schemas, cli):
+    cm = repo / TREE / "components/prod/loadtest/configmap-script.yaml"
+    cm.write_text(cm.read_text() + "---\n" + "[" * 100_000 + "]" * 100_000 + "\n")
+    code, data = run(cli, repo, schemas)
+    assert code == 1
+    assert any(f["code"] == "YAML" and "nested too deeply" in f["message"] for f in data["findings"])
+
+
+def test_fast_manifest_reader_matches_safe_load():
+    import re
+    import yaml
+    from gpuaas.validate import manifests
+    texts = [p.read_text() for p in sorted((REPO / "rendered").glob("*/components/*/*/*.yaml"))]
+    texts.append("a: 0x10\nb: 1_000\nc: 2024-01-01\nd: .5\ne: ~\nf: yes\n<<: {g: 1}\nh: !!binary aGk=\n")
+    for text in texts:
+        for chunk in re.split(r"(?m)^---[ \t]*$", text):
+            assert manifests.load(chunk) == yaml.safe_load(chunk)
