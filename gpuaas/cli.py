@@ -9,6 +9,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .findings import Finding, UserError
 
@@ -48,7 +49,9 @@ class Kustomize(str, Enum):
 def report(findings: list[Finding]) -> None:
     for f in findings:
         style = "red" if f.severity == "error" else "yellow"
-        err.print(f"{f.where()}: [{style}]{f.severity}[/{style}] {f.message} [dim]\\[{f.code}][/dim]")
+        # user text (file names, keys, values) is never read as rich markup
+        err.print(f"{escape(f.where())}: [{style}]{f.severity}[/{style}] {escape(f.message)} "
+                  f"[dim]\\[{f.code}][/dim]")
 
 
 def fail(exc: UserError) -> None:
@@ -137,7 +140,7 @@ def plan(portfolio: Optional[Path] = typer.Argument(None, help="Portfolio file (
     for b in builts:
         envs = [e for e in b.plan.environments if env is None or e.name == env]
         if env is not None and not envs:
-            err.print(f"[red]no environment {env!r}[/red] in {b.loaded.file}: "
+            err.print(f"[red]no environment {escape(repr(env))}[/red] in {escape(b.loaded.file)}: "
                       f"{', '.join(e.name for e in b.plan.environments)}")
             raise typer.Exit(2)
         if format == PlanFormat.json:
@@ -213,7 +216,7 @@ def schemas_import(crds: Optional[List[str]] = typer.Argument(None, help="CRD YA
             schemas.update(crd_import.convert_crd(doc))
         written = crd_import.write_schemas(schemas, out_dir)
     except crd_import.CRDError as exc:
-        err.print(f"[red]error[/red] {exc}")
+        err.print(f"[red]error[/red] {escape(str(exc))}")
         raise typer.Exit(2)
     out.print(f"{len(written)} schema(s) from {len(docs)} CRD(s) written to {out_dir}")
 

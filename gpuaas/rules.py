@@ -11,6 +11,7 @@ from . import catalog, secrets
 from .findings import Finding
 from .plan import EnvPlan, resolve_env, version_tuple
 from .portfolio.load import Loaded
+from .portfolio.schema import dns_subdomain
 
 # Flags gpuaas sets itself in the ServingRuntime: a model must not set them again.
 RUNTIME_FLAGS = {"--port", "--model", "--served-model-name"}
@@ -81,12 +82,33 @@ def _portfolio_rules(loaded: Loaded) -> Iterator[Finding]:
                              "inference is never allowed", "NO_GPU")
         yield from _storage_rules(loaded, i)
         yield from _vllm_rules(loaded, i)
+    yield from _secret_names(loaded)
     lt = p.loadtest
-    for key in ("maxTokens", "promptChars", "embedBatch", "embedChars"):
+    # The minimums of loadtest.k6_script, which raised ValueError at render time for
+    # `maxTokens: [0, 10]` (a request for 0 tokens or 0 inputs is no request).
+    for key, least in (("maxTokens", 1), ("promptChars", 0), ("embedBatch", 1), ("embedChars", 1)):
         lo, hi = getattr(lt, key)
-        if lo > hi or lo < 0:
+        if lo > hi or lo < least:
             yield at.finding(("loadtest", key), f"[{lo}, {hi}] must be [min, max] with "
-                             "0 <= min <= max", "LOADTEST")
+                             f"{least} <= min <= max", "LOADTEST")
+
+
+def _secret_names(loaded: Loaded) -> Iterator[Finding]:
+    """Secret names reach the rendered objects (secretKeyRef, storage key): '' or 'My Token'
+    rendered a tree that failed only when applied. A rule, not a schema check, so that a
+    token pasted here is reported as SECRET_VALUE (rotate it), not only as a bad name."""
+    p, at = loaded.portfolio, loaded.locations
+    names = [(("loadtest", "tokenSecret"), p.loadtest.tokenSecret),
+             (("storage", "uploads", "hfTokenSecret"), p.storage.uploads.hfTokenSecret)]
+    if p.storage.s3 is not None:
+        names.append((("storage", "s3", "connection"), p.storage.s3.connection))
+    for path, name in names:
+        if name is None or any(True for _ in secrets.scan(name)):
+            continue
+        try:
+            dns_subdomain(name)
+        except ValueError as exc:
+            yield at.finding(path, f"{exc} (the name of a Secret, never its value)", "SECRET_NAME")
 
 
 def _storage_rules(loaded: Loaded, i: int) -> Iterator[Finding]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from .. import catalog
 
@@ -29,17 +29,52 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """repr() of a user's value for a message, cut short: a pasted 100 kB string must not
+    become a 100 kB error line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 5] + "…" + text[-4:]
+
+
 def dns_label(value: str, max_len: int = 63) -> str:
     if len(value) > max_len:
-        raise ValueError(f"{value!r} is {len(value)} characters; at most {max_len} "
+        raise ValueError(f"{shown(value)} is {len(value)} characters; at most {max_len} "
                          "(room for the suffixes Kubernetes and KServe add)")
     if not _DNS_LABEL.match(value):
-        raise ValueError(f"{value!r} is not a DNS-1123 label: use lower-case letters, "
+        raise ValueError(f"{shown(value)} is not a DNS-1123 label: use lower-case letters, "
                          "digits and '-', starting and ending with a letter or digit")
     return value
 
 
 Name = Annotated[str, Field(min_length=1)]
+
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
+
+
+def dns_subdomain(value: str) -> str:
+    """A Kubernetes object name such as a Secret's: DNS labels joined by dots, <= 253."""
+    if len(value) > 253 or not _DNS_SUBDOMAIN.match(value):
+        raise ValueError(f"{shown(value)} is not a Kubernetes object name: use lower-case "
+                         "letters, digits, '-' and '.', starting and ending with a letter or digit")
+    return value
+
+
+def label_key(key: str) -> str:
+    """A Kubernetes label (or taint) key: [DNS subdomain/]name, the name at most 63 characters."""
+    prefix, slash, name = key.rpartition("/")
+    if (slash and not (len(prefix) <= 253 and _DNS_SUBDOMAIN.match(prefix))) or not name \
+            or len(name) > 63 or not _LABEL_VALUE.match(name):
+        raise ValueError(f"{shown(key)} is not a Kubernetes label key: write [prefix/]name, the "
+                         "name up to 63 letters, digits, '-', '_' or '.', the prefix a DNS name")
+    return key
+
+
+def label_value(value: str) -> str:
+    if len(value) > 63 or not _LABEL_VALUE.match(value):
+        raise ValueError(f"{shown(value)} is not a Kubernetes label value: up to 63 letters, "
+                         "digits, '-', '_' or '.', starting and ending with a letter or digit")
+    return value
 
 
 def parse_params(value: str | int | float) -> float:
@@ -51,7 +86,7 @@ def parse_params(value: str | int | float) -> float:
     else:
         match = _PARAMS.match(value)
         if not match:
-            raise ValueError(f"{value!r} is not a parameter count: write 24B, 350M or a number")
+            raise ValueError(f"{shown(value)} is not a parameter count: write 24B, 350M or a number")
         number = float(match.group(1)) * _SCALE[match.group(2).upper()]
     if number <= 0:
         raise ValueError("params must be positive")
@@ -72,6 +107,11 @@ class Gitops(Strict):
     argocdNamespace: str = "openshift-gitops"
     project: str = "default"
 
+    # These become a namespace and an AppProject name in the rendered Applications: checked
+    # here (like every name below that reaches an object) instead of failing at sync time.
+    _ns = field_validator("argocdNamespace")(lambda v: dns_label(v))
+    _p = field_validator("project")(lambda v: dns_subdomain(v))
+
 
 class Channel(Strict):
     channel: str = "fast-3.x"
@@ -87,6 +127,15 @@ class Operators(Strict):
     kueue: OperatorSpec = OperatorSpec(channel="stable-v1.1")
     nfd: OperatorSpec = OperatorSpec(channel="stable")
     nvidiaGpu: OperatorSpec = OperatorSpec(channel="v25.10")
+
+    @field_validator("certManager", "kueue", "nfd", "nvidiaGpu")
+    @classmethod
+    def _default_channel(cls, v: OperatorSpec, info: ValidationInfo) -> OperatorSpec:
+        # `nfd: {enabled: true}` left channel None, rendered as `channel: null`, which OLM
+        # rejects: an unset channel is the documented default, as when the key is left out.
+        if v.channel is None:
+            return v.model_copy(update={"channel": cls.model_fields[info.field_name].default.channel})
+        return v
 
 
 class Platform(Strict):
@@ -115,19 +164,33 @@ class Pool(Strict):
     taintKey: str = "nvidia.com/gpu"           # the GPU taint pods must tolerate
 
     _n = field_validator("name")(lambda v: dns_label(v))
+    # Rendered into the ResourceFlavor: an invalid key or value failed only at sync time, and
+    # `{}` rendered `nodeLabels: null`, which the ResourceFlavor schema rejects.
+    _t = field_validator("taintKey")(lambda v: label_key(v))
+
+    @field_validator("nodeLabels")
+    @classmethod
+    def _labels(cls, v: dict[str, str] | None) -> dict[str, str] | None:
+        if v is not None and not v:
+            raise ValueError("no labels: name at least one, or leave nodeLabels out for the "
+                             "default (GPU product and instance type)")
+        for key, value in (v or {}).items():
+            label_key(key)
+            label_value(value)
+        return v
 
     @field_validator("gpu")
     @classmethod
     def _known_gpu(cls, v: str) -> str:
         if v not in catalog.GPUS:
-            raise ValueError(f"unknown GPU {v!r}; the catalog knows {', '.join(catalog.GPUS)}")
+            raise ValueError(f"unknown GPU {shown(v)}; the catalog knows {', '.join(catalog.GPUS)}")
         return v
 
     @field_validator("instanceType")
     @classmethod
     def _known_instance(cls, v: str) -> str:
         if v not in catalog.INSTANCES:
-            raise ValueError(f"unknown instance type {v!r}; the catalog knows "
+            raise ValueError(f"unknown instance type {shown(v)}; the catalog knows "
                              f"{', '.join(sorted(catalog.INSTANCES))}")
         return v
 
@@ -161,6 +224,8 @@ class Uploads(Strict):
     hfTokenSecret: str | None = None
     image: str = "registry.access.redhat.com/ubi9/python-311:latest"
 
+    _ns = field_validator("namespace")(lambda v: dns_label(v))
+
 
 class Storage(Strict):
     ociMaxGB: float = Field(20, gt=0)
@@ -171,6 +236,8 @@ class Storage(Strict):
 class Runtime(Strict):
     name: str = "vllm-cuda-runtime"
     image: str = "registry.redhat.io/rhaiis/vllm-cuda-rhel9:3.2.3"
+
+    _n = field_validator("name")(lambda v: dns_subdomain(v))   # the ServingRuntime's name
 
 
 class Serving(Strict):
@@ -227,7 +294,7 @@ class Model(Strict):
     def _source(cls, v: str) -> str:
         scheme, sep, rest = v.partition("://")
         if not sep or scheme not in ("hf", "oci", "s3", "pvc") or not rest.strip("/"):
-            raise ValueError(f"{v!r} is not a model source: use hf://org/model, "
+            raise ValueError(f"{shown(v)} is not a model source: use hf://org/model, "
                              "oci://registry/image:tag, s3://bucket/path or pvc://claim/path")
         return v
 
@@ -280,6 +347,14 @@ class Loadtest(Strict):
     sleepMaxSeconds: float = Field(1.5, ge=0, le=3600)
 
     _ns = field_validator("namespace")(lambda v: dns_label(v))
+    # k6 needs at least one stage (the renderer raised ValueError on `stages: []`)
+    _st = field_validator("stages")(lambda v: _some_stages(v))
+
+
+def _some_stages(stages: list[Stage] | None) -> list[Stage] | None:
+    if stages is not None and not stages:
+        raise ValueError("k6 needs at least one stage: {duration: 2m, target: 10}")
+    return stages
 
 
 class ModelOverride(Strict):
@@ -311,6 +386,8 @@ class LoadtestOverride(Strict):
     replicas: int | None = Field(None, ge=0, le=100)
     stages: list[Stage] | None = None
     chatShare: float | None = Field(None, ge=0, le=1)
+
+    _st = field_validator("stages")(lambda v: _some_stages(v))
 
 
 class Overrides(Strict):

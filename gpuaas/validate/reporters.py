@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from rich.console import Console
+from rich.markup import escape
 
 from ..findings import Finding
 
@@ -36,11 +37,11 @@ def as_text(console: Console, findings: list[Finding], stats: dict) -> None:
     for f in findings:
         by_file[f.file].append(f)
     for file, items in by_file.items():
-        console.print(f"[bold]{file}[/bold]")
+        console.print(f"[bold]{escape(file)}[/bold]")
         for f in items:
             style = "red" if f.severity == "error" else "yellow"
             where = f"{f.line}" if f.line else "-"
-            console.print(f"  {where:>5}  [{style}]{f.severity:7}[/{style}] {f.code:14} {f.message}")
+            console.print(f"  {where:>5}  [{style}]{f.severity:7}[/{style}] {f.code:14} {escape(f.message)}")
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     verdict = "[green]ok[/green]" if not errors else "[red]failed[/red]"
