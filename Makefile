@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench render check clean venv
+.PHONY: demo test bench fuzz render check clean venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ check: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+fuzz: $(STAMP)
+	GPUAAS_FUZZ=1 $(BIN)/python -m pytest tests/test_hostile_input.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
