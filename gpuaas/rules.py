@@ -29,8 +29,15 @@ def check(loaded: Loaded) -> list[Finding]:
     """All findings, deduplicated, in file order."""
     found = list(_portfolio_rules(loaded))
     for line, what in secrets.scan(loaded.text):
-        found.append(Finding(loaded.file, line, "SECRET_VALUE", f"looks like a {what}: put it in a "
-                             "Secret and name the Secret here (then rotate the value)"))
+        message = f"looks like a {what}: put it in a Secret and name the Secret here (then " \
+                  "rotate the value)"
+        # Name the field (and column) the value sits in when a key starts on that line.
+        on_line = [path for path, (at_line, _) in loaded.locations.spots.items()
+                   if at_line == line and path]
+        if on_line:
+            found.append(loaded.locations.finding(max(on_line, key=len), message, "SECRET_VALUE"))
+        else:
+            found.append(Finding(loaded.file, line, "SECRET_VALUE", message))
     p = loaded.portfolio
     if not any(f.severity == "error" and f.code in ("DUPLICATE_NAME", "POOL_UNKNOWN", "QUOTA_POOL")
                for f in found):

@@ -152,9 +152,17 @@ def load_text(text: str, file: str = "<portfolio>") -> Loaded:
         if isinstance(exc, MaxDepthExceededError):   # ruamel's text names its own API
             problem = f"nested more than {MAX_DEPTH} levels deep; a portfolio needs fewer than 10"
         hint = ""
-        if "found character '\\t'" in problem or "\t" in text and "tab" in problem.lower():
+        if "found character '\\t'" in problem:
+            problem, hint = "a tab character where YAML expects spaces", ": indent with spaces, not tabs"
+        elif "\t" in text and "tab" in problem.lower():
             hint = " (indent with spaces, not tabs)"
-        if "duplicate key" in problem:
+        duplicate = re.search(r'found duplicate key (".*?") with value (".*?") \(original value: '
+                              r'(".*?")\)', problem)
+        if duplicate:   # ruamel: "while constructing a mapping found duplicate key ..."
+            key, second, first = duplicate.groups()
+            problem = f"duplicate key {key} (values {first} and {second})"
+            hint = ": each key may appear once in a mapping, remove or merge the repeat"
+        elif "duplicate key" in problem:
             hint = " (each key may appear once in a mapping: remove or merge the repeat)"
         raise UserError([Finding(file, line, "YAML", f"invalid YAML: {problem}{hint}",
                                  column=col)]) from None
@@ -163,8 +171,8 @@ def load_text(text: str, file: str = "<portfolio>") -> Loaded:
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
-        raise UserError([Finding(file, line, "YAML", f"invalid YAML: control character "
-                                 f"U+{char:04X} is not allowed in YAML text: remove it",
+        raise UserError([Finding(file, line, "YAML", f"invalid YAML: character U+{char:04X} "
+                                 "(a control character) is not allowed in YAML text: remove it",
                                  column=col)]) from None
     except (YAMLError, RecursionError, ValueError) as exc:
         raise UserError([Finding(file, None, "YAML", f"invalid YAML: {exc}")]) from None
@@ -210,8 +218,9 @@ def _plain(node: Any, path: Path_, locations: Locations, budget: list[int]) -> A
                 locations.spots[path + (key,)] = (spot[0] + 1, spot[1] + 1)
             _check_characters(key, path + (key,), locations)
             out[key] = _plain(value, path + (key,), locations, budget)
-        if not path:
-            locations.spots[()] = (1, 1)
+        if not path:   # where the mapping starts, after any leading comments
+            locations.spots[()] = (node.lc.line + 1, node.lc.col + 1) \
+                if node.lc.line is not None else (1, 1)
         return out
     if isinstance(node, CommentedSeq):
         out_list = []
@@ -240,8 +249,9 @@ def _plain(node: Any, path: Path_, locations: Locations, budget: list[int]) -> A
 def _check_characters(text: str, path: Path_, locations: Locations) -> None:
     bad = _UNSAFE.search(text)
     if bad:
-        raise UserError([locations.finding(path, f"control character U+{ord(bad.group()):04X} "
-                                           "in the text: remove it", "YAML")])
+        raise UserError([locations.finding(path, f"character U+{ord(bad.group()):04X} (a control "
+                                           "character or line separator) has no place in a "
+                                           "portfolio: remove it", "YAML")])
 
 
 def _one_line(problem: str) -> str:
@@ -274,7 +284,9 @@ def _findings(exc: pydantic.ValidationError, locations: Locations, data: Any) ->
                 f"; allowed here: {', '.join(allowed)}" if allowed else "")
         elif kind == "missing" and path:
             message += f": add `{path[-1]}`"
-        elif kind == "literal_error":
+        elif kind == "literal_error" or kind.endswith(("_type", "_parsing")) and \
+                not isinstance(error.get("input"), (dict, list)):
+            # say what YAML read: `name: no` is the boolean False, `gpus: four` a string
             message = f"{message} (got {shown(error.get('input'))})"
         key = (path, message)
         if key in seen:

@@ -29,7 +29,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-def shown(value: object, limit: int = 60) -> str:
+def shown(value: object, limit: int = 80) -> str:
     """repr() of a user's value for a message, cut short: a pasted 100 kB string must not
     become a 100 kB error line."""
     text = repr(value)
