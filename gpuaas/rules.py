@@ -11,7 +11,7 @@ from . import catalog, secrets
 from .findings import Finding
 from .plan import EnvPlan, resolve_env, version_tuple
 from .portfolio.load import Loaded
-from .portfolio.schema import dns_subdomain
+from .portfolio.schema import dns_subdomain, shown
 
 # Flags gpuaas sets itself in the ServingRuntime: a model must not set them again.
 RUNTIME_FLAGS = {"--port", "--model", "--served-model-name"}
@@ -62,27 +62,27 @@ def _portfolio_rules(loaded: Loaded) -> Iterator[Finding]:
     model_names = {m.name for m in p.models}
     for name in p.quota.gpus:
         if name not in pools:
-            yield at.finding(("quota", "gpus", name), f"quota for unknown pool {name!r}: "
+            yield at.finding(("quota", "gpus", name), f"quota for unknown pool {shown(name)}: "
                              f"pools are {', '.join(sorted(pools))}", "QUOTA_POOL")
     for env_i, env in enumerate(p.environments):
         o = env.overrides
         for name in o.models:
             if name not in model_names:
                 yield at.finding(("environments", env_i, "overrides", "models", name),
-                                 f"override for unknown model {name!r}", "MODEL_UNKNOWN")
+                                 f"override for unknown model {shown(name)}", "MODEL_UNKNOWN")
         if o.quota and o.quota.gpus:
             env_pools = {x.name for x in (o.pools if o.pools is not None else p.pools)}
             for name in o.quota.gpus:
                 if name not in env_pools:
                     yield at.finding(("environments", env_i, "overrides", "quota", "gpus", name),
-                                     f"quota for unknown pool {name!r}", "QUOTA_POOL")
+                                     f"quota for unknown pool {shown(name)}", "QUOTA_POOL")
     for i, m in enumerate(p.models):
         for name in m.pools:
             if name not in pools:
-                yield at.finding(("models", i, "pool"), f"unknown pool {name!r}: pools are "
+                yield at.finding(("models", i, "pool"), f"unknown pool {shown(name)}: pools are "
                                  f"{', '.join(sorted(pools))}", "POOL_UNKNOWN")
         if m.priority and m.priority not in p.quota.priorities:
-            yield at.finding(("models", i, "priority"), f"unknown priority {m.priority!r}: "
+            yield at.finding(("models", i, "priority"), f"unknown priority {shown(m.priority)}: "
                              "declare it under quota.priorities", "PRIORITY_UNKNOWN")
         if m.gpus < 1:
             yield at.finding(("models", i, "gpus"), "every model needs at least one GPU: CPU "
@@ -159,11 +159,11 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
     for j, (name, value) in enumerate(flags):
         spot = where + (j,)
         if not name.startswith("--"):
-            yield at.finding(spot, f"{name!r} is not a flag: write --name=value, one per item",
+            yield at.finding(spot, f"{shown(name)} is not a flag: write --name=value, one per item",
                              "VLLM_ARG")
             continue
         if names.count(name) > 1 and names.index(name) == j:
-            yield at.finding(spot, f"{name} is given {names.count(name)} times: keep one", "VLLM_ARG")
+            yield at.finding(spot, f"{cut(name)} is given {names.count(name)} times: keep one", "VLLM_ARG")
         if name in RUNTIME_FLAGS:
             yield at.finding(spot, f"{name} is set by the ServingRuntime (the model is served as "
                              f"{m.name!r} from /mnt/models): remove it", "VLLM_ARG")
@@ -172,17 +172,17 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
                              f"{'.'.join(map(str, REMOVED_FLAGS[name]))}: use --runner/--convert",
                              "VLLM_ARG")
         if name == "--chat-template" and value is not None and not _template_like(value):
-            yield at.finding(spot, f"--chat-template={value} is a bare name, which vLLM treats as "
+            yield at.finding(spot, f"--chat-template={cut(value)} is a bare name, which vLLM treats as "
                              "a path (\"appears path-like, but doesn't exist\"). Remove it to use "
                              "the template in tokenizer_config.json, or give a file path or an "
                              "inline Jinja template", "VLLM_ARG")
         if name == "--quantization" and m.format in CHECKPOINT_QUANT and value != m.format:
-            yield at.finding(spot, f"--quantization={value} contradicts the checkpoint's "
+            yield at.finding(spot, f"--quantization={cut(value)} contradicts the checkpoint's "
                              f"{m.format} format (vLLM: \"quantization method specified in the "
                              "model config does not match\"). Remove it: vLLM detects the "
                              "method from the model config", "VLLM_ARG")
         if name == "--tensor-parallel-size" and value != str(m.gpus):
-            yield at.finding(spot, f"--tensor-parallel-size={value} but gpus is {m.gpus}: they "
+            yield at.finding(spot, f"--tensor-parallel-size={cut(value)} but gpus is {m.gpus}: they "
                              "must be equal (drop the flag, gpuaas sets it from gpus)", "TP_MISMATCH")
         if name == "--tool-call-parser":
             if "--enable-auto-tool-choice" not in names:
@@ -190,7 +190,7 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
                                  "add it", "VLLM_ARG")
             need = TOOL_PARSERS.get(value or "")
             if need is None:
-                yield at.finding(spot, f"unknown tool-call parser {value!r}; vLLM knows "
+                yield at.finding(spot, f"unknown tool-call parser {shown(value)}; vLLM knows "
                                  f"{', '.join(sorted(TOOL_PARSERS))}", "VLLM_ARG", "warning")
             elif version < need:
                 yield at.finding(spot, f"tool-call parser {value!r} needs vLLM >= "
@@ -207,6 +207,11 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
             if not ok:
                 yield at.finding(spot, "--gpu-memory-utilization takes a fraction in (0, 1]",
                                  "VLLM_ARG")
+
+
+def cut(text: str | None, limit: int = 60) -> str | None:
+    """A user's text in a message, cut short (vllmArgs may hold a pasted paragraph)."""
+    return text if text is None or len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _template_like(value: str) -> bool:

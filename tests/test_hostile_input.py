@@ -5,7 +5,7 @@ Inputs start from the bundled examples (text mutations, byte flips, semantic edi
 reach the renderer) and from random structures (wrong types, missing and unknown keys,
 huge numbers, unicode, anchors and merge keys, ...). Any other exception is a bug.
 
-Profiles: "ci" (the default) is deterministic and sized to run in about a minute on two
+Profiles: "ci" (the default) is deterministic and sized to run in about 80 s on two
 cores; "fuzz" (GPUAAS_FUZZ=1, `make fuzz`) runs 20 times as many random examples and keeps
 failures in .hypothesis/ to replay them.
 """
@@ -794,9 +794,10 @@ def test_deep_nesting_is_refused_quickly(text: str, workdir: Path, crd_schemas: 
 BOMBS = {
     "lists": "\n".join(['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'] +
                        [f"a{i}: &a{i} [{','.join([f'*a{i-1}'] * 9)}]" for i in range(1, 10)]),
-    "merge-keys": "\n".join(["m0: &m0 {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9}"] +
-                            [f"m{i}: &m{i} {{{', '.join(f'k{j}: *m{i-1}' for j in range(9))}}}"
-                             for i in range(1, 10)]),
+    "mappings-and-merge-keys": "\n".join(
+        ["m0: &m0 {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9}"] +
+        [f"m{i}: &m{i} {{<<: *m{i-1}, {', '.join(f'k{j}: *m{i-1}' for j in range(9))}}}"
+         for i in range(1, 10)]),
     # one long string behind many aliases: few values, gigabytes once rules and render copy it
     "long-string": HEAD.replace("{name: demo}", '{name: demo, description: &s "--x=' +
                                 "A" * 1_000_000 + '"}') +

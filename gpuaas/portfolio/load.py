@@ -37,22 +37,40 @@ Path_ = tuple[str | int, ...]
 
 
 class _Constructor(RoundTripConstructor):
-    """ruamel's converters raise bare exceptions (`!!int x`, `!!bool x`, an integer of more
-    than 4300 digits) that name no place: re-raise them as YAML errors at the value."""
+    """ruamel's converters raise bare exceptions (`!!int x` ValueError, `!!bool x` KeyError,
+    `<<: !!set {a}` AttributeError, an integer of more than 4300 digits) that name no
+    place: re-raise them as YAML errors at the node, also from the generators ruamel runs
+    after the first pass (mappings, merge keys)."""
 
-    def construct_object(self, node: Any, deep: bool = False) -> Any:
+    def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
+        pending = len(self.state_generators)
         try:
-            return super().construct_object(node, deep=deep)
-        except YAMLError:
-            raise
-        except Exception as exc:   # noqa: BLE001 - `!!bool x` raises KeyError, `!!int x` ValueError
-            if isinstance(exc, RecursionError):
-                raise
-            if "integer string conversion" in str(exc):
-                problem = "a number with thousands of digits: no portfolio value is that large"
-            else:
-                problem = f"cannot read {shown(node.value)} as {node.tag}: {exc}"
-            raise ConstructorError(None, None, problem, node.start_mark) from None
+            data = super().construct_non_recursive_object(node, tag)
+        except Exception as exc:   # noqa: BLE001 - see the class docstring
+            raise _located(exc, node) from None
+        self.state_generators[pending:] = [_guarded(generator, node)
+                                           for generator in self.state_generators[pending:]]
+        return data
+
+
+def _guarded(generator: Any, node: Any) -> Any:
+    try:
+        yield from generator
+    except Exception as exc:   # noqa: BLE001
+        raise _located(exc, node) from None
+
+
+def _located(exc: Exception, node: Any) -> Exception:
+    if isinstance(exc, (YAMLError, RecursionError)):
+        return exc
+    if "integer string conversion" in str(exc):
+        problem = "a number with thousands of digits: no portfolio value is that large"
+    else:
+        tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+        what = shown(node.value) if isinstance(node.value, str) else \
+            f"the {type(node).__name__.removesuffix('Node').lower()} starting here"
+        problem = f"cannot read {what} as {tag} ({type(exc).__name__}: {shown(str(exc))})"
+    return ConstructorError(None, None, problem, node.start_mark)
 
 
 @dataclass
@@ -124,7 +142,7 @@ def load_text(text: str, file: str = "<portfolio>") -> Loaded:
     if "\x00" in text:
         raise UserError([Finding(file, text.count("\n", 0, text.index("\x00")) + 1, "YAML",
                                  "contains NUL bytes: this is not a YAML text file")])
-    for directive in re.finditer(r"^%YAML[ \t]+(\S*)", text, re.MULTILINE):
+    for directive in re.finditer(r"^\ufeff*%YAML[ \t]+(\S*)", text, re.MULTILINE):
         if directive.group(1) in ("1.1", "1.2"):
             continue
         # ruamel fails (AssertionError, KeyError: not a YAML error) on other versions
