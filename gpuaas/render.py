@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from . import catalog
+from .escapes import container_arg, for_kubelet
 from .loadtest import k6_script
 from .plan import EnvPlan, ModelPlan, Plan, version_tuple
 from .portfolio.schema import COMPONENTS, Portfolio
@@ -210,7 +211,7 @@ def vllm_args(p: Portfolio, mp: ModelPlan) -> list[str]:
         args.append(f"--max-model-len={m.maxModelLen}")
     if m.task == "embed" and not given & {"--runner", "--task"}:
         args.append("--task=embed" if version_tuple(p.serving.vllm) < (0, 10) else "--runner=pooling")
-    return args + list(m.vllmArgs)
+    return args + [container_arg(a) for a in m.vllmArgs]
 
 
 def render_isvc(p: Portfolio, env: EnvPlan, mp: ModelPlan) -> str:
@@ -291,7 +292,8 @@ def render_uploads(p: Portfolio, env: EnvPlan) -> dict[str, str]:
         scratch = f"{math.ceil(mp.model.weights_gb * 1.1) + 5}Gi"
         docs[f"job-upload-{mp.name}.yaml"] = render_template(
             "uploads/job.yaml.j2", name=f"upload-{mp.name}", namespace=ns, model=mp.name, repo=repo,
-            bucket=s3.bucket, prefix=mp.storage.s3_path, image=p.storage.uploads.image, env=env_vars,
+            bucket=s3.bucket, prefix=mp.storage.s3_path, image=p.storage.uploads.image,
+            env=[{**e, "value": for_kubelet(e["value"])} if "value" in e else e for e in env_vars],
             script_configmap=cm, scratch=scratch)
     return docs
 

@@ -25,13 +25,28 @@ _NOT_IN_BLOCK = re.compile("[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]")
 _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029", "\ufeff": "\\ufeff"}
 
 
+class Quoted(str):
+    """Output of ``q`` and ``yaml``: already safe where the template puts it."""
+
+
+# A line break or control character in a value written raw (a comment, a Markdown line)
+# would end the comment and start YAML of the user's choosing: it becomes a space.
+_ONE_LINE = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, str) and not isinstance(value, Quoted):
+        return _ONE_LINE.sub(" ", value)
+    return value
+
+
 def quote(value: Any) -> str:
     """One scalar as a JSON literal: safe in YAML and JS whatever characters it holds.
     The characters YAML (and old JS) read as line breaks are escaped too."""
     text = json.dumps(value, ensure_ascii=False)
     for raw, escaped in _LINE_BREAKS.items():
         text = text.replace(raw, escaped)
-    return text
+    return Quoted(text)
 
 
 def _scalar(value: Any) -> str:
@@ -95,7 +110,7 @@ def to_yaml(value: Any, indent: int = 0) -> str:
     """A nested value as block YAML, indented for its place in the template."""
     out: list[str] = []
     _emit(value, " " * indent, out)
-    return "\n".join(out)
+    return Quoted("\n".join(out))
 
 
 @functools.cache
@@ -105,7 +120,7 @@ def environment(helm: bool = False) -> jinja2.Environment:
     loader = jinja2.FileSystemLoader(str(resources.files("gpuaas") / "templates"))
     options: dict[str, Any] = dict(loader=loader, undefined=jinja2.StrictUndefined,
                                    keep_trailing_newline=True, trim_blocks=True,
-                                   lstrip_blocks=True, autoescape=False)
+                                   lstrip_blocks=True, autoescape=False, finalize=_finalize)
     if helm:
         options.update(variable_start_string="[[", variable_end_string="]]",
                        block_start_string="[%", block_end_string="%]",
@@ -120,11 +135,16 @@ def environment(helm: bool = False) -> jinja2.Environment:
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates cached on disk: compiling them is most of a small render."""
+    """Compiled templates cached on disk: compiling them is most of a small render.
+    Jinja keys the cache by template source only, but the compiled code also depends on
+    the environment's options (finalize, delimiters): those live in this file, so its hash
+    and Jinja's version name the directory."""
+    import hashlib
     import os
     from pathlib import Path
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    directory = Path(base) / "gpuaas" / "templates"
+    tag = hashlib.sha256(Path(__file__).read_bytes() + jinja2.__version__.encode()).hexdigest()[:16]
+    directory = Path(base) / "gpuaas" / "templates" / tag
     try:
         directory.mkdir(parents=True, exist_ok=True)
         if not os.access(directory, os.W_OK):

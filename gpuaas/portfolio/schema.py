@@ -48,6 +48,11 @@ def dns_label(value: str, max_len: int = 63) -> str:
 
 Name = Annotated[str, Field(min_length=1)]
 
+_REPO_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://[^\s/]+|[\w.-]+@[\w.-]+:)[^\s\x00-\x1f\x7f]*$")
+_BAD_REF = re.compile(r"[\s\x00-\x1f\x7f~^:?*\[\\]|\.\.|@\{|//|/\.")
+_BAD_PATH = re.compile(r"[\s\x00-\x1f\x7f\\]")
+_CLUSTER = re.compile(r"^https?://[^\s/\x00-\x1f\x7f,{}\\]+(?:/[^\s\x00-\x1f\x7f,{}\\]*)?$")
+
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
 
@@ -111,6 +116,33 @@ class Gitops(Strict):
     # here (like every name below that reaches an object) instead of failing at sync time.
     _ns = field_validator("argocdNamespace")(lambda v: dns_label(v))
     _p = field_validator("project")(lambda v: dns_subdomain(v))
+
+    @field_validator("repoURL")
+    @classmethod
+    def _repo(cls, v: str) -> str:
+        if not _REPO_URL.match(v):
+            raise ValueError(f"{shown(v)} is not a Git repository URL: write https://host/org/repo.git, "
+                             "ssh://git@host/org/repo.git or git@host:org/repo.git, without spaces")
+        return v
+
+    @field_validator("targetRevision")
+    @classmethod
+    def _revision(cls, v: str) -> str:
+        # git check-ref-format's rules, which also keep a revision on one line
+        if not v or _BAD_REF.search(v) or v.endswith((".", "/", ".lock")) or v.startswith(("-", "/")):
+            raise ValueError(f"{shown(v)} is not a Git branch, tag or commit: no spaces, control "
+                             "characters, '..', '@{', '~^:?*[\\', and no trailing '/', '.' or '.lock'")
+        return v
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, v: str) -> str:
+        parts = v.strip("/").split("/")
+        if v and (_BAD_PATH.search(v) or any(part in ("", ".", "..") or part.startswith("-")
+                                               for part in parts)):
+            raise ValueError(f"{shown(v)} is not a path inside the repository: write dir/sub, "
+                             "without '..', '.', '//', a leading '-', spaces or '\\'")
+        return v
 
 
 class Channel(Strict):
@@ -287,7 +319,7 @@ class Model(Strict):
     @classmethod
     def _params(cls, v: str | float) -> str | float:
         parse_params(v)
-        return v
+        return v.strip() if isinstance(v, str) else v
 
     @field_validator("source")
     @classmethod
@@ -405,6 +437,15 @@ class Environment(Strict):
     overrides: Overrides = Overrides()
 
     _n = field_validator("name")(lambda v: dns_label(v, 40))
+
+    @field_validator("cluster")
+    @classmethod
+    def _cluster(cls, v: str) -> str:
+        # it reaches helm as a --set parameter, where ',', '{' and '\\' are syntax
+        if not _CLUSTER.match(v):
+            raise ValueError(f"{shown(v)} is not a cluster API URL: write https://host:6443, the "
+                             "server Argo CD knows the cluster by")
+        return v
 
 
 class Portfolio(Strict):
