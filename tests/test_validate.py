@@ -185,7 +185,7 @@ def test_absurdly_nested_hand_edit_is_a_finding_not_a_crash(repo, schemas, cli):
     cm.write_text(cm.read_text() + "---\n" + "[" * 100_000 + "]" * 100_000 + "\n")
     code, data = run(cli, repo, schemas)
     assert code == 1
-    assert any(f["code"] == "YAML" and "nested too deeply" in f["message"] for f in data["findings"])
+    assert any(f["code"] == "YAML" and "nested more than" in f["message"] for f in data["findings"])
 
 
 def test_fast_manifest_reader_matches_safe_load():
@@ -197,3 +197,38 @@ def test_fast_manifest_reader_matches_safe_load():
     for text in texts:
         for chunk in re.split(r"(?m)^---[ \t]*$", text):
             assert manifests.load(chunk) == yaml.safe_load(chunk)
+
+
+BOMB = "\n".join(["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"] +
+                 [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)])
+HOSTILE_FILES = {
+    # libyaml's composer recurses in C: 200k levels used to crash the process (SIGSEGV)
+    "components/prod/kueue/clusterqueue.yaml": ("- " * 200_000 + "x", "nested more than"),
+    "charts/argocd-apps/values.yaml": ("[ " * 200_000, "nested more than"),
+    "components/prod/kueue/localqueue.yaml": (BOMB, "aliases expand this document"),
+    "components/prod/kueue/resourceflavor-nvidia-l4-1gpu.yaml": ("a: &a [*a]",
+                                                                 "refers to a node that contains it"),
+}
+
+
+def test_hostile_hand_edits_are_findings_not_crashes(repo, schemas):
+    """A pre-commit hook sees whatever was committed: deep nesting, a YAML bomb and a
+    recursive alias in tree files end as located YAML findings, quickly."""
+    for relative, (text, _) in HOSTILE_FILES.items():
+        (repo / TREE / relative).write_text(text)
+    gpuaas = str(Path(sys.executable).parent / "gpuaas")
+    proc = subprocess.run([gpuaas, "validate", "--schemas", str(schemas), "--format", "json"],
+                          cwd=repo, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    yaml_findings = {f["file"]: f["message"] for f in json.loads(proc.stdout)["findings"]
+                     if f["code"] == "YAML"}
+    for relative, (_, message) in HOSTILE_FILES.items():
+        assert message in yaml_findings[str(TREE / relative)]
+
+
+def test_schemas_import_refuses_a_crd_bomb(tmp_path, cli):
+    crd = tmp_path / "crd.yaml"
+    crd.write_text("kind: CustomResourceDefinition\nspec: " + "[" * 100_000)
+    result = cli("schemas", "import", str(crd), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "nested more than" in result.output

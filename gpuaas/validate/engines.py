@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from . import manifests
+
 
 
 class EngineError(Exception):
@@ -63,7 +64,7 @@ def kustomize_builds(dirs: list[Path], engine: str = "auto") -> dict[Path, str |
 
 def _plain(directory: Path) -> bool:
     try:
-        spec = yaml.load((directory / "kustomization.yaml").read_text(), Loader=_Loader) or {}
+        spec = manifests.load((directory / "kustomization.yaml").read_text()) or {}
     except (OSError, yaml.YAMLError):
         return False
     return (isinstance(spec, dict) and set(spec) <= {"apiVersion", "kind", "resources"}
@@ -79,7 +80,7 @@ def _kubectl_kustomize(directory: Path) -> str | EngineError:
 def _python_kustomize(directory: Path) -> str | EngineError:
     """What gpuaas's kustomizations use: a plain list of resources in the same directory."""
     try:
-        spec = yaml.load((directory / "kustomization.yaml").read_text(), Loader=_Loader) or {}
+        spec = manifests.load((directory / "kustomization.yaml").read_text()) or {}
     except (OSError, yaml.YAMLError) as exc:
         return EngineError(str(exc))
     listed = spec.get("resources") or []

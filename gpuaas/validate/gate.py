@@ -23,7 +23,6 @@ from ..portfolio.schema import COMPONENTS
 from . import engines, manifests
 from .schema_check import SchemaValidator
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 ISVC_NAME_MAX = 53     # 63 minus KServe's "-predictor"
 
@@ -135,9 +134,7 @@ def parse_objects(path: Path, findings: list[Finding], text: str | None = None) 
         try:
             data = manifests.load(chunk)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            findings.append(Finding(str(path), line + (mark.line if mark else 0), "YAML",
-                                    f"invalid YAML: {getattr(exc, 'problem', exc)}"))
+            findings.append(yaml_finding(path, exc, line))
             data = None
         if isinstance(data, dict):
             first = next((i for i, l in enumerate(chunk.split("\n"))
@@ -147,6 +144,12 @@ def parse_objects(path: Path, findings: list[Finding], text: str | None = None) 
             findings.append(Finding(str(path), line, "YAML", "a manifest must be a mapping"))
         line += chunk.count("\n") + 1
     return out
+
+
+def yaml_finding(path: Path, exc: yaml.YAMLError, first_line: int = 1) -> Finding:
+    mark = getattr(exc, "problem_mark", None)
+    return Finding(str(path), first_line + (mark.line if mark else 0), "YAML",
+                   f"invalid YAML: {getattr(exc, 'problem', None) or exc}")
 
 
 # --- Helm and wiring -------------------------------------------------------------------
@@ -162,18 +165,24 @@ def check_charts(root: Path, built: pipeline.Built, findings: list[Finding],
     umbrella = root / "charts" / f"{built.name}-umbrella"
     objects: list[Obj] = []
     try:
-        apps_values = yaml.load((apps_dir / "values.yaml").read_text(), Loader=_Loader) or {}
+        apps_values = manifests.load((apps_dir / "values.yaml").read_text()) or {}
         text = engines.helm_template(apps_dir, apps_values, "argocd-apps", "openshift-gitops")
         stats["helmRenders"] += 1
-    except (OSError, yaml.YAMLError, engines.EngineError) as exc:
+    except yaml.YAMLError as exc:
+        findings.append(yaml_finding(apps_dir / "values.yaml", exc))
+        return objects, wiring
+    except (OSError, engines.EngineError) as exc:
         findings.append(Finding(str(apps_dir), None, "HELM", f"does not render: {exc}"))
         return objects, wiring
     apps_file = apps_dir / "templates" / "applicationset-umbrella.yaml"
     appsets = [o for o in parse_objects(apps_file, findings, text) if o.data.get("kind") == "ApplicationSet"]
     objects += appsets
     try:
-        common = yaml.load((umbrella / "values-common.yaml").read_text(), Loader=_Loader) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        common = manifests.load((umbrella / "values-common.yaml").read_text()) or {}
+    except yaml.YAMLError as exc:
+        findings.append(yaml_finding(umbrella / "values-common.yaml", exc))
+        return objects, wiring
+    except OSError as exc:
         findings.append(Finding(str(umbrella), None, "HELM", f"values-common.yaml: {exc}"))
         return objects, wiring
     if not appsets:

@@ -1,7 +1,11 @@
-"""Reading manifests fast: libyaml composes the node tree, a small constructor turns the
-plain shapes gpuaas writes (mappings, sequences, str/int/bool/null/float scalars) into
-Python values. Anything else (merge keys, anchors' odd tags, timestamps) goes through
-PyYAML's own SafeConstructor, so the result is the same as yaml.safe_load."""
+"""Reading manifests fast and safely: libyaml composes the node tree, a small constructor
+turns the plain shapes gpuaas writes (mappings, sequences, str/int/bool/null scalars) into
+Python values. Anything else (merge keys, odd tags, floats, timestamps) goes through PyYAML's
+own SafeConstructor, so the result is the same as yaml.safe_load.
+
+Files in a tree may be hand-edited, so two guards come first: libyaml's composer recurses in
+C (tens of thousands of levels crash the process), and aliases can expand a few hundred
+bytes into billions of nodes."""
 from __future__ import annotations
 
 import re
@@ -11,12 +15,22 @@ import yaml
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _T = "tag:yaml.org,2002:"
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
-# libyaml recurses per nesting level: refuse absurd nesting before it can exhaust the stack.
-_TOO_DEEP = re.compile(r"[\[{]{256}|^ {1024}", re.MULTILINE)
+# Every collection needs an indicator of its own ("[", "{", "-", "?" or ":"), so their count
+# bounds the nesting depth: below MAX_DEPTH the composer is safe without looking closer.
+MAX_DEPTH = 500
+# Expanded size allowed to a document using aliases, per character of its text.
+MAX_NODES_PER_CHAR = 10
 
 
-class TooDeep(yaml.YAMLError):
-    pass
+class TooDeep(yaml.MarkedYAMLError):
+    def __init__(self, problem: str = f"nested more than {MAX_DEPTH} levels deep: no "
+                 "Kubernetes manifest is", mark: yaml.Mark | None = None) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+
+
+class TooLarge(yaml.MarkedYAMLError):
+    def __init__(self, problem: str, mark: yaml.Mark | None = None) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
 
 
 class _Fallback(Exception):
@@ -25,15 +39,77 @@ class _Fallback(Exception):
 
 def load(text: str):
     """Like yaml.safe_load for one document, faster on plain manifests."""
-    if _TOO_DEEP.search(text):
-        raise TooDeep("nested too deeply to be a Kubernetes manifest")
-    node = yaml.compose(text, Loader=_Loader)
+    return _construct(text, compose(text))
+
+
+def load_all(text: str) -> list:
+    """Like yaml.safe_load_all, with the same guards."""
+    _check_depth(text)
+    nodes = list(yaml.compose_all(text, Loader=_Loader))
+    return [_construct(None, node) for node in nodes]
+
+
+def compose(text: str) -> yaml.Node | None:
+    _check_depth(text)
+    return yaml.compose(text, Loader=_Loader)
+
+
+def _construct(text: str | None, node: yaml.Node | None):
     if node is None:
         return None
+    if "&" in (text if text is not None else "&"):
+        _check_expansion(node, text)
     try:
         return _build(node)
     except _Fallback:
-        return yaml.load(text, Loader=_Loader)
+        loader = _Loader("")
+        return loader.construct_document(node)
+    except RecursionError:
+        raise TooDeep() from None
+
+
+def _check_depth(text: str) -> None:
+    if sum(text.count(c) for c in "[{-?:") <= MAX_DEPTH:
+        return
+    depth = 0   # libyaml's parser keeps its own stack: walking its events is safe
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise TooDeep(mark=event.start_mark)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _check_expansion(node: yaml.Node, text: str | None) -> None:
+    """Refuse aliases that expand past a budget, or refer to a node that contains them."""
+    budget = MAX_NODES_PER_CHAR * len(text) + 10_000 if text is not None else 10_000_000
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+
+    def size(n: yaml.Node) -> int:
+        key = id(n)
+        if key in sizes:
+            return sizes[key]
+        if key in open_:
+            raise TooLarge("an alias refers to a node that contains it", n.start_mark)
+        open_.add(key)
+        if isinstance(n, yaml.MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in n.value)
+        elif isinstance(n, yaml.SequenceNode):
+            total = 1 + sum(size(item) for item in n.value)
+        else:
+            total = 1
+        open_.discard(key)
+        sizes[key] = total
+        if total > budget:
+            raise TooLarge(f"aliases expand this document to more than {budget} values (a "
+                           "YAML bomb?): write the values out", n.start_mark)
+        return total
+    try:
+        size(node)
+    except RecursionError:
+        raise TooDeep() from None
 
 
 def _build(node: yaml.Node):
