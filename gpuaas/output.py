@@ -50,23 +50,34 @@ def existing_files(root: Path) -> dict[str, Path]:
             if p.is_file() and not p.is_symlink()}
 
 
-def compare(files: dict[str, str], root: Path, label: str = "") -> Drift:
-    """What differs between a fresh render and the tree on disk (generated files only)."""
+def read_tree(root: Path) -> dict[str, tuple[Path, str]]:
+    """Every file of a tree with its text, read once."""
+    return {rel: (path, path.read_text(encoding="utf-8", errors="replace"))
+            for rel, path in existing_files(root).items()}
+
+
+def compare(files: dict[str, str], root: Path, label: str = "",
+            tree: dict[str, tuple[Path, str]] | None = None, diff: bool = True) -> Drift:
+    """What differs between a fresh render and the tree on disk (generated files only);
+    `tree` is the tree already read by read_tree; diff=False skips the unified diff."""
     drift = Drift()
-    on_disk = existing_files(root)
+    on_disk = existing_files(root) if tree is None else {rel: p for rel, (p, _) in tree.items()}
     chunks = []
     for rel, text in files.items():
         path = on_disk.get(rel)
-        old = path.read_text(encoding="utf-8", errors="replace") if path else None
+        old = (tree[rel][1] if tree is not None else path.read_text(encoding="utf-8", errors="replace")) \
+            if path else None
         if old == text:
             continue
         (drift.changed if path else drift.missing).append(rel)
-        chunks.append(_diff(old or "", text, f"{label}{rel}", path is None))
+        if diff:
+            chunks.append(_diff(old or "", text, f"{label}{rel}", path is None))
     for rel, path in on_disk.items():
         if rel not in files and is_generated(path):
             drift.extra.append(rel)
-            chunks.append(_diff(path.read_text(encoding="utf-8", errors="replace"), "",
-                                f"{label}{rel}", False))
+            if diff:
+                chunks.append(_diff(path.read_text(encoding="utf-8", errors="replace"), "",
+                                    f"{label}{rel}", False))
     drift.diff = "".join(chunks)
     return drift
 

@@ -10,7 +10,7 @@ import re
 import types
 import warnings
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAM
 from ruamel.yaml.reader import ReaderError
 
 from ..findings import Finding, UserError
+from . import fastload
+from .locations import Locations, Path_, dotted
 from .schema import Portfolio, shown
 
 MAX_BYTES = 16 * 1024 * 1024
@@ -33,7 +35,6 @@ MAX_DEPTH = 64
 # are line breaks to YAML 1.1 readers): reached through escapes such as "\x7F" or "\ud800".
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
-Path_ = tuple[str | int, ...]
 
 
 class _Constructor(RoundTripConstructor):
@@ -73,43 +74,12 @@ def _located(exc: Exception, node: Any) -> Exception:
     return ConstructorError(None, None, problem, node.start_mark)
 
 
-@dataclass
-class Locations:
-    """(line, column), 1-based, of every key path of the document."""
-    file: str
-    spots: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-
-    def of(self, path: Path_) -> tuple[int | None, int | None]:
-        path = tuple(path)
-        while path:
-            if path in self.spots:
-                return self.spots[path]
-            path = path[:-1]
-        return self.spots.get((), (None, None))
-
-    def finding(self, path: Path_, message: str, code: str, severity: str = "error",
-                obj: str | None = None) -> Finding:
-        line, column = self.of(path)
-        prefix = f"{dotted(path)}: " if path else ""
-        return Finding(self.file, line, code, prefix + message, severity, column, obj)
-
-
 @dataclass(frozen=True)
 class Loaded:
     portfolio: Portfolio
     file: str
     locations: Locations
     text: str
-
-
-def dotted(path: Path_) -> str:
-    out = ""
-    for part in path:
-        if isinstance(part, str) and (len(part) > 60 or not part.isprintable()):
-            # an unknown key may be a pasted paragraph, or hold a line break: one short line
-            part = shown(part) if not part.isprintable() else part[:55] + "…"
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def load_portfolio(path: str | Path) -> Loaded:
@@ -150,6 +120,20 @@ def load_text(text: str, file: str = "<portfolio>") -> Loaded:
                                  f"invalid YAML: %YAML {shown(directive.group(1))} is not a "
                                  "version this reader knows: write %YAML 1.2 or drop the line",
                                  column=1)])
+    fast = fastload.load(text, file, MAX_DEPTH)
+    data, locations = fast if fast is not None else _round_trip(text, file)
+    if not isinstance(data, dict):
+        raise UserError([Finding(file, 1, "YAML", "a portfolio is a mapping with apiVersion, "
+                                 "kind, metadata, ... at the top level")])
+    try:
+        portfolio = Portfolio.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise UserError(_findings(exc, locations, data)) from None
+    return Loaded(portfolio, file, locations, text)
+
+
+def _round_trip(text: str, file: str) -> tuple[Any, Locations]:
+    """ruamel's reader: every YAML feature, and the located message for every error."""
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     # ruamel's own limit, checked while composing: a located error instead of a
@@ -198,15 +182,7 @@ def load_text(text: str, file: str = "<portfolio>") -> Loaded:
         raise UserError([Finding(file, 1, "EMPTY", "the portfolio is empty: start from "
                                  "`gpuaas init` or the example in the README")])
     locations = Locations(file, {(): (1, 1)})   # a top-level scalar has no spot of its own
-    data = _plain(doc, (), locations, [0, 0])
-    if not isinstance(data, dict):
-        raise UserError([Finding(file, 1, "YAML", "a portfolio is a mapping with apiVersion, "
-                                 "kind, metadata, ... at the top level")])
-    try:
-        portfolio = Portfolio.model_validate(data)
-    except pydantic.ValidationError as exc:
-        raise UserError(_findings(exc, locations, data)) from None
-    return Loaded(portfolio, file, locations, text)
+    return _plain(doc, (), locations, [0, 0]), locations
 
 
 def _plain(node: Any, path: Path_, locations: Locations, budget: list[int]) -> Any:

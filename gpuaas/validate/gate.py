@@ -88,7 +88,8 @@ def validate(paths: list[Path], options: Options) -> Report:
 def check_tree(built: pipeline.Built, root: Path, validator: SchemaValidator, options: Options,
                stats: dict) -> list[Finding]:
     findings: list[Finding] = []
-    drift = output.compare(built.files, root)
+    tree = output.read_tree(root)
+    drift = output.compare(built.files, root, tree=tree, diff=False)
     for rel in drift.changed:
         findings.append(Finding(str(root / rel), None, "STALE", "differs from a fresh render of "
                                 f"{built.loaded.file}: run `gpuaas render` (hand edits are overwritten)"))
@@ -99,10 +100,8 @@ def check_tree(built: pipeline.Built, root: Path, validator: SchemaValidator, op
                                 "belongs to the tree: run `gpuaas render` to remove it"))
     if not root.is_dir():
         return findings
-    files = output.existing_files(root)
-    stats["files"] += len(files)
-    for rel, path in files.items():
-        text = path.read_text(encoding="utf-8", errors="replace")
+    stats["files"] += len(tree)
+    for path, text in tree.values():
         for line, what in secrets.scan(text):
             findings.append(Finding(str(path), line, "SECRET_VALUE", f"looks like a {what}: "
                                     "reference a Secret by name instead, and rotate this value"))
@@ -115,7 +114,8 @@ def check_tree(built: pipeline.Built, root: Path, validator: SchemaValidator, op
                                     f"does not build: {result}"))
         for name in sorted(p.name for p in directory.glob("*.yaml")):
             if name != "kustomization.yaml":
-                objects += parse_objects(directory / name, findings)
+                read = tree.get((directory / name).relative_to(root).as_posix())
+                objects += parse_objects(directory / name, findings, read[1] if read else None)
     chart_objects, wiring = check_charts(root, built, findings, stats)
     objects += chart_objects
     findings += wiring

@@ -12,7 +12,20 @@ import re
 
 import yaml
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):   # type: ignore[misc]
+    """libyaml's loader; the tag of a plain scalar depends on its text only, and manifests
+    repeat the same few thousand texts: remember them."""
+    _plain_tags: dict[str, str] = {}
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0] and not self.yaml_path_resolvers:
+            tag = self._plain_tags.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(self._plain_tags) < 100_000:
+                    self._plain_tags[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
 _T = "tag:yaml.org,2002:"
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 # Every collection needs an indicator of its own ("[", "{", "-", "?" or ":"), so their count
@@ -20,6 +33,8 @@ _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 MAX_DEPTH = 500
 # Expanded size allowed to a document using aliases, per character of its text.
 MAX_NODES_PER_CHAR = 10
+# An alias: "*" then a name, where a value starts (a shell "&&" or a "*" in a script is not).
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s,\[\]{}]")
 
 
 class TooDeep(yaml.MarkedYAMLError):
@@ -49,15 +64,15 @@ def load_all(text: str) -> list:
     return [_construct(None, node) for node in nodes]
 
 
-def compose(text: str) -> yaml.Node | None:
+def compose(text: str, loader: type = _Loader) -> yaml.Node | None:
     _check_depth(text)
-    return yaml.compose(text, Loader=_Loader)
+    return yaml.compose(text, Loader=loader)
 
 
 def _construct(text: str | None, node: yaml.Node | None):
     if node is None:
         return None
-    if "&" in (text if text is not None else "&"):
+    if text is None or _ALIAS.search(text):
         _check_expansion(node, text)
     try:
         return _build(node)
