@@ -65,6 +65,40 @@ def dns_subdomain(value: str) -> str:
     return value
 
 
+def git_url(value: str) -> str:
+    if not _REPO_URL.match(value):
+        raise ValueError(f"{shown(value)} is not a Git repository URL: write https://host/org/repo.git, "
+                         "ssh://git@host/org/repo.git or git@host:org/repo.git, without spaces")
+    return value
+
+
+def git_ref(value: str) -> str:
+    """git check-ref-format's rules, which also keep a revision on one line."""
+    if not value or _BAD_REF.search(value) or value.endswith((".", "/", ".lock")) \
+            or value.startswith(("-", "/")):
+        raise ValueError(f"{shown(value)} is not a Git branch, tag or commit: no spaces, control "
+                         "characters, '..', '@{', '~^:?*[\\', and no trailing '/', '.' or '.lock'")
+    return value
+
+
+def repo_path(value: str) -> str:
+    """A directory inside the repository: nothing that climbs out or reads as an option."""
+    parts = value.strip("/").split("/")
+    if value and (_BAD_PATH.search(value) or any(part in ("", ".", "..") or part.startswith("-")
+                                                 for part in parts)):
+        raise ValueError(f"{shown(value)} is not a path inside the repository: write dir/sub, "
+                         "without '..', '.', '//', a leading '-', spaces or '\\'")
+    return value
+
+
+def cluster_url(value: str) -> str:
+    # it reaches helm as a --set parameter, where ',', '{' and '\\' are syntax
+    if not _CLUSTER.match(value):
+        raise ValueError(f"{shown(value)} is not a cluster API URL: write https://host:6443, the "
+                         "server Argo CD knows the cluster by")
+    return value
+
+
 def label_key(key: str) -> str:
     """A Kubernetes label (or taint) key: [DNS subdomain/]name, the name at most 63 characters."""
     prefix, slash, name = key.rpartition("/")
@@ -116,33 +150,9 @@ class Gitops(Strict):
     # here (like every name below that reaches an object) instead of failing at sync time.
     _ns = field_validator("argocdNamespace")(lambda v: dns_label(v))
     _p = field_validator("project")(lambda v: dns_subdomain(v))
-
-    @field_validator("repoURL")
-    @classmethod
-    def _repo(cls, v: str) -> str:
-        if not _REPO_URL.match(v):
-            raise ValueError(f"{shown(v)} is not a Git repository URL: write https://host/org/repo.git, "
-                             "ssh://git@host/org/repo.git or git@host:org/repo.git, without spaces")
-        return v
-
-    @field_validator("targetRevision")
-    @classmethod
-    def _revision(cls, v: str) -> str:
-        # git check-ref-format's rules, which also keep a revision on one line
-        if not v or _BAD_REF.search(v) or v.endswith((".", "/", ".lock")) or v.startswith(("-", "/")):
-            raise ValueError(f"{shown(v)} is not a Git branch, tag or commit: no spaces, control "
-                             "characters, '..', '@{', '~^:?*[\\', and no trailing '/', '.' or '.lock'")
-        return v
-
-    @field_validator("path")
-    @classmethod
-    def _path(cls, v: str) -> str:
-        parts = v.strip("/").split("/")
-        if v and (_BAD_PATH.search(v) or any(part in ("", ".", "..") or part.startswith("-")
-                                               for part in parts)):
-            raise ValueError(f"{shown(v)} is not a path inside the repository: write dir/sub, "
-                             "without '..', '.', '//', a leading '-', spaces or '\\'")
-        return v
+    _url = field_validator("repoURL")(lambda v: git_url(v))
+    _rev = field_validator("targetRevision")(lambda v: git_ref(v))
+    _path = field_validator("path")(lambda v: repo_path(v))
 
 
 class Channel(Strict):
@@ -438,14 +448,7 @@ class Environment(Strict):
 
     _n = field_validator("name")(lambda v: dns_label(v, 40))
 
-    @field_validator("cluster")
-    @classmethod
-    def _cluster(cls, v: str) -> str:
-        # it reaches helm as a --set parameter, where ',', '{' and '\\' are syntax
-        if not _CLUSTER.match(v):
-            raise ValueError(f"{shown(v)} is not a cluster API URL: write https://host:6443, the "
-                             "server Argo CD knows the cluster by")
-        return v
+    _c = field_validator("cluster")(lambda v: cluster_url(v))
 
 
 class Portfolio(Strict):
