@@ -92,6 +92,8 @@ def _diff(old: str, new: str, name: str, created: bool) -> str:
 def write_tree(files: dict[str, str], root: Path) -> Drift:
     """Replace `root` with the rendered files (keeping the user's own files). Returns what
     changed; writes nothing when nothing changed."""
+    for rel in files:
+        _inside(rel)
     drift = compare(files, root)
     if not drift.stale:
         return drift
@@ -116,6 +118,15 @@ def write_tree(files: dict[str, str], root: Path) -> Drift:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return drift
+
+
+def _inside(rel: str) -> None:
+    """Names are checked where the portfolio is read; this keeps any slip from writing
+    outside the tree."""
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or "\x00" in rel or "\\" in rel \
+            or any(part in ("", ".", "..") or part.startswith("-") for part in parts):
+        raise ValueError(f"refusing to write {rel!r}: not a plain path inside the tree")
 
 
 def clean_leftovers(parent: Path) -> None:

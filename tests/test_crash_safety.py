@@ -70,3 +70,14 @@ def test_concurrent_renders_do_not_corrupt(big: Path):
     assert final != expected and set(final) == set(expected)
     assert subprocess.run([GPUAAS, "render", "--check"], cwd=big, capture_output=True).returncode == 0
     assert not list((big / "rendered").glob(".gpuaas-tmp-*"))
+
+
+@pytest.mark.parametrize("rel", ["../escaped.yaml", "/etc/escaped.yaml", "a/../../escaped.yaml",
+                                 "components/./x.yaml", "-rf", "a//b.yaml"])
+def test_nothing_is_written_outside_the_tree(tmp_path: Path, rel: str):
+    from gpuaas import output
+    root = tmp_path / "out" / "tree"
+    with pytest.raises(ValueError, match="not a plain path inside the tree"):
+        output.write_tree({"README.md": "ok\n", rel: "x\n"}, root)
+    assert not any(tmp_path.rglob("*escaped*"))
+    assert not root.exists()
