@@ -6,6 +6,8 @@ kustomization.yaml each, so a pull request shows exactly what changes in the clu
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from dataclasses import dataclass
 from importlib import resources
@@ -289,13 +291,21 @@ def render_uploads(p: Portfolio, env: EnvPlan) -> dict[str, str]:
         if p.storage.uploads.hfTokenSecret:
             env_vars.append({"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {
                 "name": p.storage.uploads.hfTokenSecret, "key": "token"}}})
-        scratch = f"{math.ceil(mp.model.weights_gb * 1.1) + 5}Gi"
+        job = dict(namespace=ns, model=mp.name, repo=repo, bucket=s3.bucket,
+                   prefix=mp.storage.s3_path, image=p.storage.uploads.image,
+                   env=[{**e, "value": for_kubelet(e["value"])} if "value" in e else e for e in env_vars],
+                   script_configmap=cm, scratch=f"{math.ceil(mp.model.weights_gb * 1.1) + 5}Gi")
         docs[f"job-upload-{mp.name}.yaml"] = render_template(
-            "uploads/job.yaml.j2", name=f"upload-{mp.name}", namespace=ns, model=mp.name, repo=repo,
-            bucket=s3.bucket, prefix=mp.storage.s3_path, image=p.storage.uploads.image,
-            env=[{**e, "value": for_kubelet(e["value"])} if "value" in e else e for e in env_vars],
-            script_configmap=cm, scratch=scratch)
+            "uploads/job.yaml.j2", name=job_name(mp.name, job, script), **job)
     return docs
+
+
+def job_name(model: str, spec: dict, script: str) -> str:
+    """`upload-<model>-<hash>`: a Job's pod template is immutable, so a changed upload (or
+    script) is a new Job, and Argo CD prunes the old one. Within 63 characters (the Job
+    name becomes a label value)."""
+    digest = hashlib.sha256(json.dumps([spec, script], sort_keys=True).encode()).hexdigest()[:8]
+    return f"upload-{model[:63 - len('upload--') - 8].rstrip('-')}-{digest}"
 
 
 def endpoints(p: Portfolio, env: EnvPlan) -> tuple[list[dict], list[dict]]:

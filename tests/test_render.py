@@ -144,3 +144,36 @@ def test_errors_write_nothing(gitops_repo: Path, cli):
     assert "did you mean `gpus`?" in result.stderr and "enterprise-demo.yaml:" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert not (gitops_repo / "rendered").exists()
+
+
+def test_upload_jobs_never_rerun_forever_and_changes_are_new_jobs(tmp_path: Path):
+    """A Job deleted by a TTL is recreated by Argo CD and runs again, forever: no TTL. Its
+    pod template is immutable, so a changed upload must be a Job of another name (the old
+    one is pruned); an unchanged one keeps its name, and the file name never changes."""
+    import yaml as pyyaml
+
+    from gpuaas.pipeline import build
+
+    def jobs(text: str) -> dict[str, dict]:
+        path = tmp_path / "p.yaml"
+        path.write_text(text)
+        files = build(path).files
+        return {rel: pyyaml.safe_load(files[rel]) for rel in files if "/uploads/job-" in rel}
+
+    base = DEMO.read_text()
+    before = jobs(base)
+    assert before
+    for job in before.values():
+        assert "ttlSecondsAfterFinished" not in job["spec"]
+        assert len(job["metadata"]["name"]) <= 63
+        assert job["metadata"]["name"].startswith("upload-" + job["metadata"]["labels"]["gpuaas.io/model"][:40])
+    changed = base.replace("    source: hf://mistralai/Mistral-Small-24B-Instruct-2501\n",
+                           "    source: hf://mistralai/Mistral-Small-24B-Instruct-2501\n"
+                           "    revision: refs-pr-7\n", 1)
+    after = jobs(changed)
+    assert after.keys() == before.keys()
+    renamed = {rel for rel in before if before[rel]["metadata"]["name"] != after[rel]["metadata"]["name"]}
+    assert renamed == {"components/prod/uploads/job-upload-mistral-3-bf16.yaml"}
+    long_name = "m" * 53
+    assert len(jobs(base.replace("mistral-3-bf16", long_name))[
+        f"components/prod/uploads/job-upload-{long_name}.yaml"]["metadata"]["name"]) <= 63
