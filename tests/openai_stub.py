@@ -35,7 +35,7 @@ class Record:
 
 class OpenAIStub:
     def __init__(self, chat: Iterable[str] = (), embed: Iterable[str] = (), *,
-                 token: str = "test-token", fail: bool = False, latency: float = 0.0,
+                 token: str | None = "test-token", fail: bool = False, latency: float = 0.0,
                  dims: int = 8) -> None:
         self.chat, self.embed = list(chat), list(embed)
         self.token, self.fail, self.latency, self.dims = token, fail, latency, dims
@@ -110,6 +110,8 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
         def _auth_ok(self) -> bool:
+            if stub.token is None:   # an endpoint without token auth: expect no header
+                return self.headers.get("Authorization") is None
             return self.headers.get("Authorization") == f"Bearer {stub.token}"
 
         def do_GET(self) -> None:

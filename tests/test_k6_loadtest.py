@@ -256,3 +256,17 @@ def test_k6_fails_without_the_token(tmp_path):
     assert proc.returncode == 99
     assert records and not any(r.auth_ok for r in records)
     assert {r.status for r in records} == {401}
+
+
+@needs_k6
+def test_k6_without_a_token_sends_no_authorization_header(tmp_path):
+    """serving.auth: false renders no token Secret: the script must not send "Bearer undefined"."""
+    chat = [{"name": "c", "url": "http://unused.invalid:1", "env": "GPUAAS_URL_C"}]
+    script = write(tmp_path, k6_script({**LOADTEST, "startVUs": 1, "sleepMaxSeconds": 0.1}, chat, []))
+    with OpenAIStub(chat=["c"], token=None) as stub:
+        env = stub_env(stub, chat, [{"duration": "1s", "target": 1}])
+        del env["OPENSHIFT_AI_TOKEN"]
+        proc, _ = run(script, env)
+        records = stub.records
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert records and all(r.auth_ok and r.status == 200 for r in records)

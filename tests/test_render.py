@@ -177,3 +177,36 @@ def test_upload_jobs_never_rerun_forever_and_changes_are_new_jobs(tmp_path: Path
     long_name = "m" * 53
     assert len(jobs(base.replace("mistral-3-bf16", long_name))[
         f"components/prod/uploads/job-upload-{long_name}.yaml"]["metadata"]["name"]) <= 63
+
+
+def test_load_test_token_needs_no_hand_made_secret(tmp_path: Path):
+    """With token auth the load test's Secret is a ServiceAccount token the cluster fills,
+    bound to the Role that may `get` the served models; without auth nothing is mounted."""
+    from gpuaas.pipeline import build
+
+    def tree(text: str) -> dict[str, list[dict]]:
+        path = tmp_path / "p.yaml"
+        path.write_text(text)
+        return {rel: [d for d in yaml.safe_load_all(t) if d] for rel, t in build(path).files.items()
+                if rel.endswith(".yaml") and "/templates/" not in rel}
+
+    files = tree(DEMO.read_text())
+    sa, secret, binding = files["components/prod/loadtest/client-token.yaml"]
+    assert (sa["kind"], secret["kind"], binding["kind"]) == ("ServiceAccount", "Secret", "RoleBinding")
+    assert secret["type"] == "kubernetes.io/service-account-token" and "data" not in secret
+    assert secret["metadata"]["annotations"]["kubernetes.io/service-account.name"] == sa["metadata"]["name"]
+    assert secret["metadata"]["namespace"] == sa["metadata"]["namespace"] == "gpuaas-loadtest"
+    role = next(d for d in files["components/prod/serving/client-rbac.yaml"] if d["kind"] == "Role")
+    assert binding["metadata"]["namespace"] == role["metadata"]["namespace"] == "private-ai"
+    assert binding["roleRef"]["name"] == role["metadata"]["name"]
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": sa["metadata"]["name"],
+                                    "namespace": "gpuaas-loadtest"}]
+    (deployment,) = files["components/prod/loadtest/deployment.yaml"]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["env"][0]["valueFrom"]["secretKeyRef"] == {"name": secret["metadata"]["name"],
+                                                                "key": "token"}
+
+    files = tree(DEMO.read_text().replace("auth: true ", "auth: false"))
+    assert "components/prod/loadtest/client-token.yaml" not in files
+    (deployment,) = files["components/prod/loadtest/deployment.yaml"]
+    assert "env" not in deployment["spec"]["template"]["spec"]["containers"][0]
