@@ -720,17 +720,17 @@ def test_semantic_edits_render_valid_trees(data: bytes, workdir: Path, crd_schem
 def test_fast_reader_reads_what_the_round_trip_reader_reads(data: bytes):
     """Plain portfolios skip ruamel (libyaml is ~15x faster); whatever the fast reader
     accepts, ruamel must read to the same values at the same lines and columns."""
-    from gpuaas.portfolio import fastload
-    from gpuaas.portfolio import load as loader
+    from gpuaas.portfolio import fastload, limits
+    from gpuaas.portfolio.roundtrip import round_trip
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return
-    fast = fastload.load(text, "p.yaml", loader.MAX_DEPTH)
+    fast = fastload.load(text, "p.yaml", limits.MAX_DEPTH)
     event("fast" if fast is not None else "round trip")
     if fast is None:
         return
-    data_rt, locations_rt = loader._round_trip(text, "p.yaml")
+    data_rt, locations_rt = round_trip(text, "p.yaml")
     assert fast[0] == data_rt
     assert fast[1].spots == locations_rt.spots
 
