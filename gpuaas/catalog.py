@@ -123,5 +123,10 @@ OPERATORS: dict[str, Operator] = {
                           "nvidia-gpu-operator", True, monitoring=True),
 }
 
+# The NVIDIA driver the ClusterPolicy pins. Driver 580.x (CUDA 13) breaks RHOAI 3.0's vLLM
+# image (CUDA 12): "Error 803: system has unsupported display driver / cuda driver
+# combination". Red Hat KB 7134740: stay on 570.195.03.
+GPU_DRIVER = {"repository": "nvcr.io/nvidia", "image": "driver", "version": "570.195.03"}
+
 # OpenShift -> Kubernetes minor, for the built-in schemas.
 KUBERNETES_FOR_OPENSHIFT = {"4.19": "1.32", "4.20": "1.33"}

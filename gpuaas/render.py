@@ -149,7 +149,8 @@ def render_operators(p: Portfolio, env: EnvPlan) -> dict[str, str]:
     if env.operators["nfd"]:
         docs["nodefeaturediscovery.yaml"] = render_template("operators/nodefeaturediscovery.yaml.j2")
     if env.operators["nvidiaGpu"]:
-        docs["clusterpolicy.yaml"] = render_template("operators/clusterpolicy.yaml.j2")
+        docs["clusterpolicy.yaml"] = render_template("operators/clusterpolicy.yaml.j2",
+                                                     driver=catalog.GPU_DRIVER)
     return docs
 
 

@@ -210,3 +210,19 @@ def test_load_test_token_needs_no_hand_made_secret(tmp_path: Path):
     assert "components/prod/loadtest/client-token.yaml" not in files
     (deployment,) = files["components/prod/loadtest/deployment.yaml"]
     assert "env" not in deployment["spec"]["template"]["spec"]["containers"][0]
+
+
+def test_seed_pitfalls_are_rendered_away():
+    """CUDA error 803: RHOAI 3.0's vLLM image (CUDA 12) fails on the 580.x driver, so the
+    ClusterPolicy pins 570.195.03. A rolling update at full GPU quota never finishes (the
+    surge pod waits for the GPUs the old pod holds): InferenceServices replace their pod."""
+    for root in sorted((REPO / "rendered").iterdir()):
+        for policy in root.glob("components/*/operators/clusterpolicy.yaml"):
+            driver = yaml.safe_load(policy.read_text())["spec"]["driver"]
+            assert driver == {"enabled": True, "repository": "nvcr.io/nvidia", "image": "driver",
+                              "version": "570.195.03"}
+        isvcs = list(root.glob("components/*/serving/isvc-*.yaml"))
+        assert isvcs
+        for path in isvcs:
+            predictor = yaml.safe_load(path.read_text())["spec"]["predictor"]
+            assert predictor["deploymentStrategy"] == {"type": "Recreate"}, path
