@@ -123,6 +123,13 @@ OPERATORS: dict[str, Operator] = {
                           "nvidia-gpu-operator", True, monitoring=True),
 }
 
+# Checkpoints quantised with llm-compressor declare "compressed-tensors" in config.json, and
+# vLLM refuses a --quantization that contradicts it. Their publishers and ModelCar image
+# names mark them when a model does not state its `format`.
+COMPRESSED_TENSORS_SOURCES = ("hf://RedHatAI/", "hf://neuralmagic/", "hf://nm-testing/",
+                              "oci://registry.redhat.io/rhelai1/modelcar-")
+UNQUANTISED = ("fp32", "bf16", "fp16")
+
 # The NVIDIA driver the ClusterPolicy pins. Driver 580.x (CUDA 13) breaks RHOAI 3.0's vLLM
 # image (CUDA 12): "Error 803: system has unsupported display driver / cuda driver
 # combination". Red Hat KB 7134740: stay on 570.195.03.

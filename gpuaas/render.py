@@ -31,14 +31,17 @@ class ComponentSpec:
     about: str
 
 
-# Sync order between the child Applications: operators, then platform CRs, quotas,
-# serving, load test.
+# Sync order between the child Applications (it gates only when Argo CD assesses Application
+# health: README, "Sync"). The Kueue objects come before the DataScienceCluster: with Kueue
+# Unmanaged the operator creates a missing default ClusterQueue with the whole cluster's
+# quota. Uploads come before serving: a storage-initializer that copies a half-uploaded model
+# never retries.
 COMPONENT_SPECS: dict[str, ComponentSpec] = {
     "operators": ComponentSpec(-3, "OLM Subscriptions (RHOAI, cert-manager, Kueue, NFD, NVIDIA GPU) and their operands"),
-    "rhoai": ComponentSpec(-2, "DataScienceCluster: dashboard + KServe, Kueue Unmanaged"),
-    "kueue": ComponentSpec(-1, "Kueue CR, ResourceFlavors, ClusterQueue, LocalQueue, priorities"),
+    "kueue": ComponentSpec(-2, "Kueue CR, ResourceFlavors, ClusterQueue, LocalQueue, priorities"),
+    "rhoai": ComponentSpec(-1, "DataScienceCluster: dashboard + KServe, Kueue Unmanaged"),
+    "uploads": ComponentSpec(-1, "one Job per S3-stored model: Hugging Face -> S3"),
     "serving": ComponentSpec(0, "serving namespace, vLLM ServingRuntime, InferenceServices"),
-    "uploads": ComponentSpec(0, "one Job per S3-stored model: Hugging Face -> S3"),
     "loadtest": ComponentSpec(1, "k6 script and its Deployment (replicas 0 until a commit says 1)"),
 }
 
@@ -128,6 +131,8 @@ def app_destination(p: Portfolio, component: str) -> tuple[str | None, list[str]
                  "uploads": p.storage.uploads.namespace, "loadtest": p.loadtest.namespace}.get(component)
     if component == "uploads":
         options.append("CreateNamespace=true")   # the uploads namespace may hold MinIO: never owned
+    if component == "kueue":
+        options.append("CreateNamespace=true")   # the LocalQueue's namespace; serving labels it
     if component in ("operators", "rhoai"):
         options.append("ServerSideApply=true")
     return namespace, options

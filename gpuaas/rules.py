@@ -132,6 +132,13 @@ def _storage_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
                          f"ociMaxGB {limit:g}: CRI-O fails to unpack it (\"no space left on "
                          "device\"). Serve it from S3 (an hf:// or s3:// source) or use a "
                          "quantised image", "OCI_TOO_LARGE")
+    bucket = m.source.partition("://")[2].partition("/")[0]
+    if scheme == "s3" and p.storage.s3 is not None and bucket != p.storage.s3.bucket:
+        yield at.finding(("models", i, "source"), f"bucket {shown(bucket)} is not storage.s3.bucket "
+                         f"{shown(p.storage.s3.bucket)}: the InferenceService reads through the data "
+                         f"connection {p.storage.s3.connection!r}, so it would look in "
+                         f"{shown(p.storage.s3.bucket)}. Copy the weights there or change the bucket",
+                         "STORAGE")
     if (scheme == "s3" or (scheme == "hf" and m.storage == "s3")) and p.storage.s3 is None:
         yield at.finding(("models", i, "storage"), "S3 storage needs storage.s3 (connection "
                          "Secret name and bucket)", "STORAGE")
@@ -162,6 +169,12 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
             yield at.finding(spot, f"{shown(name)} is not a flag: write --name=value, one per item",
                              "VLLM_ARG")
             continue
+        if any(ch.isspace() for ch in name):
+            flag, _, rest = name.partition(" ")
+            yield at.finding(spot, f"{shown(name)} is one argument to vLLM, which rejects it: "
+                             f"write {flag}={rest.strip()}" + (f"={value}" if value else ""),
+                             "VLLM_ARG")
+            continue
         if names.count(name) > 1 and names.index(name) == j:
             yield at.finding(spot, f"{cut(name)} is given {names.count(name)} times: keep one", "VLLM_ARG")
         if name in RUNTIME_FLAGS:
@@ -176,9 +189,12 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
                              "a path (\"appears path-like, but doesn't exist\"). Remove it to use "
                              "the template in tokenizer_config.json, or give a file path or an "
                              "inline Jinja template", "VLLM_ARG")
-        if name == "--quantization" and m.format in CHECKPOINT_QUANT and value != m.format:
+        fmt, inferred = checkpoint_format(m)
+        if name == "--quantization" and fmt in CHECKPOINT_QUANT and value != fmt:
+            known = f" ({m.source.split('://')[1].split('/')[0]} publishes {fmt} checkpoints: " \
+                    "set `format` if this one is not)" if inferred else ""
             yield at.finding(spot, f"--quantization={cut(value)} contradicts the checkpoint's "
-                             f"{m.format} format (vLLM: \"quantization method specified in the "
+                             f"{fmt} format{known} (vLLM: \"quantization method specified in the "
                              "model config does not match\"). Remove it: vLLM detects the "
                              "method from the model config", "VLLM_ARG")
         if name == "--tensor-parallel-size" and value != str(m.gpus):
@@ -207,6 +223,15 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
             if not ok:
                 yield at.finding(spot, "--gpu-memory-utilization takes a fraction in (0, 1]",
                                  "VLLM_ARG")
+
+
+def checkpoint_format(m) -> tuple[str | None, bool]:
+    """The checkpoint's declared quantisation format, and whether it is inferred."""
+    if m.format:
+        return m.format, False
+    if m.precision not in catalog.UNQUANTISED and m.source.startswith(catalog.COMPRESSED_TENSORS_SOURCES):
+        return "compressed-tensors", True
+    return None, False
 
 
 def cut(text: str | None, limit: int = 60) -> str | None:
@@ -242,6 +267,14 @@ def _env_rules(loaded: Loaded, env: EnvPlan) -> Iterator[Finding]:
                              f"(GPU memory x {catalog.GPU_MEMORY_UTILIZATION} utilisation): use more "
                              "GPUs, a bigger GPU, a smaller maxModelLen or a quantised checkpoint"
                              f"{suffix}", "GPU_MEMORY")
+    for pool in env.pools:
+        capacity = pool.pool.nodes * pool.gpus_per_node
+        if pool.quota_gpus > capacity:
+            yield at.finding(("quota", "gpus", pool.name), f"quota of {pool.quota_gpus} GPUs in "
+                             f"pool {pool.name}, which has {capacity} ({pool.pool.nodes} x "
+                             f"{pool.pool.instanceType}){suffix}: Kueue admits pods no node can "
+                             "run, and they stay unschedulable unless an autoscaler adds nodes",
+                             "QUOTA_CAPACITY", "warning")
     if env.components["loadtest"]:
         kinds = {mp.model.task for mp in env.active}
         if env.chat_share > 0 and "chat" not in kinds:

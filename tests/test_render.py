@@ -226,3 +226,17 @@ def test_seed_pitfalls_are_rendered_away():
         for path in isvcs:
             predictor = yaml.safe_load(path.read_text())["spec"]["predictor"]
             assert predictor["deploymentStrategy"] == {"type": "Recreate"}, path
+
+
+def test_child_applications_sync_in_the_safe_order():
+    """Kueue objects before the DataScienceCluster (the operator would create a default
+    ClusterQueue with the whole cluster's quota), uploads before serving, serving before
+    the load test; the kueue Application may create the LocalQueue's namespace."""
+    from gpuaas.render import COMPONENT_SPECS, app_destination
+    from gpuaas.portfolio import load_portfolio
+    wave = {c: spec.wave for c, spec in COMPONENT_SPECS.items()}
+    assert wave["operators"] < wave["kueue"] < wave["rhoai"]
+    assert wave["uploads"] < wave["serving"] < wave["loadtest"]
+    p = load_portfolio(DEMO).portfolio
+    namespace, options = app_destination(p, "kueue")
+    assert namespace == p.serving.namespace and "CreateNamespace=true" in options

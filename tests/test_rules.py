@@ -81,6 +81,17 @@ CASES = [
     ("STORAGE", portfolio(extra="    storage: oci\n"), portfolio(extra="    storage: s3\n"), "does not work"),
     ("SECRET_VALUE", portfolio(extra="    displayName: hf_abcdefghijklmnopqrstuvwxyzABCDEF12\n"),
      portfolio(extra="    displayName: Granite agent\n"), "Hugging Face token"),
+    # seed 000: RedHatAI's FP8-dynamic granite with --quantization=fp8, no `format` written
+    ("VLLM_ARG", portfolio(source="hf://RedHatAI/granite-3.1-8b-instruct-FP8-dynamic",
+                           args="[--quantization=fp8]"),
+     portfolio(source="hf://RedHatAI/granite-3.1-8b-instruct-FP8-dynamic"),
+     "RedHatAI publishes compressed-tensors checkpoints"),
+    ("VLLM_ARG", portfolio(args="['--max-num-seqs 16']"), portfolio(args="[--max-num-seqs=16]"),
+     "write --max-num-seqs=16"),
+    ("STORAGE", portfolio(source="s3://other/granite/"), portfolio(source="s3://models/granite/"),
+     "bucket 'other' is not storage.s3.bucket 'models'"),
+    ("QUOTA_CAPACITY", portfolio().replace("gpus: {l4-1: 1, l4-4: 4}", "gpus: {l4-1: 1, l4-4: 8}"),
+     portfolio(), "quota of 8 GPUs in pool l4-4, which has 4"),
 ]
 
 
