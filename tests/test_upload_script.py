@@ -373,6 +373,29 @@ def test_remote_listing_is_filtered_like_the_upload(script):
         "empty.txt": 0, "original/params.json": 5, "tokenizer.json": 7}
 
 
+def test_second_copies_of_the_weights_are_not_copied(script):
+    """Mistral's repositories hold consolidated.safetensors beside the sharded weights (seed
+    004: ~90 GB for a 24B model): vLLM reads the shards, so the copy would only fill the
+    scratch volume and the serving pod's disk."""
+    mistral = [SimpleNamespace(path=p, size=s) for p, s in [
+        ("config.json", 1), ("model-00001-of-00002.safetensors", 40), ("params.json", 1),
+        ("model-00002-of-00002.safetensors", 8), ("model.safetensors.index.json", 2),
+        ("consolidated.safetensors", 48), ("original/consolidated.00.pth", 48),
+        ("pytorch_model.bin", 48), ("tokenizer.json", 3)]]
+    assert script.remote_files(mistral) == {
+        "config.json": 1, "model-00001-of-00002.safetensors": 40,
+        "model-00002-of-00002.safetensors": 8, "model.safetensors.index.json": 2,
+        "params.json": 1, "tokenizer.json": 3}
+    meta = [SimpleNamespace(path=p, size=1) for p in [
+        "model.safetensors", "original/consolidated.00.pth", "original/params.json",
+        "original/tokenizer.model"]]
+    assert script.remote_files(meta) == {"model.safetensors": 1, "original/params.json": 1,
+                                         "original/tokenizer.model": 1}
+    only_native = [SimpleNamespace(path="consolidated.safetensors", size=48),
+                   SimpleNamespace(path="pytorch_model.bin", size=48)]
+    assert script.remote_files(only_native) == {"consolidated.safetensors": 48, "pytorch_model.bin": 48}
+
+
 def test_hub_everything_uploaded_downloads_nothing(s3, script, capsys, tmp_path):
     client, prefix = s3["client"], "hub-complete"
     put_all(client, prefix)

@@ -14,10 +14,12 @@ from the environment only:
   AWS_DEFAULT_REGION     optional, defaults to us-east-1
   S3_PREFIX              objects are written to s3://$AWS_S3_BUCKET/$S3_PREFIX/<path>
 
-Resumable, and cheap to re-run (Argo CD recreates the Job after its TTL):
+Resumable, and cheap to re-run (a retry, or a new Job after a change):
   1. the repository's files and sizes are listed (HfApi().list_repo_tree);
   2. the existing objects under the prefix are listed once;
   3. only files whose object is missing or has a different size are downloaded
+     (second copies of the weights are left out when the repository has Hugging Face
+     safetensors: consolidated*.safetensors, original/*.safetensors, *.bin, *.pth, *.pt, *.gguf)
      (into $WORK_DIR/<owner>--<name>) and uploaded. When nothing is missing,
      nothing is downloaded and the script exits 0.
 With LOCAL_MODEL_DIR, steps 1 and 3's download are replaced by walking that
@@ -126,7 +128,22 @@ def remote_files(entries) -> dict[str, int]:
         size = getattr(entry, "size", None)
         if size is not None and not skip_path(entry.path):
             files[entry.path] = int(size)
-    return dict(sorted(files.items()))
+    duplicates = duplicate_weights(files)
+    return {path: size for path, size in sorted(files.items()) if path not in duplicates}
+
+
+def duplicate_weights(files) -> set[str]:
+    """Second copies of the weights that vLLM does not read when the repository has Hugging
+    Face safetensors: Mistral's consolidated*.safetensors, Meta's original/ checkpoint,
+    PyTorch .bin/.pth/.pt and GGUF files. They double the download (a 24B model's repository holds ~96 GB
+    for 48 GB of weights) and the scratch volume, and the serving pod would copy them too."""
+    if not any(p.endswith(".safetensors") and not p.split("/")[-1].startswith("consolidated")
+               and "/" not in p for p in files):
+        return set()
+    return {p for p in files
+            if p.endswith((".pth", ".pt", ".gguf", ".bin"))
+            or (p.endswith(".safetensors") and (p.startswith("original/")
+                                                 or p.split("/")[-1].startswith("consolidated")))}
 
 
 # --- Hugging Face (the defaults for main()'s list_remote and download) -----------------
