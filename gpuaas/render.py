@@ -131,7 +131,7 @@ def app_destination(p: Portfolio, component: str) -> tuple[str | None, list[str]
                  "uploads": p.storage.uploads.namespace, "loadtest": p.loadtest.namespace}.get(component)
     if component == "uploads":
         options.append("CreateNamespace=true")   # the uploads namespace may hold MinIO: never owned
-    if component == "kueue":
+    if component == "kueue" and p.serving.createNamespace:
         options.append("CreateNamespace=true")   # the LocalQueue's namespace; serving labels it
     if component in ("operators", "rhoai"):
         options.append("ServerSideApply=true")
@@ -182,12 +182,12 @@ def render_serving(p: Portfolio, env: EnvPlan) -> dict[str, str]:
     labels = {"opendatahub.io/dashboard": "true"}
     if env.components["kueue"]:
         labels["kueue.openshift.io/managed"] = "true"
-    docs = {
-        "namespace.yaml": render_template("serving/namespace.yaml.j2", name=ns, labels=labels,
-                                          argocd_namespace=p.gitops.argocdNamespace),
-        "servingruntime.yaml": render_template("serving/servingruntime.yaml.j2", runtime=p.serving.runtime,
-                                               namespace=ns, shm=shm_size(env)),
-    }
+    docs = {"servingruntime.yaml": render_template("serving/servingruntime.yaml.j2",
+                                                   runtime=p.serving.runtime, namespace=ns,
+                                                   shm=shm_size(env))}
+    if p.serving.createNamespace:
+        docs["namespace.yaml"] = render_template("serving/namespace.yaml.j2", name=ns, labels=labels,
+                                                 argocd_namespace=p.gitops.argocdNamespace)
     models = env.rendered_models
     if p.serving.auth and models:
         docs["client-rbac.yaml"] = render_template(

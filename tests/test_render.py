@@ -240,3 +240,18 @@ def test_child_applications_sync_in_the_safe_order():
     p = load_portfolio(DEMO).portfolio
     namespace, options = app_destination(p, "kueue")
     assert namespace == p.serving.namespace and "CreateNamespace=true" in options
+
+
+def test_existing_serving_namespace_is_not_created_or_owned():
+    """Seed 003 deploys into the app's existing namespace, owned by another Application:
+    with createNamespace false the tree neither renders it nor asks Argo CD to create it."""
+    from gpuaas.render import app_destination
+    from gpuaas.portfolio import load_portfolio
+    signet = REPO / "portfolios" / "signet.yaml"
+    p = load_portfolio(signet).portfolio
+    assert p.serving.createNamespace is False
+    tree = REPO / "rendered" / "signet"
+    assert not list(tree.glob("components/*/serving/namespace.yaml"))
+    assert list(tree.glob("components/*/serving/servingruntime.yaml"))
+    assert "CreateNamespace=true" not in app_destination(p, "kueue")[1]
+    assert "argocd.argoproj.io/managed-by: openshift-gitops" in (tree / "README.md").read_text()

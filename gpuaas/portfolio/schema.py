@@ -284,6 +284,7 @@ class Runtime(Strict):
 
 class Serving(Strict):
     namespace: str = "gpuaas"
+    createNamespace: bool = True    # false: the namespace exists and is owned elsewhere
     runtime: Runtime = Runtime()
     vllm: str = "0.11"
     expose: bool = False
