@@ -27,7 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "stages": [{"duration": "2m", "target": 10}, {"duration": "3m", "target": 35},
                {"duration": "2m", "target": 5}, {"duration": "3m", "target": 45},
                {"duration": "2m", "target": 0}],
-    "startVUs": 0,
+    "startVUs": 2,
     "chatShare": 0.55,
     "thresholds": {"errorRate": 0.05, "p95Ms": 30000},
     "maxTokens": [64, 512],

@@ -287,6 +287,10 @@ def render_uploads(p: Portfolio, env: EnvPlan) -> dict[str, str]:
                     {"name": "PYTHONPATH", "value": "/scratch/.pylib"}]
         if mp.model.revision:
             env_vars.append({"name": "MODEL_REVISION", "value": mp.model.revision})
+        load_format = dict(a.split("=", 1) for a in mp.model.vllmArgs if "=" in a).get("--load-format")
+        if load_format not in (None, "auto", "safetensors"):
+            # vLLM reads the consolidated/original checkpoint: keep what the script would skip
+            env_vars.append({"name": "UPLOAD_ALL_WEIGHTS", "value": "1"})
         if s3.endpoint:
             env_vars.append({"name": "AWS_S3_ENDPOINT", "value": s3.endpoint})
         secret_keys = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"]

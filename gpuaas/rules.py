@@ -204,6 +204,11 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
             if "--enable-auto-tool-choice" not in names:
                 yield at.finding(spot, "--tool-call-parser needs --enable-auto-tool-choice: "
                                  "add it", "VLLM_ARG")
+            if value == "mistral" and dict(flags).get("--tokenizer-mode") != "mistral":
+                yield at.finding(spot, "the mistral tool-call parser expects Mistral's tokenizer: "
+                                 "add --tokenizer-mode=mistral (and --config-format=mistral "
+                                 "--load-format=mistral for a checkpoint in Mistral's format)",
+                                 "VLLM_ARG", "warning")
             need = TOOL_PARSERS.get(value or "")
             if need is None:
                 yield at.finding(spot, f"unknown tool-call parser {shown(value)}; vLLM knows "

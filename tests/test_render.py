@@ -123,8 +123,8 @@ def test_check_mode_and_prune(gitops_repo: Path, cli):
     mine.write_text("my own notes\n")
     portfolio = gitops_repo / "portfolios" / "enterprise-demo.yaml"
     text = portfolio.read_text()
-    portfolio.write_text(text.replace("    state: standby\n    maxModelLen: 32768\n    vllmArgs",
-                                      "    state: off\n    maxModelLen: 32768\n    vllmArgs"))
+    portfolio.write_text(text.replace("    state: standby\n    maxModelLen: 32768\n    # Devstral",
+                                      "    state: off\n    maxModelLen: 32768\n    # Devstral"))
     result = cli("render", "--check", cwd=gitops_repo)
     assert result.exit_code == 1
     assert "isvc-devstral-2.yaml" in result.stdout and result.stdout.startswith("---")
@@ -255,3 +255,15 @@ def test_existing_serving_namespace_is_not_created_or_owned():
     assert list(tree.glob("components/*/serving/servingruntime.yaml"))
     assert "CreateNamespace=true" not in app_destination(p, "kueue")[1]
     assert "argocd.argoproj.io/managed-by: openshift-gitops" in (tree / "README.md").read_text()
+
+
+def test_upload_keeps_the_checkpoint_vllm_reads():
+    """Devstral runs with --load-format=mistral, which reads consolidated.safetensors: its
+    upload Job copies every weights file; the others leave second copies out."""
+    jobs = {p.name: yaml.safe_load(p.read_text()) for p in
+            (REPO / "rendered/enterprise-demo/components/prod/uploads").glob("job-upload-*.yaml")}
+    def env(name):
+        return {e["name"]: e.get("value") for e in
+                jobs[name]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env("job-upload-devstral-2.yaml")["UPLOAD_ALL_WEIGHTS"] == "1"
+    assert "UPLOAD_ALL_WEIGHTS" not in env("job-upload-mistral-3-bf16.yaml")

@@ -90,6 +90,9 @@ CASES = [
      "write --max-num-seqs=16"),
     ("STORAGE", portfolio(source="s3://other/granite/"), portfolio(source="s3://models/granite/"),
      "bucket 'other' is not storage.s3.bucket 'models'"),
+    ("VLLM_ARG", portfolio(args="[--enable-auto-tool-choice, --tool-call-parser=mistral]"),
+     portfolio(args="[--tokenizer-mode=mistral, --enable-auto-tool-choice, --tool-call-parser=mistral]"),
+     "add --tokenizer-mode=mistral"),
     ("QUOTA_CAPACITY", portfolio().replace("gpus: {l4-1: 1, l4-4: 4}", "gpus: {l4-1: 1, l4-4: 8}"),
      portfolio(), "quota of 8 GPUs in pool l4-4, which has 4"),
 ]

@@ -373,7 +373,7 @@ def test_remote_listing_is_filtered_like_the_upload(script):
         "empty.txt": 0, "original/params.json": 5, "tokenizer.json": 7}
 
 
-def test_second_copies_of_the_weights_are_not_copied(script):
+def test_second_copies_of_the_weights_are_not_copied(script, monkeypatch):
     """Mistral's repositories hold consolidated.safetensors beside the sharded weights (seed
     004: ~90 GB for a 24B model): vLLM reads the shards, so the copy would only fill the
     scratch volume and the serving pod's disk."""
@@ -391,6 +391,9 @@ def test_second_copies_of_the_weights_are_not_copied(script):
         "original/tokenizer.model"]]
     assert script.remote_files(meta) == {"model.safetensors": 1, "original/params.json": 1,
                                          "original/tokenizer.model": 1}
+    monkeypatch.setenv("UPLOAD_ALL_WEIGHTS", "1")   # vLLM runs with --load-format=mistral
+    assert "consolidated.safetensors" in script.remote_files(mistral)
+    monkeypatch.delenv("UPLOAD_ALL_WEIGHTS")
     only_native = [SimpleNamespace(path="consolidated.safetensors", size=48),
                    SimpleNamespace(path="pytorch_model.bin", size=48)]
     assert script.remote_files(only_native) == {"consolidated.safetensors": 48, "pytorch_model.bin": 48}

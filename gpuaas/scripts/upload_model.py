@@ -13,6 +13,8 @@ from the environment only:
   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_S3_ENDPOINT, AWS_S3_BUCKET
   AWS_DEFAULT_REGION     optional, defaults to us-east-1
   S3_PREFIX              objects are written to s3://$AWS_S3_BUCKET/$S3_PREFIX/<path>
+  UPLOAD_ALL_WEIGHTS     optional: copy every weights file (vLLM runs with a --load-format
+                         that reads consolidated or original checkpoints)
 
 Resumable, and cheap to re-run (a retry, or a new Job after a change):
   1. the repository's files and sizes are listed (HfApi().list_repo_tree);
@@ -128,7 +130,7 @@ def remote_files(entries) -> dict[str, int]:
         size = getattr(entry, "size", None)
         if size is not None and not skip_path(entry.path):
             files[entry.path] = int(size)
-    duplicates = duplicate_weights(files)
+    duplicates = set() if os.environ.get("UPLOAD_ALL_WEIGHTS") else duplicate_weights(files)
     return {path: size for path, size in sorted(files.items()) if path not in duplicates}
 
 
