@@ -95,6 +95,12 @@ def test_edits_keep_comments_and_layout(demo: Path):
     changed = [(a, b) for a, b in zip(original.splitlines(), demo.read_text().splitlines()) if a != b]
     assert changed == [("    state: standby", "    state: active")]
     assert len(original.splitlines()) == len(demo.read_text().splitlines())
+    # a trailing comment keeps its column, and a round trip gives the file back
+    set_state(demo, ["mistral-3-bf16"], "standby")
+    assert "    state: standby                      # active | standby | off" in demo.read_text()
+    set_state(demo, ["mistral-3-bf16"], "active")
+    set_state(demo, ["devstral-2"], "standby")
+    assert demo.read_text() == original
 
 
 def test_cli_activate_unknown_model_is_exit_2(demo: Path, cli):

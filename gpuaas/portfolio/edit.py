@@ -83,7 +83,13 @@ def _line_edit(item: CommentedMap, state: str, lines: list[str],
         match = _SCALAR.match(old, col)
         if not match:
             return None
-        return line, "replace", old[:col] + state + old[match.end():]
+        rest = old[match.end():]
+        # keep a trailing comment in its column when the padding allows
+        pad = len(rest) - len(rest.lstrip(" "))
+        if rest.lstrip(" ").startswith("#"):
+            shift = len(state) - len(match.group())
+            rest = " " * max(1, pad - shift) + rest.lstrip(" ")
+        return line, "replace", old[:col] + state + rest
     for anchor in after:
         if anchor in item and not isinstance(item[anchor], (CommentedMap, CommentedSeq)):
             line, col = item.lc.key(anchor)
