@@ -90,15 +90,16 @@ class Architecture:
     layers: int
     kv_heads: int
     head_dim: int
+    context: int        # max_position_embeddings: vLLM's max model length when none is given
 
 
 # Model architectures for the KV-cache estimate, by Hugging Face repository (config.json).
 ARCHITECTURES: dict[str, Architecture] = {
-    "mistralai/Mistral-Small-24B-Instruct-2501": Architecture(40, 8, 128),
-    "mistralai/Devstral-Small-2505": Architecture(40, 8, 128),
-    "RedHatAI/granite-3.1-8b-instruct-FP8-dynamic": Architecture(40, 8, 128),
-    "ibm-granite/granite-3.1-8b-instruct": Architecture(40, 8, 128),
-    "openai/gpt-oss-20b": Architecture(24, 8, 64),
+    "mistralai/Mistral-Small-24B-Instruct-2501": Architecture(40, 8, 128, 32_768),
+    "mistralai/Devstral-Small-2505": Architecture(40, 8, 128, 131_072),
+    "RedHatAI/granite-3.1-8b-instruct-FP8-dynamic": Architecture(40, 8, 128, 131_072),
+    "ibm-granite/granite-3.1-8b-instruct": Architecture(40, 8, 128, 131_072),
+    "openai/gpt-oss-20b": Architecture(24, 8, 64, 131_072),
 }
 
 # OLM packages: (package, catalog source, namespace, OperatorGroup targets own namespace?).

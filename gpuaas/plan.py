@@ -62,6 +62,14 @@ class Fit:
     kv_gb: float | None
     usable_gb: float
     fits: bool | None           # None: no pool could be resolved
+    kv_tokens: int | None = None    # the sequence length kv_gb is for
+    kv_gb_per_token: float = 0.0
+
+    @property
+    def max_tokens(self) -> int:
+        """The longest maxModelLen (a multiple of 1024) whose KV cache fits beside the weights."""
+        room = self.usable_gb - self.weights_gb
+        return int(room / self.kv_gb_per_token) // 1024 * 1024 if self.kv_gb_per_token and room > 0 else 0
 
     @property
     def headroom_gb(self) -> float:
@@ -170,12 +178,13 @@ def gpu_fit(model: Model, pools: list[PoolPlan]) -> Fit:
     """Weights plus one full-length sequence of KV cache must fit in the GPUs vLLM may use
     (gpus x usable memory x --gpu-memory-utilization) on the smallest eligible pool."""
     weights = model.weights_gb
-    kv = kv_cache_gb(model)
+    tokens, per_token = kv_per_token(model)
+    kv = tokens * per_token if tokens else None
     if not pools or model.gpus == 0:
-        return Fit(weights, kv, 0.0, None)
+        return Fit(weights, kv, 0.0, None, tokens, per_token)
     per_gpu = min(p.gpu_memory_gb for p in pools)
     usable = model.gpus * per_gpu * gpu_memory_utilization(model)
-    return Fit(weights, kv, usable, weights + (kv or 0) <= usable)
+    return Fit(weights, kv, usable, weights + (kv or 0) <= usable, tokens, per_token)
 
 
 def gpu_memory_utilization(model: Model) -> float:
@@ -188,19 +197,20 @@ def gpu_memory_utilization(model: Model) -> float:
     return catalog.GPU_MEMORY_UTILIZATION
 
 
-def kv_cache_gb(model: Model) -> float | None:
-    """KV cache of one sequence of maxModelLen tokens: 2 x layers x kv heads x head dim x
-    bytes (2 for bf16/fp16 caches, 1 with --kv-cache-dtype fp8)."""
-    if model.maxModelLen is None:
-        return None
+def kv_per_token(model: Model) -> tuple[int | None, float]:
+    """(sequence length, GB of KV cache per token): maxModelLen, or the model's full context
+    when none is set (what vLLM sizes for). Per token: 2 x layers x kv heads x head dim x
+    bytes (2 for bf16/fp16 caches, 1 with --kv-cache-dtype fp8). (None, 0) when unknown."""
     arch = model.architecture
     known = catalog.ARCHITECTURES.get(model.source.partition("://")[2].split("@")[0])
-    layers, heads, dim = ((arch.layers, arch.kvHeads, arch.headDim) if arch else
-                          (known.layers, known.kv_heads, known.head_dim) if known else (0, 0, 0))
-    if not layers:
-        return None
+    layers, heads, dim, context = (
+        (arch.layers, arch.kvHeads, arch.headDim, arch.context) if arch else
+        (known.layers, known.kv_heads, known.head_dim, known.context) if known else (0, 0, 0, None))
+    tokens = model.maxModelLen or context
+    if not layers or not tokens:
+        return None, 0.0
     dtype = 1 if any(a.startswith("--kv-cache-dtype=fp8") for a in model.vllmArgs) else 2
-    return 2 * layers * heads * dim * dtype * model.maxModelLen / catalog.GB
+    return tokens, 2 * layers * heads * dim * dtype / catalog.GB
 
 
 def eligible_pools(model: Model, pools: list[PoolPlan]) -> list[PoolPlan]:

@@ -266,12 +266,17 @@ def _env_rules(loaded: Loaded, env: EnvPlan) -> Iterator[Finding]:
                              "POOL_TOO_SMALL")
         fit = mp.fit
         if fit.fits is False:
-            kv = f" + {fit.kv_gb:.1f} GB KV cache for maxModelLen {m.maxModelLen}" if fit.kv_gb else ""
+            kv = "" if not fit.kv_gb else \
+                f" + {fit.kv_gb:.1f} GB KV cache for maxModelLen {m.maxModelLen}" if m.maxModelLen else \
+                f" + {fit.kv_gb:.1f} GB KV cache for the model's full {fit.kv_tokens}-token context " \
+                "(vLLM's default without maxModelLen)"
+            shorter = f"; maxModelLen {fit.max_tokens} or less would fit" \
+                if fit.kv_gb and fit.max_tokens >= 1024 else ""
             yield at.finding(("models", i, "gpus"), f"{fit.weights_gb:.1f} GB of weights{kv} do "
                              f"not fit {m.gpus} x {fit.usable_gb / max(m.gpus, 1):.1f} GB usable "
                              f"(GPU memory x {catalog.GPU_MEMORY_UTILIZATION} utilisation): use more "
                              "GPUs, a bigger GPU, a smaller maxModelLen or a quantised checkpoint"
-                             f"{suffix}", "GPU_MEMORY")
+                             f"{shorter}{suffix}", "GPU_MEMORY")
     for pool in env.pools:
         capacity = pool.pool.nodes * pool.gpus_per_node
         if pool.quota_gpus > capacity:

@@ -128,6 +128,16 @@ def test_kv_cache_counts_when_the_architecture_is_known():
     assert not findings(text.replace("131072", "4096"), "GPU_MEMORY")
 
 
+def test_without_max_model_len_the_full_context_counts():
+    """vLLM sizes the KV cache for the model's whole context when maxModelLen is not set:
+    granite 3.1 8B FP8 (131072 tokens, 21.5 GB of cache) does not fit one L4 that way."""
+    text = portfolio(source="hf://RedHatAI/granite-3.1-8b-instruct-FP8-dynamic")
+    [finding] = findings(text, "GPU_MEMORY")
+    assert "full 131072-token context" in finding.message
+    assert "maxModelLen 82944 or less would fit" in finding.message
+    assert not findings(text + "    maxModelLen: 16384\n", "GPU_MEMORY")
+
+
 def test_hf_pull_without_s3_is_a_warning():
     text = portfolio().replace("storage:\n  s3: {connection: minio, bucket: models}\n", "")
     [f] = findings(text, "STORAGE_HF")

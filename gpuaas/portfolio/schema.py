@@ -302,6 +302,7 @@ class ArchitectureSpec(Strict):
     layers: int = Field(ge=1, le=1000)
     kvHeads: int = Field(ge=1, le=1000)
     headDim: int = Field(ge=1, le=100_000)
+    context: int | None = Field(None, ge=1, le=100_000_000)   # max_position_embeddings
 
 
 class Model(Strict):
