@@ -269,6 +269,8 @@ def admit(plan: EnvPlan, portfolio: Portfolio) -> None:
     priorities = portfolio.quota.priorities
     remaining = {p.name: {"gpu": p.quota_gpus, "cpu": p.quota_gpus * p.cpu_per_gpu,
                           "mem": p.quota_gpus * p.memory_gib_per_gpu} for p in plan.pools}
+    # free GPUs per node: Kueue admits against quota, the scheduler then needs one node
+    nodes = {p.name: [p.gpus_per_node] * p.pool.nodes for p in plan.pools}
     plan.used = {p.name: 0 for p in plan.pools}
     plan.pending = {p.name: 0 for p in plan.pools}
     order = sorted(enumerate(plan.models),
@@ -285,6 +287,7 @@ def admit(plan: EnvPlan, portfolio: Portfolio) -> None:
         if not mp.pools:
             mp.admission, mp.reason = "Pending", "no pool can hold it: see the GPU findings"
             continue
+        unschedulable = None
         for _ in range(mp.model.replicas):
             flavor = None
             for name in mp.pools:
@@ -297,15 +300,24 @@ def admit(plan: EnvPlan, portfolio: Portfolio) -> None:
                     flavor = name
                     break
             if flavor:
-                mp.admitted_replicas += 1
                 mp.flavor = mp.flavor or flavor
                 plan.used[flavor] += gpus
+                node = next((i for i, free in enumerate(nodes[flavor]) if free >= gpus), None)
+                if node is None:
+                    unschedulable = flavor
+                    continue
+                nodes[flavor][node] -= gpus
+                mp.admitted_replicas += 1
                 mp.monthly_usd += monthly_usd(plan.pool(flavor), gpus)
             else:
                 plan.pending[mp.pools[0]] += gpus
         if mp.admitted_replicas == mp.model.replicas:
             mp.admission = "Admitted"
             mp.reason = f"on flavor {mp.flavor}"
+        elif unschedulable:
+            mp.admission = "Pending"
+            mp.reason = (f"admitted, but no {unschedulable} node has {gpus} free GPUs: the quota "
+                         "is above the pool's GPUs")
         else:
             mp.admission = "Pending"
             mp.reason = pending_reason(plan, mp)

@@ -177,3 +177,20 @@ def test_env_override_edit_adds_only_the_override(demo: Path):
     set_state(demo, ["devstral-2"], "standby", env="prod")
     assert len(demo.read_text().splitlines()) == len(original) + 4
     assert "          state: standby" in demo.read_text()
+
+
+def test_quota_above_the_hardware_admits_pods_that_cannot_run(demo: Path):
+    """Seed 000: 5 GPUs of quota for 5 GPUs of nodes. A quota of 8 on one 4-GPU node lets
+    Kueue admit devstral beside mistral, but no node has room: the plan says Pending, with
+    why, and counts no cost for it."""
+    text = demo.read_text().replace("gpus: {nvidia-l4-4gpu: 4, nvidia-l4-1gpu: 1}",
+                                    "gpus: {nvidia-l4-4gpu: 8, nvidia-l4-1gpu: 1}")
+    demo.write_text(text)
+    set_state(demo, ["devstral-2"], "active")
+    env = resolve(load_portfolio(demo).portfolio).environments[0]
+    models = {m.name: m for m in env.models}
+    assert models["mistral-3-bf16"].admission == "Admitted"
+    devstral = models["devstral-2"]
+    assert devstral.admission == "Pending" and devstral.monthly_usd == 0
+    assert "no nvidia-l4-4gpu node has 4 free GPUs" in devstral.reason
+    assert env.used["nvidia-l4-4gpu"] == 8   # Kueue's view: both admitted
