@@ -256,6 +256,12 @@ def _env_rules(loaded: Loaded, env: EnvPlan) -> Iterator[Finding]:
         if mp.state == "off" or m.gpus < 1:
             continue
         pools = [env.pool(n) for n in m.pools if any(x.name == n for x in env.pools)]
+        no_fp8 = sorted({pool.pool.gpu for pool in (pools or env.pools) if not pool.gpu.fp8})
+        if m.precision == "fp8" and no_fp8:
+            yield at.finding(("models", i, "precision"), f"{', '.join(no_fp8)} has no FP8 tensor "
+                             "cores (compute capability below 8.9): vLLM runs FP8 weights there "
+                             "weight-only (Marlin), slower than on L4/L40S/H100, and FP8 "
+                             f"activations are not supported{suffix}", "PRECISION", "warning")
         for pool in pools:
             if m.gpus > pool.gpus_per_node:
                 yield at.finding(("models", i, "gpus"), f"{m.gpus} GPUs do not fit one node of "

@@ -93,6 +93,9 @@ CASES = [
     ("VLLM_ARG", portfolio(args="[--enable-auto-tool-choice, --tool-call-parser=mistral]"),
      portfolio(args="[--tokenizer-mode=mistral, --enable-auto-tool-choice, --tool-call-parser=mistral]"),
      "add --tokenizer-mode=mistral"),
+    ("PRECISION", portfolio().replace("{name: l4-1, gpu: L4, instanceType: g6.4xlarge}",
+                                      "{name: l4-1, gpu: A10G, instanceType: g5.4xlarge}"),
+     portfolio(), "A10G has no FP8 tensor cores"),
     ("QUOTA_CAPACITY", portfolio().replace("gpus: {l4-1: 1, l4-4: 4}", "gpus: {l4-1: 1, l4-4: 8}"),
      portfolio(), "quota of 8 GPUs in pool l4-4, which has 4"),
 ]
