@@ -272,6 +272,7 @@ def render_uploads(p: Portfolio, env: EnvPlan) -> dict[str, str]:
     ns = p.storage.uploads.namespace
     s3 = p.storage.s3
     script = (resources.files("gpuaas") / "scripts" / UPLOAD_SCRIPT).read_text()
+    script_digest = hashlib.sha256(script.encode()).hexdigest()
     cm = "gpuaas-upload-script"
     docs = {"configmap-upload-script.yaml": render_template(
         "configmap.yaml.j2", name=cm, namespace=ns, key=UPLOAD_SCRIPT, content=script)}
@@ -307,15 +308,15 @@ def render_uploads(p: Portfolio, env: EnvPlan) -> dict[str, str]:
                    env=[{**e, "value": for_kubelet(e["value"])} if "value" in e else e for e in env_vars],
                    script_configmap=cm, scratch=f"{math.ceil(mp.model.weights_gb * 1.1) + 5}Gi")
         docs[f"job-upload-{mp.name}.yaml"] = render_template(
-            "uploads/job.yaml.j2", name=job_name(mp.name, job, script), **job)
+            "uploads/job.yaml.j2", name=job_name(mp.name, job, script_digest), **job)
     return docs
 
 
-def job_name(model: str, spec: dict, script: str) -> str:
+def job_name(model: str, spec: dict, script_digest: str) -> str:
     """`upload-<model>-<hash>`: a Job's pod template is immutable, so a changed upload (or
     script) is a new Job, and Argo CD prunes the old one. Within 63 characters (the Job
     name becomes a label value)."""
-    digest = hashlib.sha256(json.dumps([spec, script], sort_keys=True).encode()).hexdigest()[:8]
+    digest = hashlib.sha256(json.dumps([spec, script_digest], sort_keys=True).encode()).hexdigest()[:8]
     return f"upload-{model[:63 - len('upload--') - 8].rstrip('-')}-{digest}"
 
 
