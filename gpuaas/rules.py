@@ -106,7 +106,8 @@ def _secret_names(loaded: Loaded) -> Iterator[Finding]:
     token pasted here is reported as SECRET_VALUE (rotate it), not only as a bad name."""
     p, at = loaded.portfolio, loaded.locations
     names = [(("loadtest", "tokenSecret"), p.loadtest.tokenSecret),
-             (("storage", "uploads", "hfTokenSecret"), p.storage.uploads.hfTokenSecret)]
+             (("storage", "uploads", "hfTokenSecret"), p.storage.uploads.hfTokenSecret),
+             (("serving", "hfTokenSecret"), p.serving.hfTokenSecret)]
     if p.storage.s3 is not None:
         names.append((("storage", "s3", "connection"), p.storage.s3.connection))
     for path, name in names:
@@ -144,8 +145,9 @@ def _storage_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
                          "Secret name and bucket)", "STORAGE")
     if scheme == "hf" and (m.storage == "hf" or (m.storage == "auto" and p.storage.s3 is None)):
         yield at.finding(("models", i, "source"), "pulled from Hugging Face at every pod start: "
-                         "the cluster needs egress, and gated models the token Secret; configure "
-                         "storage.s3 to upload once instead", "STORAGE_HF", "warning")
+                         "the cluster needs egress, and gated models a token (serving."
+                         "hfTokenSecret); configure storage.s3 to upload once instead",
+                         "STORAGE_HF", "warning")
 
 
 def _flags(args: list[str]) -> list[tuple[str, str | None]]:

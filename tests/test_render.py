@@ -267,3 +267,21 @@ def test_upload_keeps_the_checkpoint_vllm_reads():
                 jobs[name]["spec"]["template"]["spec"]["containers"][0]["env"]}
     assert env("job-upload-devstral-2.yaml")["UPLOAD_ALL_WEIGHTS"] == "1"
     assert "UPLOAD_ALL_WEIGHTS" not in env("job-upload-mistral-3-bf16.yaml")
+
+
+def test_gated_models_pulled_at_pod_start_get_a_token(tmp_path: Path, cli, crd_schemas: Path):
+    """Seed 003 pulls from Hugging Face at pod start ("HF token if needed"): KServe's
+    storage-initializer reads HF_TOKEN from the Secrets of the predictor's ServiceAccount."""
+    (tmp_path / "portfolios").mkdir()
+    text = (REPO / "portfolios" / "signet.yaml").read_text()
+    text = text.replace("  auth: true\n", "  auth: true\n  hfTokenSecret: hf-token\n", 1)
+    (tmp_path / "portfolios" / "signet.yaml").write_text(text)
+    assert cli("render", cwd=tmp_path).exit_code == 0
+    serving = tmp_path / "rendered" / "signet" / "components" / "prod" / "serving"
+    (sa,) = yaml.safe_load_all((serving / "hf-pull.yaml").read_text())
+    assert sa["kind"] == "ServiceAccount" and sa["secrets"] == [{"name": "hf-token"}]
+    isvcs = [yaml.safe_load(p.read_text()) for p in serving.glob("isvc-*.yaml")]
+    assert isvcs and all(i["spec"]["predictor"]["serviceAccountName"] == sa["metadata"]["name"]
+                         for i in isvcs)
+    result = cli("validate", "--schemas", str(crd_schemas), "--strict", cwd=tmp_path)
+    assert result.exit_code == 0, result.output

@@ -289,6 +289,7 @@ class Serving(Strict):
     vllm: str = "0.11"
     expose: bool = False
     auth: bool = True
+    hfTokenSecret: str | None = None    # Secret (key HF_TOKEN) for models pulled from hf://
 
     _ns = field_validator("namespace")(lambda v: dns_label(v))
 
