@@ -128,7 +128,8 @@ def _plain(node: Any, path: Path_, locations: Locations, budget: list[int]) -> A
         for key, value in node.items():
             spot = spots.get(key)
             if not isinstance(key, str):
-                line = spot[0] + 1 if spot else None
+                # a key merged in (`<<:`) has no spot of its own: point at its mapping
+                line = spot[0] + 1 if spot else locations.of(path)[0] or 1
                 raise UserError([Finding(locations.file, line, "YAML", f"{dotted(path) or 'top level'}:"
                                          f" key {shown(key)} is not a string: quote it")])
             if spot:
