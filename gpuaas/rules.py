@@ -172,10 +172,11 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
                              "VLLM_ARG")
             continue
         if any(ch.isspace() for ch in name):
-            flag, _, rest = name.partition(" ")
+            flag, *rest = name.split(None, 1)
+            fix = f"{flag}={rest[0]}" + (f"={value}" if value else "") if rest else flag
+            hint = f"write {cut(fix)}" if fix.isprintable() else "write --name=value, one per item"
             yield at.finding(spot, f"{shown(name)} is one argument to vLLM, which rejects it: "
-                             f"write {flag}={rest.strip()}" + (f"={value}" if value else ""),
-                             "VLLM_ARG")
+                             f"{hint}", "VLLM_ARG")
             continue
         if names.count(name) > 1 and names.index(name) == j:
             yield at.finding(spot, f"{cut(name)} is given {names.count(name)} times: keep one", "VLLM_ARG")
