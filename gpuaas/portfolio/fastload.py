@@ -47,6 +47,9 @@ for _name, _regexp in _RESOLVERS_12.items():
 # Only what is certainly read alike: printable text without tabs, CR, BOM or line separators.
 _UNUSUAL = re.compile("[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
 _DIRECTIVE = re.compile(r"^%", re.MULTILINE)
+# An explicit tag (`!!str 1`, `!x`): ruamel keeps it (a TaggedScalar), libyaml's node does
+# not say it was written. Any "!" where a tag could start goes to ruamel.
+_TAG = re.compile(r"(?:^|[\s\[{,])!")
 _DECIMAL = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 _FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -58,7 +61,7 @@ class _Unsure(Exception):
 
 def load(text: str, file: str, max_depth: int) -> tuple[Any, Locations] | None:
     """(plain data, locations), or None when the round-trip reader must decide."""
-    if _UNUSUAL.search(text) or _DIRECTIVE.search(text):
+    if _UNUSUAL.search(text) or _DIRECTIVE.search(text) or _TAG.search(text):
         return None
     try:
         node = compose(text, _Loader)
