@@ -46,7 +46,8 @@ for _name, _regexp in _RESOLVERS_12.items():
 
 # Only what is certainly read alike: printable text without tabs, CR, BOM or line separators.
 _UNUSUAL = re.compile("[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
-_DIRECTIVE = re.compile(r"^%", re.MULTILINE)
+# Directives and document markers (`---`, `...`): the readers count documents differently.
+_DIRECTIVE = re.compile(r"^(?:%|---|\.\.\.)", re.MULTILINE)
 # An explicit tag (`!!str 1`, `!x`): ruamel keeps it (a TaggedScalar), libyaml's node does
 # not say it was written. Any "!" where a tag could start goes to ruamel.
 _TAG = re.compile(r"(?:^|[\s\[{,])!")
