@@ -321,13 +321,21 @@ def _key_lines(lines):
     return [i for i, line in enumerate(lines) if _KEY_LINE.match(line)]
 
 
-def m_set_value(draw, text):
-    lines = _lines(text)
+def _pick_key_line(draw, lines):
+    """(index, indent, key, value) of a random `key: value` line, or None."""
     spots = _key_lines(lines)
     if not spots:
-        return text
+        return None
     i = draw(st.sampled_from(spots))
-    indent, key, _ = _KEY_LINE.match(lines[i]).groups()
+    return (i, *_KEY_LINE.match(lines[i]).groups())
+
+
+def m_set_value(draw, text):
+    lines = _lines(text)
+    picked = _pick_key_line(draw, lines)
+    if picked is None:
+        return text
+    i, indent, key, _ = picked
     lines[i] = f"{indent}{key}: {draw(snippets)}"
     return "\n".join(lines)
 
@@ -364,11 +372,10 @@ def m_swap_lines(draw, text):
 
 def m_unknown_key(draw, text):
     lines = _lines(text)
-    spots = _key_lines(lines)
-    if not spots:
+    picked = _pick_key_line(draw, lines)
+    if picked is None:
         return text
-    i = draw(st.sampled_from(spots))
-    indent, key, _ = _KEY_LINE.match(lines[i]).groups()
+    i, indent, key, _ = picked
     indent = " " * len(indent)
     new = draw(st.one_of(_typo(key), keys))
     lines.insert(i + 1, f"{indent}{new}: {draw(st.sampled_from(HOSTILE_SNIPPETS[:40]))}")
@@ -377,11 +384,10 @@ def m_unknown_key(draw, text):
 
 def m_rename_key(draw, text):
     lines = _lines(text)
-    spots = _key_lines(lines)
-    if not spots:
+    picked = _pick_key_line(draw, lines)
+    if picked is None:
         return text
-    i = draw(st.sampled_from(spots))
-    indent, key, value = _KEY_LINE.match(lines[i]).groups()
+    i, indent, key, value = picked
     lines[i] = f"{indent}{draw(_typo(key))}:" + (f" {value}" if value else "")
     return "\n".join(lines)
 
@@ -454,11 +460,10 @@ def m_laughs(draw, text):
 
 def m_deep(draw, text):
     lines = _lines(text)
-    spots = _key_lines(lines)
-    if not spots:
+    picked = _pick_key_line(draw, lines)
+    if picked is None:
         return text
-    i = draw(st.sampled_from(spots))
-    indent, key, _ = _KEY_LINE.match(lines[i]).groups()
+    i, indent, key, _ = picked
     n = draw(st.sampled_from([2, 10, 60, 63, 64, 65, 66, 200]))
     opening, closing = draw(st.sampled_from([("[", "]"), ("{a: ", "}"), ("[a, ", "]")]))
     lines[i] = f"{indent}{key}: {opening * n}{closing * n}"
