@@ -188,13 +188,10 @@ def gpu_fit(model: Model, pools: list[PoolPlan]) -> Fit:
 
 
 def gpu_memory_utilization(model: Model) -> float:
-    for arg in model.vllmArgs:
-        if arg.startswith("--gpu-memory-utilization="):
-            try:
-                return float(arg.split("=", 1)[1])
-            except ValueError:
-                break
-    return catalog.GPU_MEMORY_UTILIZATION
+    try:
+        return float(model.flag("--gpu-memory-utilization") or catalog.GPU_MEMORY_UTILIZATION)
+    except ValueError:
+        return catalog.GPU_MEMORY_UTILIZATION
 
 
 def kv_per_token(model: Model) -> tuple[int | None, float]:
@@ -209,7 +206,7 @@ def kv_per_token(model: Model) -> tuple[int | None, float]:
     tokens = model.maxModelLen or context
     if not layers or not tokens:
         return None, 0.0
-    dtype = 1 if any(a.startswith("--kv-cache-dtype=fp8") for a in model.vllmArgs) else 2
+    dtype = 1 if (model.flag("--kv-cache-dtype") or "").startswith("fp8") else 2
     return tokens, 2 * layers * heads * dim * dtype / catalog.GB
 
 

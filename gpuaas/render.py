@@ -216,7 +216,7 @@ def pod_resources(env: EnvPlan, mp: ModelPlan) -> tuple[int, int]:
 
 def vllm_args(p: Portfolio, mp: ModelPlan) -> list[str]:
     m = mp.model
-    given = {a.split("=", 1)[0] for a in m.vllmArgs}
+    given = {name for name, _ in m.flags}
     args = []
     if "--tensor-parallel-size" not in given:
         args.append(f"--tensor-parallel-size={m.gpus}")
@@ -293,8 +293,7 @@ def render_uploads(p: Portfolio, env: EnvPlan) -> dict[str, str]:
                     {"name": "PYTHONPATH", "value": "/scratch/.pylib"}]
         if mp.model.revision:
             env_vars.append({"name": "MODEL_REVISION", "value": mp.model.revision})
-        load_format = dict(a.split("=", 1) for a in mp.model.vllmArgs if "=" in a).get("--load-format")
-        if load_format not in (None, "auto", "safetensors"):
+        if mp.model.flag("--load-format") not in (None, "auto", "safetensors"):
             # vLLM reads the consolidated/original checkpoint: keep what the script would skip
             env_vars.append({"name": "UPLOAD_ALL_WEIGHTS", "value": "1"})
         if s3.endpoint:

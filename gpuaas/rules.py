@@ -150,19 +150,11 @@ def _storage_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
                          "STORAGE_HF", "warning")
 
 
-def _flags(args: list[str]) -> list[tuple[str, str | None]]:
-    out = []
-    for arg in args:
-        name, eq, value = arg.partition("=")
-        out.append((name, value if eq else None))
-    return out
-
-
 def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
     p, at = loaded.portfolio, loaded.locations
     m = p.models[i]
     version = version_tuple(p.serving.vllm)
-    flags = _flags(m.vllmArgs)
+    flags = m.flags
     names = [name for name, _ in flags]
     where = ("models", i, "vllmArgs")
     for j, (name, value) in enumerate(flags):
@@ -207,7 +199,7 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
             if "--enable-auto-tool-choice" not in names:
                 yield at.finding(spot, "--tool-call-parser needs --enable-auto-tool-choice: "
                                  "add it", "VLLM_ARG")
-            if value == "mistral" and dict(flags).get("--tokenizer-mode") != "mistral":
+            if value == "mistral" and m.flag("--tokenizer-mode") != "mistral":
                 yield at.finding(spot, "the mistral tool-call parser expects Mistral's tokenizer: "
                                  "add --tokenizer-mode=mistral (and --config-format=mistral "
                                  "--load-format=mistral for a checkpoint in Mistral's format)",

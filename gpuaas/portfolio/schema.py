@@ -352,6 +352,16 @@ class Model(Strict):
         return parse_params(self.params)
 
     @property
+    def flags(self) -> list[tuple[str, str | None]]:
+        """vllmArgs as (name, value) pairs, in order: `--name=value`, or value None."""
+        return [(name, value if eq else None)
+                for name, eq, value in (arg.partition("=") for arg in self.vllmArgs)]
+
+    def flag(self, name: str) -> str | None:
+        """The value of the first `name=value` in vllmArgs."""
+        return next((value for flag, value in self.flags if flag == name), None)
+
+    @property
     def pools(self) -> list[str]:
         if self.pool is None:
             return []
