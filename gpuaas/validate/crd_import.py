@@ -11,6 +11,7 @@ Pure functions only: nothing here prints or touches the network.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -21,7 +22,8 @@ import yaml
 
 from . import manifests
 
-__all__ = ["CRDError", "DRAFT4", "convert_crd", "load_crds", "schema_path", "write_schemas"]
+__all__ = ["CRDError", "DRAFT4", "PROVENANCE", "bundle", "convert_crd", "load_crds", "schema_path",
+           "write_schemas"]
 
 DRAFT4 = "http://json-schema.org/draft-04/schema#"
 _COMBINATORS = ("allOf", "anyOf", "oneOf")
@@ -294,6 +296,36 @@ def write_schemas(schemas: dict[str, dict], out_dir: Path) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+PROVENANCE = "provenance.json"
+
+
+def bundle(crd_dir: Path) -> dict[str, str]:
+    """The schemas that ship with gpuaas: ``{relative path: text}``.
+
+    ``crd_dir`` holds ``yaml/<group>/<plural>.yaml`` (upstream CRDs, unedited) and
+    ``sources.json`` (where each file comes from). Every served version becomes one compact
+    JSON file; ``provenance.json`` lists each schema with its upstream repository, ref,
+    commit, license and the sha256 of the CRD file it was made from.
+    """
+    crd_dir = Path(crd_dir)
+    files: dict[str, str] = {}
+    provenance = []
+    for source in json.loads((crd_dir / "sources.json").read_text(encoding="utf-8")):
+        raw = (crd_dir / "yaml" / source["file"]).read_bytes()
+        for crd in load_crds(raw.decode("utf-8")):
+            for rel, schema in convert_crd(crd).items():
+                files[rel] = json.dumps(schema, sort_keys=True, separators=(",", ":"),
+                                        ensure_ascii=False) + "\n"
+                provenance.append({"schema": rel, "group": crd["spec"]["group"],
+                                   "kind": crd["spec"]["names"]["kind"],
+                                   "version": rel.rsplit("_", 1)[1].removesuffix(".json"),
+                                   "scope": crd["spec"].get("scope", "Namespaced"),
+                                   **{k: source[k] for k in ("repo", "ref", "commit", "path", "license")},
+                                   "sha256": hashlib.sha256(raw).hexdigest()})
+    files[PROVENANCE] = json.dumps(sorted(provenance, key=lambda p: p["schema"]), indent=1) + "\n"
+    return files
 
 
 # The CRDs of the kinds gpuaas renders, as named on a cluster.
