@@ -157,8 +157,10 @@ def plan(portfolio: Optional[Path] = typer.Argument(None, help="Portfolio file (
 @app.command()
 def validate(portfolios: Optional[List[Path]] = Portfolios,
              out_dir: Path = typer.Option(Path("rendered"), "--out", help="Where the trees are."),
-             schemas: Path = typer.Option(Path(".gpuaas/schemas"), "--schemas",
-                                          help="CRD schemas (kubeconform layout)."),
+             schemas: Optional[Path] = typer.Option(None, "--schemas", help="CRD schemas imported "
+                                                    "from your cluster (kubeconform layout); they take "
+                                                    "precedence over the bundled ones [default: "
+                                                    ".gpuaas/schemas when it exists]."),
              format: Optional[Format] = typer.Option(None, "--format", help="text, json or github "
                                                      "(default: github under GitHub Actions)."),
              strict: bool = typer.Option(False, "--strict", help="Objects without a schema are "
@@ -176,6 +178,7 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
         raise typer.Exit(2)
     if format is None:
         format = Format.github if os.environ.get("GITHUB_ACTIONS") == "true" else Format.text
+    schemas = _schemas_dir(schemas)
     try:
         result = gate.validate(pipeline.portfolio_paths(portfolios),
                                gate.Options(out_dir, schemas, strict, kustomize.value))
@@ -195,6 +198,41 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
     raise typer.Exit(0 if result.ok else 1)
 
 
+def _schemas_dir(given: Optional[Path]) -> Optional[Path]:
+    """An explicit --schemas must exist; the default directory is used only when it does."""
+    if given is None:
+        default = Path(".gpuaas/schemas")
+        return default if default.is_dir() else None
+    if not given.is_dir():
+        fail(UserError([Finding(str(given), None, "INPUT", "--schemas: no such directory: give the "
+                                "--out of `gpuaas schemas import`, or leave it out to use the "
+                                "bundled schemas")]))
+    return given
+
+
+@schemas_app.command("list")
+def schemas_list(schemas: Optional[Path] = typer.Option(None, "--schemas", help="Also the schemas "
+                                                        "imported here (they take precedence)."),
+                 format: PlanFormat = typer.Option(PlanFormat.text, "--format")) -> None:
+    """Which CRD kinds validate checks, and where each schema comes from."""
+    from .validate.schema_check import schema_index
+    directory = _schemas_dir(schemas)
+    rows = schema_index([directory] if directory else [])
+    if format == PlanFormat.json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    from rich.table import Table
+    table = Table(box=None, pad_edge=False)
+    for header in ("apiVersion", "kind", "source"):
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        source = (f"bundled: {row['repo']}@{row['ref']} ({row['commit'][:12]}, {row['license']})"
+                  if row["source"] == "bundled" else row["source"])
+        table.add_row(escape(f"{row['group']}/{row['version']}"), escape(row["kind"]), escape(source))
+    out.print(table)
+    out.print(f"{len(rows)} CRD schemas; built-in Kubernetes kinds come from kubernetes-validate")
+
+
 @schemas_app.command("import")
 def schemas_import(crds: Optional[List[str]] = typer.Argument(None, help="CRD YAML files or "
                                                               "directories, or - for stdin."),
@@ -208,7 +246,9 @@ def schemas_import(crds: Optional[List[str]] = typer.Argument(None, help="CRD YA
             text = crd_import.crds_from_cluster()
             docs = crd_import.load_crds(text)
         elif not crds:
-            raise crd_import.CRDError("name CRD files or directories, - for stdin, or --from-cluster")
+            raise crd_import.CRDError("nothing to import: name CRD files or directories, - for "
+                                      "stdin, or --from-cluster (the kube context's CRDs). validate "
+                                      "already has the bundled schemas: `gpuaas schemas list`")
         else:
             docs = crd_import.load_crds([sys.stdin.read() if c == "-" else c for c in crds])
         schemas: dict = {}

@@ -279,7 +279,8 @@ def schema_findings(obj: Obj, validator: SchemaValidator, strict: bool, stats: d
     problems = validator.validate(obj.data)
     if problems is None:
         return [Finding(obj.file, obj.line, "NO_SCHEMA", f"no schema for {obj.data.get('apiVersion')} "
-                        f"{obj.data.get('kind')}: run `gpuaas schemas import` for its CRD",
+                        f"{obj.data.get('kind')}: import its CRD from your cluster (`gpuaas schemas import "
+                        "--from-cluster` or a CRD file) and pass --schemas",
                         "error" if strict else "warning", object=obj.ref)]
     stats["schemaChecked"] += 1
     return [Finding(obj.file, obj.line, "SCHEMA", f"{obj.ref}: {p.path}: {p.message}", object=obj.ref)

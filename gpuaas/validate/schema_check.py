@@ -2,7 +2,8 @@
 
 Built-in kinds use the strict schemas shipped by the ``kubernetes_validate``
 package; CRD kinds use schemas made by :mod:`gpuaas.validate.crd_import`
-(kubeconform layout, on disk or in memory). Validators are compiled lazily
+(kubeconform layout): in memory, then the user's directories (imported from their
+own cluster), then the ones bundled with gpuaas (``gpuaas/schemas``). Validators are compiled lazily
 with ``jsonschema_rs`` and cached per (apiVersion, kind), because this runs in
 a pre-commit hook over hundreds of objects.
 """
@@ -21,7 +22,10 @@ import jsonschema_rs
 
 from gpuaas.validate.crd_import import schema_path
 
-__all__ = ["SchemaProblem", "SchemaValidator", "kubernetes_version_for", "supported_kube_versions"]
+__all__ = ["BUNDLED", "SchemaProblem", "SchemaValidator", "kubernetes_version_for",
+           "supported_kube_versions"]
+
+BUNDLED = Path(__file__).resolve().parents[1] / "schemas"
 
 # OpenShift minor -> Kubernetes minor it is built on.
 _OPENSHIFT_TO_KUBE = {
@@ -96,12 +100,17 @@ class SchemaValidator:
                 f"(available: {', '.join(supported_kube_versions())})"
             )
         self.kube_version = minor
-        self._crd_dirs = [Path(d) for d in crd_schema_dirs]
+        self._crd_dirs = [*(Path(d) for d in crd_schema_dirs), BUNDLED]
         self._crd_schemas = dict(crd_schemas or {})
         self._validators: dict[tuple[str, str], jsonschema_rs.Validator | None] = {}
 
     def has_schema(self, api_version: str, kind: str) -> bool:
         return self._validator(api_version, kind) is not None
+
+    def source(self, api_version: str, kind: str) -> str | None:
+        """Where the schema of a kind comes from: a directory, ``memory`` or ``kubernetes``."""
+        found = self._find(api_version, kind)
+        return found[0] if found else None
 
     def validate(self, obj: dict) -> list[SchemaProblem] | None:
         """Problems found in ``obj``; ``None`` when no schema is known for its apiVersion/kind."""
@@ -122,19 +131,26 @@ class SchemaValidator:
         return self._validators[key]
 
     def _compile(self, api_version: str, kind: str) -> jsonschema_rs.Validator | None:
+        found = self._find(api_version, kind)
+        if found is None:
+            return None
+        origin, schema = found
+        if origin != "kubernetes":
+            return jsonschema_rs.validator_for(schema, offline=True)
+        return jsonschema_rs.validator_for(schema, registry=_builtin_registry(self._builtin_dir), offline=True)
+
+    def _find(self, api_version: str, kind: str) -> tuple[str, dict] | None:
         group, _, version = api_version.rpartition("/")
         if group:  # CRDs always have a group; installed CRDs win over built-ins
             rel = schema_path(group, kind, version)
             if rel in self._crd_schemas:
-                return jsonschema_rs.validator_for(self._crd_schemas[rel], offline=True)
+                return "memory", self._crd_schemas[rel]
             for directory in self._crd_dirs:
                 file = directory / rel
                 if file.is_file():
-                    return jsonschema_rs.validator_for(json.loads(file.read_text(encoding="utf-8")), offline=True)
+                    return str(directory), json.loads(file.read_text(encoding="utf-8"))
         schema = self._builtin_schema(group, version, kind)
-        if schema is None:
-            return None
-        return jsonschema_rs.validator_for(schema, registry=_builtin_registry(self._builtin_dir), offline=True)
+        return None if schema is None else ("kubernetes", schema)
 
     def _builtin_schema(self, group: str, version: str, kind: str) -> dict | None:
         # kubernetes_validate names files <kind>-<first group label>-<version>.json, which
@@ -194,3 +210,24 @@ def _format_path(parts: list[Any]) -> str:
         else:  # label keys like app.kubernetes.io/name would make the path ambiguous
             out += f"[{json.dumps(part)}]"
     return out
+
+
+# ------------------------------------------------------------------ what is covered
+
+
+def schema_index(crd_dirs: Iterable[Path] = ()) -> list[dict]:
+    """Every CRD schema validate would use, with where it comes from: the user's directories
+    first (imported from their cluster), then the bundled ones with their upstream provenance."""
+    bundled = {p["schema"]: p for p in json.loads((BUNDLED / "provenance.json").read_text(encoding="utf-8"))}
+    rows: dict[str, dict] = {}
+    for directory in crd_dirs:
+        for file in sorted(Path(directory).glob("*/*.json")):
+            rel = file.relative_to(directory).as_posix()
+            if rel not in rows:
+                kind, _, version = file.stem.rpartition("_")
+                entry = bundled.get(rel, {})
+                rows[rel] = {"schema": rel, "group": file.parent.name,
+                             "kind": entry.get("kind", kind), "version": version, "source": str(directory)}
+    for rel, entry in bundled.items():
+        rows.setdefault(rel, {**entry, "source": "bundled"})
+    return [rows[rel] for rel in sorted(rows)]
