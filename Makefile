@@ -1,37 +1,63 @@
 # Two commands on a fresh machine: `make demo` and `make test`.
+# Installs take the versions pinned in constraints.txt (`make lock` refreshes it on purpose;
+# `make test-latest` runs the suite against the newest releases to see drift early).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+LOCK := constraints.txt
+PIP := $(BIN)/pip install -q --disable-pip-version-check -c $(LOCK)
+CRDS ?= crds
 
-.PHONY: demo test bench fuzz render check clean venv
+.PHONY: demo test test-latest lock bench fuzz render check schemas clean venv
 
-$(STAMP): pyproject.toml
+# The demo needs the CLI only; the tests add the validate engines and the test tools.
+$(VENV)/.demo: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
-	touch $(STAMP)
+	$(PIP) pip setuptools
+	$(PIP) --no-build-isolation -e .
+	touch $@
 
-venv: $(STAMP)
+$(VENV)/.test: $(VENV)/.demo
+	$(PIP) --no-build-isolation -e '.[test]'
+	touch $@
 
-demo: $(STAMP)
+venv: $(VENV)/.test
+
+demo: $(VENV)/.demo
 	$(BIN)/gpuaas render
 	$(BIN)/gpuaas plan portfolios/enterprise-demo.yaml
 
-render: $(STAMP)
+render: $(VENV)/.demo
 	$(BIN)/gpuaas render
 
-check: $(STAMP)
+check: $(VENV)/.demo
 	$(BIN)/gpuaas render --check
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+test: $(VENV)/.test
+	REQUIRE_ENGINES=1 $(BIN)/python -m pytest
 
-fuzz: $(STAMP)
+test-latest:
+	$(MAKE) test VENV=.venv-latest LOCK=/dev/null
+
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install -q --upgrade pip setuptools
+	.venv-lock/bin/pip install -q -e '.[test]'
+	.venv-lock/bin/pip freeze --all --exclude-editable | LC_ALL=C sort > $(LOCK)
+	rm -rf .venv-lock
+
+# Maintainers: `make schemas CRDS=<dir with yaml/ and SOURCES.md>` takes new upstream CRDs;
+# plain `make schemas` regenerates gpuaas/schemas from the CRDs kept in crds/.
+schemas: $(VENV)/.test
+	if [ "$(CRDS)" != crds ]; then $(BIN)/python tools/sync_crds.py $(CRDS); fi
+	$(BIN)/python tools/make_schemas.py
+
+fuzz: $(VENV)/.test
 	GPUAAS_FUZZ=1 $(BIN)/python -m pytest tests/test_hostile_input.py
 
-bench: $(STAMP)
+bench: $(VENV)/.test
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) .venv-latest build *.egg-info
