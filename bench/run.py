@@ -15,7 +15,6 @@ from generate import portfolio  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-SHARED_CRDS = ROOT.parent / "shared" / "crds" / "yaml"
 
 
 def timed(cmd: list[str], cwd: Path, repeat: int = 3) -> tuple[float, float]:
@@ -36,10 +35,6 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        schemas = work / "schemas"
-        if SHARED_CRDS.is_dir():
-            subprocess.run([gpuaas, "schemas", "import", str(SHARED_CRDS), "--out", str(schemas)],
-                           check=True, capture_output=True)
         cases = [("enterprise demo", None, 1)] + [(f"{n} models x {e} env", (n, e), e)
                                                  for n, e in ((10, 3), (100, 3), (1000, 3), (5000, 3))]
         for label, spec, envs in cases:
@@ -50,7 +45,7 @@ def main() -> None:
             else:
                 (repo / "portfolios" / "p.yaml").write_text(portfolio(spec[0], spec[1]))
             render_s, render_mb = timed([gpuaas, "render"], repo, repeat=1 if spec and spec[0] >= 1000 else 3)
-            validate_s, validate_mb = timed([gpuaas, "validate", "--schemas", str(schemas)], repo,
+            validate_s, validate_mb = timed([gpuaas, "validate"], repo,
                                             repeat=1 if spec and spec[0] >= 1000 else 3)
             objects = sum(p.read_text().count("\nkind: ") for p in (repo / "rendered").rglob("*.yaml"))
             rows.append((label, spec[0] if spec else 5, objects, render_s, validate_s, validate_mb))

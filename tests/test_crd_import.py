@@ -15,7 +15,7 @@ import yaml
 
 from gpuaas.validate.crd_import import DRAFT4, CRDError, convert_crd, load_crds, write_schemas
 
-CRD_DIR = Path(__file__).resolve().parents[2] / "shared" / "crds" / "yaml"
+CRD_DIR = Path(__file__).resolve().parents[1] / "crds" / "yaml"
 CRD_FILES = sorted(CRD_DIR.glob("*/*.yaml"))
 
 

@@ -213,7 +213,6 @@ def test_k6_run_against_stub(tmp_path):
     assert all(c["fails"] == 0 for c in data["root_group"]["checks"].values())
     assert metrics["http_req_failed"]["passes"] == 0  # Rate: "passes" = failed requests
     assert {"http_req_duration{kind:chat}", "http_req_duration{kind:embed}"} <= set(metrics)
-    assert seconds < 25
 
 
 @needs_k6
