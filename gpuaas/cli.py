@@ -9,8 +9,8 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
+from . import reporters
 from .findings import Finding, UserError
 
 app = typer.Typer(help="Render, validate and plan GitOps trees for GPU model serving on "
@@ -22,8 +22,9 @@ app.add_typer(schemas_app, name="schemas")
 
 # Tables keep their columns when piped or captured (CI logs): 160 columns off a terminal.
 _WIDTH = None if sys.stdout.isatty() else 160
-out = Console(highlight=False, soft_wrap=True, width=_WIDTH)
-err = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH)
+# No markup, no emoji codes: what is printed holds the user's names and values verbatim.
+out = Console(highlight=False, soft_wrap=True, width=_WIDTH, markup=False, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH, markup=False, emoji=False)
 
 Portfolios = typer.Argument(None, help="Portfolio files (default: every portfolios/*.yaml).",
                             show_default=False)
@@ -47,11 +48,7 @@ class Kustomize(str, Enum):
 
 
 def report(findings: list[Finding]) -> None:
-    for f in findings:
-        style = "red" if f.severity == "error" else "yellow"
-        # user text (file names, keys, values) is never read as rich markup
-        err.print(f"{escape(f.where())}: [{style}]{f.severity}[/{style}] {escape(f.message)} "
-                  f"[dim]\\[{f.code}][/dim]")
+    reporters.as_text(err, findings)
 
 
 def fail(exc: UserError) -> None:
@@ -68,11 +65,11 @@ def init(example: str = typer.Option("enterprise-demo", "--example",
     examples = {p.name.removesuffix(".yaml"): p for p in
                 (resources.files("gpuaas") / "examples").iterdir() if p.name.endswith(".yaml")}
     if example not in examples:
-        err.print(f"[red]no example {example!r}[/red]: {', '.join(sorted(examples))}")
+        err.print(f"no example {example!r}: {', '.join(sorted(examples))}", style="red")
         raise typer.Exit(2)
     target = directory / f"{example}.yaml"
     if target.exists():
-        err.print(f"[red]{target} exists[/red]: nothing written")
+        err.print(f"{target} exists: nothing written", style="red")
         raise typer.Exit(2)
     directory.mkdir(parents=True, exist_ok=True)
     target.write_text(examples[example].read_text())
@@ -91,11 +88,14 @@ def render(portfolios: Optional[List[Path]] = Portfolios,
     except UserError as exc:
         fail(exc)
     findings = [f for b in builts for f in b.findings] + pipeline.check_unique_names(builts)
+    findings += [f for b in builts if b.ok for f in pipeline.check_place(b, out_dir / b.name)]
     report(findings)
     if any(f.severity == "error" for f in findings):
-        err.print("[red]nothing written[/red]: fix the errors above and run again")
+        err.print("nothing written: fix the errors above and run again", style="red")
         raise typer.Exit(2)
     stale = False
+    if not check:
+        _writable(out_dir)
     for b in builts:
         root = out_dir / b.name
         if check:
@@ -103,18 +103,35 @@ def render(portfolios: Optional[List[Path]] = Portfolios,
             if drift.stale:
                 stale = True
                 sys.stdout.write(drift.diff)
-                err.print(f"[red]{root} is stale[/red]: {len(drift.changed)} changed, "
+                err.print(f"{root} is stale: {len(drift.changed)} changed, "
                           f"{len(drift.missing)} missing, {len(drift.extra)} extra; "
-                          "run `gpuaas render` and commit")
+                          "run `gpuaas render` and commit", style="red")
             else:
                 out.print(f"{root}: up to date ({len(b.files)} files)")
         else:
-            drift = output.write_tree(b.files, root)
+            try:
+                drift = output.write_tree(b.files, root)
+            except OSError as exc:  # a full disk or a directory taken away meanwhile
+                fail(UserError([Finding(str(root), None, "OUTPUT", f"cannot write the tree: "
+                                        f"{exc.strerror or exc}; the old tree is unchanged")]))
             changes = len(drift.changed) + len(drift.missing) + len(drift.extra)
             what = f"{changes} file(s) changed" if changes else "unchanged"
             out.print(f"{root}: {len(b.files)} files, {what}")
     if stale:
         raise typer.Exit(1)
+
+
+def _writable(out_dir: Path) -> None:
+    """--out is the user's: a place that cannot hold a tree is their mistake (exit 2), found
+    before anything is written."""
+    import os
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if not os.access(out_dir, os.W_OK | os.X_OK):
+            raise PermissionError(13, "permission denied")
+    except OSError as exc:
+        fail(UserError([Finding(str(out_dir), None, "OUTPUT", f"--out: cannot write here "
+                                f"({exc.strerror or exc}): choose a writable directory")]))
 
 
 @app.command()
@@ -140,8 +157,8 @@ def plan(portfolio: Optional[Path] = typer.Argument(None, help="Portfolio file (
     for b in builts:
         envs = [e for e in b.plan.environments if env is None or e.name == env]
         if env is not None and not envs:
-            err.print(f"[red]no environment {escape(repr(env))}[/red] in {escape(b.loaded.file)}: "
-                      f"{', '.join(e.name for e in b.plan.environments)}")
+            err.print(f"no environment {env!r} in {b.loaded.file}: "
+                      f"{', '.join(e.name for e in b.plan.environments)}", style="red")
             raise typer.Exit(2)
         if format == PlanFormat.json:
             documents.append(reports.plan_json(b.plan, envs))
@@ -171,20 +188,24 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
     import os
     from . import pipeline
     try:
-        from .validate import gate, reporters
+        from .validate import gate
     except ImportError as exc:
-        err.print(f"[red]validate needs its engines[/red] ({exc.name} is missing): "
-                  "pip install 'gpuaas[validate]'")
+        err.print(f"validate needs its engines ({exc.name} is missing): "
+                  "pip install 'gpuaas[validate]'", style="red")
         raise typer.Exit(2)
     if format is None:
         format = Format.github if os.environ.get("GITHUB_ACTIONS") == "true" else Format.text
     schemas = _schemas_dir(schemas)
     try:
         result = gate.validate(pipeline.portfolio_paths(portfolios),
-                               gate.Options(out_dir, schemas, strict, kustomize.value))
+                               gate.Options(out_dir, schemas, strict, kustomize.value,
+                                            every_portfolio=not portfolios))
     except UserError as exc:
+        stats = {"portfolios": 0, "files": 0, "objects": 0, "schemaChecked": 0}
         if format == Format.json:
-            sys.stdout.write(json.dumps(reporters.as_json(exc.findings, {}, False), indent=2) + "\n")
+            sys.stdout.write(json.dumps(reporters.as_json(exc.findings, stats, False), indent=2) + "\n")
+        elif format == Format.github:
+            sys.stdout.write(reporters.as_github(exc.findings))
         else:
             report(exc.findings)
         raise typer.Exit(2)
@@ -228,7 +249,7 @@ def schemas_list(schemas: Optional[Path] = typer.Option(None, "--schemas", help=
     for row in rows:
         source = (f"bundled: {row['repo']}@{row['ref']} ({row['commit'][:12]}, {row['license']})"
                   if row["source"] == "bundled" else row["source"])
-        table.add_row(escape(f"{row['group']}/{row['version']}"), escape(row["kind"]), escape(source))
+        table.add_row(f"{row['group']}/{row['version']}", row["kind"], source)
     out.print(table)
     out.print(f"{len(rows)} CRD schemas; built-in Kubernetes kinds come from kubernetes-validate")
 
@@ -256,7 +277,7 @@ def schemas_import(crds: Optional[List[str]] = typer.Argument(None, help="CRD YA
             schemas.update(crd_import.convert_crd(doc))
         written = crd_import.write_schemas(schemas, out_dir)
     except crd_import.CRDError as exc:
-        err.print(f"[red]error[/red] {escape(str(exc))}")
+        report([Finding(exc.file or "-", exc.line, "CRD", exc.message, column=exc.column)])
         raise typer.Exit(2)
     out.print(f"{len(written)} schema(s) from {len(docs)} CRD(s) written to {out_dir}")
 
@@ -310,7 +331,7 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if os.environ.get("GPUAAS_DEBUG"):
             raise
-        err.print(f"[red]gpuaas: internal error[/red] {type(exc).__name__}: {exc}\n"
+        err.print(f"gpuaas: internal error {type(exc).__name__}: {exc}\n"
                   "This is a bug in gpuaas, not in your input. Run again with GPUAAS_DEBUG=1 "
                   "for the traceback and report it.")
         sys.exit(3)

@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import rules
+from . import repo, rules
 from .findings import Finding, UserError, errors
 from .plan import Plan, resolve
 from .portfolio import Loaded, load_portfolio
-from .render import render
+from .render import render, tree_path
 
 
 @dataclass
@@ -61,3 +61,18 @@ def check_unique_names(builts: list[Built]) -> list[Finding]:
                                "would render into the same directory", column=col))
         seen.setdefault(b.name, b.loaded.file)
     return out
+
+
+def check_place(built: Built, root: Path) -> list[Finding]:
+    """The tree goes to `root`; Argo CD reads `gitops.path`. They must be the same place in
+    the repository, or every Application points at a path that does not exist."""
+    portfolio = built.loaded.portfolio
+    expected, actual = tree_path(portfolio), repo.place(root)
+    if actual is None or expected == actual:
+        return []
+    given = ("gitops", "path") if portfolio.gitops.path else ("metadata", "name")
+    line, col = built.loaded.locations.of(given)
+    fix = (f"set gitops.path: {actual}" if portfolio.gitops.path else
+           f"add gitops.path: {actual}, or render with --out so the tree lands in {expected}")
+    return [Finding(built.loaded.file, line, "GITOPS_PATH", f"the tree is written to {actual} but "
+                    f"Argo CD reads {expected} from Git: {fix}", column=col)]

@@ -42,6 +42,7 @@ def test_the_bundled_schemas_cover_every_kind_the_examples_render(cli, tmp_path)
     for example in ("triple-play", "signet", "stage1-serving"):
         assert cli("init", "--example", example, cwd=tmp_path).exit_code == 0
     assert cli("render", cwd=tmp_path).exit_code == 0
+    subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
     result = cli("validate", "--format", "json", cwd=tmp_path)
     data = json.loads(result.stdout)
     assert result.exit_code == 0, data["findings"]

@@ -59,7 +59,10 @@ def test_hand_edit_and_unknown_field_in_an_inference_service(repo, schemas, cli)
     assert code == 1 and {"STALE", "SCHEMA"} <= codes(data)
     [schema] = [f for f in data["findings"] if f["code"] == "SCHEMA"]
     assert "spec.predictor.model.runtimee" in schema["message"]
-    assert schema["file"].endswith("isvc-mistral-3-bf16.yaml") and schema["line"] == 4
+    # the line and column of the unknown field itself, with the field it was meant to be
+    lines = (repo / schema["file"]).read_text().splitlines()
+    assert lines[schema["line"] - 1][schema["column"] - 1:].startswith("runtimee:")
+    assert "did you mean 'runtime'" in schema["message"]
     assert schema["object"] == "InferenceService/private-ai/mistral-3-bf16"
 
 
@@ -112,7 +115,7 @@ def test_github_format_and_auto_selection(repo, schemas, cli, monkeypatch):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert any(l.startswith("::error file=rendered/enterprise-demo/components/prod/serving/"
-                            "isvc-mistral-3-bf16.yaml,line=4,title=SCHEMA::") for l in lines)
+                            "isvc-mistral-3-bf16.yaml,line=39,col=7,title=SCHEMA::") for l in lines)
 
 
 def test_objects_without_schema_warn_and_fail_strict():

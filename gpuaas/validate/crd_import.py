@@ -33,9 +33,10 @@ _INT_OR_STRING = [{"type": "integer"}, {"type": "string"}]
 class CRDError(ValueError):
     """Input that is not a usable CustomResourceDefinition (or not YAML at all)."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, file: str | None = None, line: int | None = None,
+                 column: int | None = None):
+        super().__init__(f"{file}:{line}:{column}: {message}" if file else message)
+        self.message, self.file, self.line, self.column = message, file, line, column
 
 
 def schema_path(group: str, kind: str, version: str) -> str:
@@ -213,9 +214,9 @@ def _parse(name: str, text: str) -> list[dict]:
         docs = manifests.load_all(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
         problem = getattr(exc, "problem", None) or str(exc)
-        raise CRDError(f"{where}: invalid YAML: {problem}") from exc
+        raise CRDError(f"invalid YAML: {problem}", name, mark and mark.line + 1,
+                       mark and mark.column + 1) from exc
     crds = []
     for number, doc in enumerate(docs, start=1):
         items = doc.get("items") if isinstance(doc, dict) and doc.get("kind") == "List" else [doc]

@@ -45,7 +45,8 @@ def helm_template(chart: Path, values: dict, release: str, namespace: str) -> st
             rendered = loaded.render(values=values, name=release, namespace=namespace)
     except helm_python.HelmError as exc:
         raise EngineError(str(exc)) from None
-    return "\n---\n".join(text for _, text in sorted(rendered.items()))
+    # the same `# Source:` line as the helm binary, so findings can name the template
+    return "\n---\n".join(f"# Source: {name}\n{text}" for name, text in sorted(rendered.items()))
 
 
 def kustomize_builds(dirs: list[Path], engine: str = "auto") -> dict[Path, str | EngineError]:
@@ -77,18 +78,29 @@ def _kubectl_kustomize(directory: Path) -> str | EngineError:
     return EngineError(proc.stderr.strip()) if proc.returncode else proc.stdout
 
 
-def _python_kustomize(directory: Path) -> str | EngineError:
-    """What gpuaas's kustomizations use: a plain list of resources in the same directory."""
+def resources(directory: Path) -> list[str] | EngineError:
+    """The resource list of a kustomization as kustomize reads it, or why it cannot be read."""
     try:
-        spec = manifests.load((directory / "kustomization.yaml").read_text()) or {}
+        spec = manifests.load((directory / "kustomization.yaml").read_text())
     except (OSError, yaml.YAMLError) as exc:
         return EngineError(str(exc))
+    if spec is None:
+        return []
+    if not isinstance(spec, dict):
+        return EngineError(f"kustomization.yaml must be a mapping, not a {type(spec).__name__}")
     listed = spec.get("resources") or []
-    present = {p.name for p in directory.glob("*.yaml") if p.name != "kustomization.yaml"}
-    missing = [r for r in listed if r not in present]
+    if not isinstance(listed, list) or not all(isinstance(r, str) for r in listed):
+        return EngineError("resources must be a list of file names")
+    return listed
+
+
+def _python_kustomize(directory: Path) -> str | EngineError:
+    """What gpuaas's kustomizations use: a plain list of resources in the same directory.
+    Other files in the folder are not deployed, as with kustomize itself."""
+    listed = resources(directory)
+    if isinstance(listed, EngineError):
+        return listed
+    missing = [r for r in listed if not (directory / r).is_file()]
     if missing:
         return EngineError(f"missing resources: {', '.join(missing)}")
-    unlisted = sorted(present - set(listed))
-    if unlisted:
-        return EngineError(f"files not listed in kustomization.yaml: {', '.join(unlisted)}")
     return "\n---\n".join((directory / r).read_text() for r in listed)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .. import output, pipeline, secrets
+from .. import output, pipeline, repo, secrets
 from ..catalog import KUBERNETES_FOR_OPENSHIFT
 from ..findings import Finding
 from ..portfolio.schema import COMPONENTS
@@ -33,6 +33,7 @@ class Options:
     schemas_dir: Path | None = Path(".gpuaas/schemas")
     strict: bool = False
     kustomize: str = "auto"        # auto | kubectl | python
+    every_portfolio: bool = False  # the repo's whole set: a tree none of them renders is left over
 
 
 @dataclass
@@ -40,6 +41,29 @@ class Obj:
     data: dict
     file: str
     line: int
+    text: str = ""   # the document as written in `file`, to find a field's line and column
+    base: int = 1    # the line of `file` where `text` starts
+
+    def locate(self, parts: tuple) -> tuple[int, int | None]:
+        """Line and column of the deepest part of a field path found in the source."""
+        if not self.text:
+            return _template_line(self.file, parts) or self.line, None
+        node = yaml.compose(self.text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        if node is None:
+            return self.line, None
+        mark = node.start_mark
+        for part in parts:
+            if isinstance(node, yaml.MappingNode):
+                found = next(((k, v) for k, v in node.value if k.value == part), None)
+                if found is None:
+                    break
+                mark, node = found[0].start_mark, found[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                node = node.value[part]
+                mark = node.start_mark
+            else:
+                break
+        return self.base + mark.line, mark.column + 1
 
     @property
     def ref(self) -> str:
@@ -73,16 +97,52 @@ def validate(paths: list[Path], options: Options) -> Report:
         if not built.ok:
             continue
         root = options.out_dir / built.name
+        misplaced = pipeline.check_place(built, root)
+        if misplaced:  # the tree's checks would all be about the wrong directory
+            report.findings += misplaced
+            continue
         kube = KUBERNETES_FOR_OPENSHIFT[built.loaded.portfolio.platform.openshift]
         if kube not in validators:
             dirs = [options.schemas_dir] if options.schemas_dir and options.schemas_dir.is_dir() else []
             validators[kube] = SchemaValidator(kube, dirs)
         report.findings += check_tree(built, root, validators[kube], options, stats)
+    if options.every_portfolio and all(b.ok for b in builts):
+        report.findings += leftover_trees(options.out_dir, {b.name for b in builts})
     report.findings = sorted(dict.fromkeys(report.findings),
                              key=lambda f: (f.file, f.line or 0, f.code, f.message))
     stats["seconds"] = round(time.perf_counter() - start, 3)
     report.stats = stats
     return report
+
+
+def git_findings(built: pipeline.Built, root: Path) -> list[Finding]:
+    """Argo CD deploys what is committed: inside a work tree, every rendered file must be in
+    Git's index and nothing the render dropped may stay there (a pre-commit hook sees the
+    working tree, where untracked files exist)."""
+    index = repo.indexed(root)
+    if index is None:
+        return []
+    out = [Finding(str(root / rel), None, "NOT_IN_GIT", f"not in Git: the commit would leave it out "
+                   f"and Argo CD would not see it; run `git add {root}`")
+           for rel in sorted(set(built.files) - index)]
+    out += [Finding(str(root / rel), None, "NOT_IN_GIT", "deleted, but Git still has it: the commit "
+                    f"would keep it; run `git add -A {root}` (or git rm)")
+            for rel in sorted(index - set(built.files)) if not (root / rel).exists()]
+    return out
+
+
+def leftover_trees(out_dir: Path, names: set[str]) -> list[Finding]:
+    """Generated trees that no portfolio renders any more (a renamed or deleted portfolio):
+    an ApplicationSet in them would still deploy."""
+    out = []
+    for directory in sorted(out_dir.iterdir()) if out_dir.is_dir() else []:
+        if directory.is_dir() and directory.name not in names:
+            generated = [p for p in output.existing_files(directory).values() if output.is_generated(p)]
+            if generated:
+                out.append(Finding(str(directory), None, "ORPHAN_TREE", f"{len(generated)} generated "
+                                   "file(s) that no portfolio renders any more: delete the directory "
+                                   "(git rm -r) or restore its portfolio"))
+    return out
 
 
 def check_tree(built: pipeline.Built, root: Path, validator: SchemaValidator, options: Options,
@@ -100,6 +160,7 @@ def check_tree(built: pipeline.Built, root: Path, validator: SchemaValidator, op
                                 "belongs to the tree: run `gpuaas render` to remove it"))
     if not root.is_dir():
         return findings
+    findings += git_findings(built, root)
     stats["files"] += len(tree)
     for path, text in tree.values():
         for line, what in secrets.scan(text):
@@ -112,10 +173,13 @@ def check_tree(built: pipeline.Built, root: Path, validator: SchemaValidator, op
         if isinstance(result, engines.EngineError):
             findings.append(Finding(str(directory / "kustomization.yaml"), None, "KUSTOMIZE",
                                     f"does not build: {result}"))
-        for name in sorted(p.name for p in directory.glob("*.yaml")):
-            if name != "kustomization.yaml":
-                read = tree.get((directory / name).relative_to(root).as_posix())
-                objects += parse_objects(directory / name, findings, read[1] if read else None)
+        # what Argo CD deploys: the files the kustomization lists (others are kept, not deployed)
+        listed = engines.resources(directory)
+        names = (listed if not isinstance(listed, engines.EngineError) else
+                 [p.name for p in directory.glob("*.yaml") if p.name != "kustomization.yaml"])
+        for name in sorted(n for n in names if (directory / n).is_file()):
+            read = tree.get((directory / name).relative_to(root).as_posix())
+            objects += parse_objects(directory / name, findings, read[1] if read else None)
     chart_objects, wiring = check_charts(root, built, findings, stats)
     objects += chart_objects
     findings += wiring
@@ -126,11 +190,34 @@ def check_tree(built: pipeline.Built, root: Path, validator: SchemaValidator, op
     return findings
 
 
-def parse_objects(path: Path, findings: list[Finding], text: str | None = None) -> list[Obj]:
+def _template_line(file: str, parts: tuple) -> int | None:
+    """Helm's output is not the template: the line of the field's key in the template."""
+    keys = [p for p in parts if isinstance(p, str)]
+    try:
+        lines = Path(file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for key in reversed(keys):
+        pattern = re.compile(rf"^\s*(- )?{re.escape(key)}:")
+        hit = next((i for i, l in enumerate(lines, 1) if pattern.match(l)), None)
+        if hit:
+            return hit
+    return None
+
+
+HELM_SOURCE = re.compile(r"(?m)^# Source: (\S+)$")
+
+
+def parse_objects(path: Path, findings: list[Finding], text: str | None = None,
+                  charts: Path | None = None) -> list[Obj]:
+    """The objects of a file, or of Helm's output when `charts` is given: each then names the
+    template it came from (Helm's `# Source:` line, relative to `charts`)."""
     text = path.read_text(encoding="utf-8", errors="replace") if text is None else text
     out = []
     line = 1
+    source = None
     for chunk in re.split(r"(?m)^---[ \t]*$", text):
+        source = (HELM_SOURCE.search(chunk) or source) if charts else None
         try:
             data = manifests.load(chunk)
         except yaml.YAMLError as exc:
@@ -139,10 +226,14 @@ def parse_objects(path: Path, findings: list[Finding], text: str | None = None) 
         if isinstance(data, dict):
             first = next((i for i, l in enumerate(chunk.split("\n"))
                           if l.strip() and not l.lstrip().startswith("#")), 0)
-            out.append(Obj(data, str(path), line + first))
+            if source:
+                template = charts / source.group(1)
+                out.append(Obj(data, str(template), _template_line(str(template), ("kind",)) or 1))
+            else:
+                out.append(Obj(data, str(path), line + first, chunk, line))
         elif data is not None:
             findings.append(Finding(str(path), line, "YAML", "a manifest must be a mapping"))
-        line += chunk.count("\n") + 1
+        line += chunk.count("\n")  # the next chunk starts on the separator's own line
     return out
 
 
@@ -175,7 +266,8 @@ def check_charts(root: Path, built: pipeline.Built, findings: list[Finding],
         findings.append(Finding(str(apps_dir), None, "HELM", f"does not render: {exc}"))
         return objects, wiring
     apps_file = apps_dir / "templates" / "applicationset-umbrella.yaml"
-    appsets = [o for o in parse_objects(apps_file, findings, text) if o.data.get("kind") == "ApplicationSet"]
+    appsets = [o for o in parse_objects(apps_file, findings, text, root / "charts")
+               if o.data.get("kind") == "ApplicationSet"]
     objects += appsets
     try:
         common = manifests.load((umbrella / "values-common.yaml").read_text()) or {}
@@ -217,7 +309,7 @@ def check_charts(root: Path, built: pipeline.Built, findings: list[Finding],
         except engines.EngineError as exc:
             findings.append(Finding(str(umbrella), None, "HELM", f"does not render for {env}: {exc}"))
             continue
-        apps = parse_objects(umbrella / "templates", findings, rendered)
+        apps = parse_objects(umbrella / "templates", findings, rendered, root / "charts")
         objects += apps
         wiring += check_wiring(root, env, apps, values)
     for env_dir in sorted((root / "components").glob("*")):
@@ -283,8 +375,12 @@ def schema_findings(obj: Obj, validator: SchemaValidator, strict: bool, stats: d
                         "--from-cluster` or a CRD file) and pass --schemas",
                         "error" if strict else "warning", object=obj.ref)]
     stats["schemaChecked"] += 1
-    return [Finding(obj.file, obj.line, "SCHEMA", f"{obj.ref}: {p.path}: {p.message}", object=obj.ref)
-            for p in problems]
+    out = []
+    for p in problems:
+        line, column = obj.locate(p.parts)
+        out.append(Finding(obj.file, line, "SCHEMA", f"{obj.ref}: {p.path}: {p.message}",
+                           column=column, object=obj.ref))
+    return out
 
 
 def policy(objects: list[Obj]) -> list[Finding]:

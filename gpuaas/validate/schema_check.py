@@ -52,6 +52,7 @@ def kubernetes_version_for(openshift: str) -> str:
 class SchemaProblem:
     path: str  # e.g. "spec.predictor.model.foo", "" for the object itself
     message: str
+    parts: tuple = ()  # the same path as keys and indices, to locate it in the source
 
     def __str__(self) -> str:
         return f"{self.path or '<root>'}: {self.message}"
@@ -79,7 +80,7 @@ def _builtin_registry(strict_dir: Path) -> jsonschema_rs.Registry:
     # Every built-in schema $refs "/api/_definitions.json#/$defs/...", which resolves
     # against its $id (https://kubernetes.io/api/...). Register that document once
     # (~1.5 MB of JSON) and share it between all validators.
-    defs = json.loads((strict_dir / "_definitions.json").read_text(encoding="utf-8"))
+    defs = _definitions(strict_dir)
     return jsonschema_rs.Registry([(defs["$id"], defs)])
 
 
@@ -103,6 +104,7 @@ class SchemaValidator:
         self._crd_dirs = [*(Path(d) for d in crd_schema_dirs), BUNDLED]
         self._crd_schemas = dict(crd_schemas or {})
         self._validators: dict[tuple[str, str], jsonschema_rs.Validator | None] = {}
+        self._schemas: dict[tuple[str, str], dict] = {}
 
     def has_schema(self, api_version: str, kind: str) -> bool:
         return self._validator(api_version, kind) is not None
@@ -120,7 +122,9 @@ class SchemaValidator:
         validator = self._validator(api_version, kind)
         if validator is None:
             return None
-        return [problem for error in validator.iter_errors(obj) for problem in _problems(error)]
+        schema = self._schemas[(api_version, kind)]
+        return [problem for error in validator.iter_errors(obj)
+                for problem in _problems(error, schema, self._builtin_dir)]
 
     # ----------------------------------------------------------------- lookup
 
@@ -135,6 +139,7 @@ class SchemaValidator:
         if found is None:
             return None
         origin, schema = found
+        self._schemas[(api_version, kind)] = schema
         if origin != "kubernetes":
             return jsonschema_rs.validator_for(schema, offline=True)
         return jsonschema_rs.validator_for(schema, registry=_builtin_registry(self._builtin_dir), offline=True)
@@ -167,14 +172,55 @@ class SchemaValidator:
 # --------------------------------------------------------------------- errors
 
 
-def _problems(error: jsonschema_rs.ValidationError) -> list[SchemaProblem]:
+def _problems(error: jsonschema_rs.ValidationError, schema: dict, builtin_dir: Path) -> list[SchemaProblem]:
     path = list(error.instance_path)
     name = error.kind.name
     if name == "additionalProperties":  # one problem per unknown field, path naming it
-        return [SchemaProblem(_format_path([*path, p]), "unknown field") for p in error.kind.unexpected]
+        known = _properties(schema, list(error.schema_path)[:-1], builtin_dir)
+        return [SchemaProblem(_format_path([*path, p]), "unknown field" + _did_you_mean(str(p), known),
+                              (*path, p)) for p in error.kind.unexpected]
     if name == "required":
-        return [SchemaProblem(_format_path([*path, error.kind.property]), "required field is missing")]
-    return [SchemaProblem(_format_path(path), _message(error))]
+        return [SchemaProblem(_format_path([*path, error.kind.property]), "required field is missing",
+                              tuple(path))]
+    return [SchemaProblem(_format_path(path), _message(error), tuple(path))]
+
+
+def _did_you_mean(name: str, known: list[str]) -> str:
+    import difflib
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _properties(schema: dict, keyword_path: list, builtin_dir: Path) -> list[str]:
+    """The property names of the schema node at a keyword path, following the built-in
+    schemas' $refs into Kubernetes' shared definitions."""
+    node: Any = schema
+    if keyword_path[:1] == ["$defs"] and "$defs" not in schema:  # a location inside the shared definitions
+        node = _definitions(builtin_dir)
+    for key in keyword_path:
+        if key == "$ref" and isinstance(node, dict) and "$ref" in node:
+            node = _definition(node["$ref"], builtin_dir)
+            continue
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return []
+    if isinstance(node, dict) and "$ref" in node and "properties" not in node:
+        node = _definition(node["$ref"], builtin_dir)
+    return sorted((node or {}).get("properties", {})) if isinstance(node, dict) else []
+
+
+def _definition(ref: str, builtin_dir: Path) -> dict | None:
+    _, _, pointer = ref.partition("#")
+    node: Any = _definitions(builtin_dir)
+    for key in pointer.strip("/").split("/"):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+@cache
+def _definitions(builtin_dir: Path) -> dict:
+    return json.loads((builtin_dir / "_definitions.json").read_text(encoding="utf-8"))
 
 
 def _message(error: jsonschema_rs.ValidationError) -> str:

@@ -1,0 +1,42 @@
+"""Where a tree sits in its Git repository, and what a commit would carry of it.
+
+Argo CD reads the tree from Git at `gitops.path`, so what matters is the path relative to
+the work tree's top, and the files in Git's index (what `git commit` records), not the
+files on disk.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+
+def toplevel(start: Path) -> Path | None:
+    """The work tree holding `start` (a `.git` directory or file), or None."""
+    here = Path(os.path.abspath(start))
+    for directory in (here, *here.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def place(directory: Path) -> str | None:
+    """`directory` as Argo CD would name it: relative to the top of the Git work tree holding
+    it; None outside a work tree (a preview, which no Argo CD reads)."""
+    top = toplevel(directory)
+    if top is None:
+        return None
+    return Path(os.path.relpath(os.path.abspath(directory), top)).as_posix()
+
+
+def indexed(directory: Path) -> set[str] | None:
+    """Files under `directory` that Git's index holds (paths relative to it), or None when
+    it is not inside a work tree or git is not installed."""
+    if toplevel(directory) is None or not shutil.which("git") or not directory.is_dir():
+        return None
+    proc = subprocess.run(["git", "ls-files", "-z", "--", "."], cwd=directory, capture_output=True,
+                          timeout=60)
+    if proc.returncode:
+        return None
+    return {name for name in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if name}

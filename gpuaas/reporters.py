@@ -1,0 +1,60 @@
+"""Findings for people and machines, the same for every command: text
+(`file:line:col: severity message [CODE]`), JSON (the contract) and GitHub annotations.
+
+Text is built as rich `Text`, never parsed as markup: file names, keys and values are the
+user's and may hold `[x]`, `[/bold]` or `:smile:`.
+"""
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+from .findings import Finding
+
+STYLE = {"error": "red", "warning": "yellow"}
+
+
+def line(f: Finding) -> Text:
+    return Text.assemble(f"{f.where()}: ", (f.severity, STYLE.get(f.severity, "")), f" {f.message} ",
+                         (f"[{f.code}]", "dim"))
+
+
+def as_json(findings: list[Finding], stats: dict, ok: bool) -> dict:
+    return {"ok": ok,
+            "findings": [{"severity": f.severity, "code": f.code, "message": f.message,
+                          "file": f.file, "line": f.line, "column": f.column, "object": f.object}
+                         for f in findings],
+            "stats": stats}
+
+
+def _escape(text: str, props: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if props else text
+
+
+def as_github(findings: list[Finding]) -> str:
+    lines = []
+    for f in findings:
+        props = f"file={_escape(f.file, True)}"
+        if f.line:
+            props += f",line={f.line}"
+            if f.column:
+                props += f",col={f.column}"
+        props += f",title={f.code}"
+        lines.append(f"::{f.severity} {props}::{_escape(f.message)}")
+    return "".join(line + "\n" for line in lines)
+
+
+def as_text(console: Console, findings: list[Finding], stats: dict | None = None) -> None:
+    for f in findings:
+        console.print(line(f))
+    if stats is None:
+        return
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    console.print(Text.assemble(
+        ("ok", "green") if not errors else ("failed", "red"),
+        f": {errors} error(s), {warnings} warning(s); {stats.get('portfolios', 0)} portfolio(s), "
+        f"{stats.get('objects', 0)} objects ({stats.get('schemaChecked', 0)} schema-checked), "
+        f"{stats.get('helmRenders', 0)} Helm renders, {stats.get('kustomizations', 0)} "
+        f"kustomizations in {stats.get('seconds', 0)}s"))

@@ -1,0 +1,83 @@
+"""The gate judges the tree as Argo CD will read it: from Git, at gitops.path."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not shutil.which("git"), reason="git is not installed")
+
+TREE = Path("rendered/enterprise-demo")
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=repo,
+                   check=True, capture_output=True)
+
+
+@pytest.fixture
+def committed(tmp_path: Path, cli) -> Path:
+    git(tmp_path, "init", "-q")
+    assert cli("init", cwd=tmp_path).exit_code == 0
+    assert cli("render", cwd=tmp_path).exit_code == 0
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "tree")
+    return tmp_path
+
+
+def validate(cli, repo: Path) -> tuple[int, list[dict]]:
+    result = cli("validate", "--format", "json", cwd=repo)
+    return result.exit_code, json.loads(result.stdout)["findings"]
+
+
+def test_committed_tree_passes(committed, cli):
+    code, findings = validate(cli, committed)
+    assert code == 0, findings
+
+
+def test_a_renamed_portfolio_is_refused_before_anything_is_written(committed, cli):
+    portfolio = committed / "portfolios/enterprise-demo.yaml"
+    text = portfolio.read_text()
+    portfolio.write_text(text.replace("\n  name: enterprise-demo ", "\n  name: renamed "))
+    result = cli("render", cwd=committed)
+    assert result.exit_code == 2
+    assert not (committed / "rendered/renamed").exists()
+    assert "GITOPS_PATH" in result.output and "rendered/renamed" in result.output
+    code, findings = validate(cli, committed)
+    assert code == 1
+    [finding] = [f for f in findings if f["code"] == "GITOPS_PATH"]
+    path_line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("  path: "))
+    assert finding["file"].endswith("enterprise-demo.yaml") and finding["line"] == path_line
+
+
+def test_a_tree_no_portfolio_renders_is_left_over(committed, cli):
+    portfolio = committed / "portfolios/enterprise-demo.yaml"
+    text = portfolio.read_text().replace("\n  name: enterprise-demo ", "\n  name: renamed ")
+    portfolio.write_text(text.replace("path: rendered/enterprise-demo", "path: rendered/renamed"))
+    assert cli("render", cwd=committed).exit_code == 0
+    git(committed, "add", "-A")
+    code, findings = validate(cli, committed)
+    assert code == 1
+    assert [(f["code"], f["file"]) for f in findings if f["severity"] == "error"] == [
+        ("ORPHAN_TREE", str(TREE))]
+    # naming one portfolio judges only that one
+    assert cli("validate", "portfolios/enterprise-demo.yaml", cwd=committed).exit_code == 0
+
+
+def test_files_a_commit_would_leave_out_are_named(committed, cli):
+    isvc = TREE / "components/prod/serving/isvc-mistral-3-bf16.yaml"
+    git(committed, "rm", "-q", "--cached", str(isvc))          # rendered, never added
+    stale = committed / TREE / "components/prod/serving/old.yaml"
+    stale.write_text((committed / isvc).read_text())             # tracked, then deleted
+    git(committed, "add", str(stale.relative_to(committed)))
+    stale.unlink()
+    code, findings = validate(cli, committed)
+    assert code == 1
+    flagged = {f["file"]: f["message"] for f in findings if f["code"] == "NOT_IN_GIT"}
+    assert set(flagged) == {str(isvc), str(stale.relative_to(committed))}
+    assert "leave it out" in flagged[str(isvc)]
+    git(committed, "add", "-A")
+    assert validate(cli, committed)[0] == 0
