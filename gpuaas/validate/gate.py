@@ -171,7 +171,8 @@ def check_tree(built: pipeline.Built, root: Path, validator: SchemaValidator, op
     stats["kustomizations"] += len(component_dirs)
     for directory, result in engines.kustomize_builds(component_dirs, options.kustomize).items():
         if isinstance(result, engines.EngineError):
-            findings.append(Finding(str(directory / "kustomization.yaml"), None, "KUSTOMIZE",
+            findings.append(Finding(str(directory / "kustomization.yaml"),
+                                    _resources_line(tree, directory.relative_to(root)), "KUSTOMIZE",
                                     f"does not build: {result}"))
         # what Argo CD deploys: the files the kustomization lists (others are kept, not deployed)
         listed = engines.resources(directory)
@@ -188,6 +189,13 @@ def check_tree(built: pipeline.Built, root: Path, validator: SchemaValidator, op
         findings += schema_findings(obj, validator, options.strict, stats)
     findings += policy(objects)
     return findings
+
+
+def _resources_line(tree: dict, directory: Path) -> int:
+    """The line of `resources:` in a kustomization (what a broken one usually gets wrong)."""
+    read = tree.get((directory / "kustomization.yaml").as_posix())
+    lines = read[1].splitlines() if read else []
+    return next((i for i, l in enumerate(lines, 1) if l.startswith("resources:")), 1)
 
 
 def _template_line(file: str, parts: tuple) -> int | None:
