@@ -13,7 +13,7 @@ CRDS ?= crds
 # The demo needs the CLI only; the tests add the validate engines and the test tools.
 $(VENV)/.demo: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) pip setuptools
+	$(PIP) --upgrade pip setuptools
 	$(PIP) --no-build-isolation -e .
 	touch $@
 
