@@ -244,14 +244,20 @@ def schemas_list(schemas: Optional[Path] = typer.Option(None, "--schemas", help=
         return
     from rich.table import Table
     table = Table(box=None, pad_edge=False)
-    for header in ("apiVersion", "kind", "source"):
+    for header in ("apiVersion", "kind", "CEL rules", "source"):
         table.add_column(header, overflow="fold")
     for row in rows:
         source = (f"bundled: {row['repo']}@{row['ref']} ({row['commit'][:12]}, {row['license']})"
                   if row["source"] == "bundled" else row["source"])
-        table.add_row(f"{row['group']}/{row['version']}", row["kind"], source)
+        cel = row["cel"]
+        rules = f"{cel['evaluated']}/{cel['rules']}" if cel["rules"] else "-"
+        table.add_row(f"{row['group']}/{row['version']}", row["kind"], rules, source)
     out.print(table)
-    out.print(f"{len(rows)} CRD schemas; built-in Kubernetes kinds come from kubernetes-validate")
+    skipped = [(row, s) for row in rows for s in row["cel"]["skipped"]]
+    evaluated = sum(row["cel"]["evaluated"] for row in rows)
+    out.print(f"{len(rows)} CRD schemas; {evaluated} CEL rules evaluated, {len(skipped)} not "
+              "(--format json lists each with why); built-in Kubernetes kinds come from "
+              "kubernetes-validate")
 
 
 @schemas_app.command("import")

@@ -20,7 +20,7 @@ from .. import output, pipeline, repo, secrets
 from ..catalog import KUBERNETES_FOR_OPENSHIFT
 from ..findings import Finding
 from ..portfolio.schema import COMPONENTS
-from . import engines, manifests
+from . import cel_rules, engines, manifests
 from .schema_check import SchemaValidator
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -388,6 +388,15 @@ def schema_findings(obj: Obj, validator: SchemaValidator, strict: bool, stats: d
         line, column = obj.locate(p.parts)
         out.append(Finding(obj.file, line, "SCHEMA", f"{obj.ref}: {p.path}: {p.message}",
                            column=column, object=obj.ref))
+    schema = validator.cel_schema(obj.data["apiVersion"], obj.data["kind"])
+    if not problems and schema is not None:  # the API server runs CEL on schema-valid objects
+        for outcome in cel_rules.evaluate(obj.data, schema):
+            stats["celViolations"] = stats.get("celViolations", 0) + outcome.violated
+            line, column = obj.locate(outcome.path)
+            where = ".".join(str(p) for p in outcome.path) or "<root>"
+            out.append(Finding(obj.file, line, "CEL" if outcome.violated else "CEL_UNEVALUATED",
+                               f"{obj.ref}: {where}: {outcome.message}",
+                               "error" if outcome.violated else "warning", column, obj.ref))
     return out
 
 

@@ -105,9 +105,17 @@ class SchemaValidator:
         self._crd_schemas = dict(crd_schemas or {})
         self._validators: dict[tuple[str, str], jsonschema_rs.Validator | None] = {}
         self._schemas: dict[tuple[str, str], dict] = {}
+        self._with_cel: set[tuple[str, str]] = set()
 
     def has_schema(self, api_version: str, kind: str) -> bool:
         return self._validator(api_version, kind) is not None
+
+    def cel_schema(self, api_version: str, kind: str) -> dict | None:
+        """The CRD schema of a kind when it may carry CEL rules, else None (built-in kinds,
+        and the large schemas whose text has none, are not walked for rules)."""
+        if self._validator(api_version, kind) is None or (api_version, kind) not in self._with_cel:
+            return None
+        return self._schemas[(api_version, kind)]
 
     def source(self, api_version: str, kind: str) -> str | None:
         """Where the schema of a kind comes from: a directory, ``memory`` or ``kubernetes``."""
@@ -149,11 +157,15 @@ class SchemaValidator:
         if group:  # CRDs always have a group; installed CRDs win over built-ins
             rel = schema_path(group, kind, version)
             if rel in self._crd_schemas:
+                self._with_cel.add((api_version, kind))
                 return "memory", self._crd_schemas[rel]
             for directory in self._crd_dirs:
                 file = directory / rel
                 if file.is_file():
-                    return str(directory), json.loads(file.read_text(encoding="utf-8"))
+                    text = file.read_text(encoding="utf-8")
+                    if "x-kubernetes-validations" in text:  # most large schemas have no CEL
+                        self._with_cel.add((api_version, kind))
+                    return str(directory), json.loads(text)
         schema = self._builtin_schema(group, version, kind)
         return None if schema is None else ("kubernetes", schema)
 
@@ -276,4 +288,8 @@ def schema_index(crd_dirs: Iterable[Path] = ()) -> list[dict]:
                              "kind": entry.get("kind", kind), "version": version, "source": str(directory)}
     for rel, entry in bundled.items():
         rows.setdefault(rel, {**entry, "source": "bundled"})
+    from .cel_rules import describe
+    for rel, row in rows.items():
+        directory = BUNDLED if row["source"] == "bundled" else Path(row["source"])
+        row["cel"] = describe(json.loads((directory / rel).read_text(encoding="utf-8")))
     return [rows[rel] for rel in sorted(rows)]
