@@ -27,7 +27,7 @@ CHECKPOINT_QUANT = {"compressed-tensors"}
 
 def check(loaded: Loaded) -> list[Finding]:
     """All findings, deduplicated, in file order."""
-    found = list(_portfolio_rules(loaded))
+    found = list(_portfolio_rules(loaded)) + list(_one_owner_per_cluster(loaded))
     for line, what in secrets.scan(loaded.text):
         message = f"looks like a {what}: put it in a Secret and name the Secret here (then " \
                   "rotate the value)"
@@ -45,6 +45,21 @@ def check(loaded: Loaded) -> list[Finding]:
             found += _env_rules(loaded, resolve_env(p, env.name))
     unique = list(dict.fromkeys(found))
     return sorted(unique, key=lambda f: (f.line or 0, f.column or 0, f.code, f.message))
+
+
+def _one_owner_per_cluster(loaded: Loaded) -> Iterator[Finding]:
+    """Every environment renders the same cluster-scoped objects (the DataScienceCluster,
+    ClusterQueue, flavors, priorities, ClusterPolicy, the Argo CD ClusterRole): two on one
+    cluster give each object two owning Applications, and pruning one deletes it from the other."""
+    first: dict[str, str] = {}
+    for i, env in enumerate(loaded.portfolio.environments):
+        if env.cluster in first:
+            yield loaded.locations.finding(
+                ("environments", i, "cluster"), f"environments {first[env.cluster]} and {env.name} "
+                f"both deploy to {env.cluster}: their cluster-scoped objects would have two owners "
+                "(pruning one environment deletes them from the other); give each environment its "
+                "own cluster", "SHARED_CLUSTER")
+        first.setdefault(env.cluster, env.name)
 
 
 def _portfolio_rules(loaded: Loaded) -> Iterator[Finding]:

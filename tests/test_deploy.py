@@ -1,0 +1,91 @@
+"""What passes the gate deploys as planned: Argo CD health, ownership, storage, upgrades."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gpuaas import pipeline
+
+from .conftest import DEMO, HEAD, write
+
+
+def health_checks() -> dict[str, str]:
+    files = pipeline.build(DEMO).files
+    patch = yaml.safe_load(files["bootstrap/argocd-health-checks.yaml"])
+    return {f"{c['group']}/{c['kind']}": c["check"] for c in patch["spec"]["resourceHealthChecks"]}
+
+
+def health(script: str, obj: dict) -> tuple[str, str]:
+    """Run an Argo CD health check as Argo CD does (gopher-lua is Lua 5.1): `obj` is global."""
+    from lupa.lua51 import LuaRuntime
+    lua = LuaRuntime(unpack_returned_tuples=True)
+
+    def table(value):
+        if isinstance(value, dict):
+            return lua.table_from({k: table(v) for k, v in value.items()})
+        if isinstance(value, list):
+            return lua.table_from([table(v) for v in value])
+        return value
+    lua.globals().obj = table(obj)
+    result = lua.execute(script)
+    return result["status"], result["message"]
+
+
+def test_the_tree_carries_the_health_checks_its_waves_rely_on():
+    assert set(health_checks()) == {"argoproj.io/Application", "serving.kserve.io/InferenceService",
+                                    "kueue.openshift.io/Kueue"}
+
+
+@pytest.mark.parametrize("status, expected", [
+    ({}, "Progressing"),
+    ({"health": {"status": "Healthy"}}, "Healthy"),
+    ({"health": {"status": "Degraded", "message": "Job failed"}}, "Degraded"),
+])
+def test_application_health_is_its_own(status, expected):
+    assert health(health_checks()["argoproj.io/Application"], {"status": status})[0] == expected
+
+
+def cond(kind: str, status: str, message: str = "") -> dict:
+    return {"type": kind, "status": status, "message": message}
+
+
+@pytest.mark.parametrize("status, expected", [
+    (None, "Progressing"),
+    # RHOAI 3.0 sets Stopped=False on a running model: that is not a failure
+    ({"conditions": [cond("Stopped", "False"), cond("Ready", "True")]}, "Healthy"),
+    ({"conditions": [cond("Stopped", "True", "stopped by annotation"), cond("Ready", "False")]}, "Suspended"),
+    ({"conditions": [cond("Ready", "False", "pulling")],
+      "modelStatus": {"transitionStatus": "InProgress"}}, "Progressing"),
+    ({"conditions": [cond("Ready", "False")],
+      "modelStatus": {"transitionStatus": "BlockedByFailedLoad",
+                      "lastFailureInfo": {"message": "CUDA out of memory"}}}, "Degraded"),
+])
+def test_inference_service_health_by_ready(status, expected):
+    obj = {"status": status} if status is not None else {}
+    state, message = health(health_checks()["serving.kserve.io/InferenceService"], obj)
+    assert state == expected
+    if expected == "Degraded":
+        assert message == "CUDA out of memory"
+
+
+@pytest.mark.parametrize("status, expected", [
+    ({}, "Progressing"),
+    ({"readyReplicas": 1, "conditions": [cond("KueueAvailable", "True")]}, "Healthy"),
+    ({"readyReplicas": 0, "conditions": [cond("TargetConfigControllerDegraded", "True", "bad")]}, "Degraded"),
+])
+def test_kueue_cr_is_healthy_once_its_controller_runs(status, expected):
+    assert health(health_checks()["kueue.openshift.io/Kueue"], {"status": status})[0] == expected
+
+
+def test_two_environments_on_one_cluster_are_refused(tmp_path: Path):
+    text = HEAD.replace("environments: [{name: prod}]", "environments: [{name: prod}, {name: dev}]")
+    path = write(tmp_path / "p.yaml", text + "pools: [{name: l4, gpu: L4, instanceType: g6.4xlarge}]\n"
+                 "models: [{name: m, source: hf://org/m, params: 8B, precision: fp8, gpus: 1}]\n")
+    [finding] = [f for f in pipeline.build(path).findings if f.code == "SHARED_CLUSTER"]
+    assert finding.severity == "error" and finding.line == 5
+    assert "prod and dev" in finding.message
+    other = write(tmp_path / "q.yaml", path.read_text().replace(
+        "{name: dev}", "{name: dev, cluster: 'https://api.dev.example.com:6443'}"))
+    assert not [f for f in pipeline.build(other).findings if f.code == "SHARED_CLUSTER"]
