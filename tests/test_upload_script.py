@@ -146,7 +146,8 @@ def run_script(env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def summary(result: subprocess.CompletedProcess) -> str:
-    return result.stdout.strip().splitlines()[-1]
+    """The summary line (the last but the completion marker's)."""
+    return [l for l in result.stdout.splitlines() if l.startswith("uploaded ") and " files (" in l][-1]
 
 
 def objects(client, prefix: str) -> dict[str, int]:
@@ -410,7 +411,8 @@ def test_hub_everything_uploaded_downloads_nothing(s3, script, capsys, tmp_path)
     assert hub.downloads == []
     lines = result.stdout.splitlines()
     assert f"nothing to download: all 5 files already in s3://{BUCKET}/{prefix}/" in lines
-    assert lines[-1] == "uploaded 0 files (0 bytes), skipped 5"
+    assert lines[-2:] == ["uploaded 0 files (0 bytes), skipped 5",
+                          f"complete s3://{BUCKET}/{prefix}.complete (5 files, {sum(map(len, HUB_FILES.values()))} bytes)"]
     assert upload_lines(result.stdout) == []
     assert not (tmp_path / "scratch").exists()
     assert objects(client, prefix) == hub_objects(prefix)
@@ -519,3 +521,68 @@ def test_hub_mode_without_huggingface_hub_says_so(s3, tmp_path):
         pytest.skip("huggingface_hub is installed; the listing would try the network")
     result = run_script(hub_env(s3, tmp_path, "hub-no-lib"))
     assert_one_line_error(result, 1, "missing Python package: huggingface_hub")
+
+
+# --- a model's pods see nothing or the whole upload --------------------------------------
+
+def wait(s3: dict, prefix: str, timeout: float, **overrides) -> subprocess.CompletedProcess:
+    """`--wait` as the init container runs it: standard library only (-S -I: no site-packages,
+    so no boto3), S3 variables only."""
+    env = {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+           "AWS_S3_ENDPOINT": s3["endpoint"], "AWS_S3_BUCKET": BUCKET, "S3_PREFIX": prefix,
+           "WAIT_TIMEOUT": str(timeout), "WAIT_INTERVAL": "0.2", **overrides}
+    return subprocess.run([sys.executable, "-S", "-I", str(SCRIPT), "--wait"], env=env,
+                          capture_output=True, text=True, timeout=SCRIPT_TIMEOUT)
+
+
+def test_an_interrupted_upload_is_never_served_and_a_resumed_one_is(s3, model_dir):
+    client, prefix = s3["client"], "mistral-3-bf16/5e1f0c2a"
+    # the upload dies half-way: killed once its first file is in S3
+    proc = subprocess.Popen([sys.executable, str(SCRIPT)], env=job_env(s3, model_dir, prefix),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        if line.startswith("uploaded s3://"):
+            proc.kill()
+            break
+    proc.wait(timeout=SCRIPT_TIMEOUT)
+    partial = objects(client, prefix)
+    assert 0 < len(partial) < len(expected_objects(model_dir, prefix))
+    assert f"{prefix}.complete" not in objects(client, prefix.rsplit("/", 1)[0])
+    waiting = wait(s3, prefix, timeout=1)
+    assert waiting.returncode == 1, waiting.stdout + waiting.stderr
+    assert "did not appear" in waiting.stderr and "waiting for" in waiting.stdout
+
+    resumed = run_script(job_env(s3, model_dir, prefix))
+    assert resumed.returncode == 0, resumed.stderr
+    assert objects(client, prefix) == expected_objects(model_dir, prefix)  # the marker is beside it
+    marker = json.loads(client.get_object(Bucket=BUCKET, Key=f"{prefix}.complete")["Body"].read())
+    assert marker["files"] == {k.removeprefix(prefix + "/"): v
+                               for k, v in expected_objects(model_dir, prefix).items()}
+    served = wait(s3, prefix, timeout=5)
+    assert served.returncode == 0, served.stderr
+    assert served.stdout.strip() == f"complete: s3://{BUCKET}/{prefix}.complete"
+
+
+def test_wait_signs_its_requests(s3, model_dir):
+    prefix = "signed/0a1b2c3d"
+    assert run_script(job_env(s3, model_dir, prefix)).returncode == 0
+    refused = wait(s3, prefix, timeout=5, AWS_SECRET_ACCESS_KEY="not-the-secret")
+    assert refused.returncode == 1 and "refused the credentials" in refused.stderr
+
+
+def test_no_marker_when_s3_lacks_a_file(s3, script, capsys, tmp_path):
+    """A file deleted between upload and publication (or a short write) leaves no marker."""
+    client, prefix = s3["client"], "hub-short"
+
+    class Vanishing(FakeHub):
+        def download(self, **kwargs):
+            root = super().download(**kwargs)
+            client.delete_object(Bucket=BUCKET, Key=f"{prefix}/config.json")
+            return root
+    put_all(client, prefix)
+    client.delete_object(Bucket=BUCKET, Key=f"{prefix}/tokenizer.json")
+    result = run_hub(script, capsys, hub_env(s3, tmp_path, prefix), Vanishing())
+    assert result.returncode == 1 and "no marker written" in result.stderr
+    assert "config.json" in result.stderr
+    with pytest.raises(client.exceptions.ClientError):
+        client.head_object(Bucket=BUCKET, Key=f"{prefix}.complete")

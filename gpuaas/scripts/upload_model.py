@@ -16,6 +16,14 @@ from the environment only:
   UPLOAD_ALL_WEIGHTS     optional: copy every weights file (vLLM runs with a --load-format
                          that reads consolidated or original checkpoints)
 
+A model is served only once it is complete: when every file is in S3 with its size, the
+script writes the marker object s3://$AWS_S3_BUCKET/$S3_PREFIX.complete (beside the prefix,
+not under it, so KServe never copies it). `--wait` is the other half, run as an init
+container of the model's pods before KServe's storage-initializer: it polls for the marker
+(standard library only, SigV4-signed HEAD requests) and exits 0 once it exists, so a pod
+never copies a partial upload. WAIT_TIMEOUT (seconds, default 0 = forever) and
+WAIT_INTERVAL (default 10) tune it; it needs only the S3 variables.
+
 Resumable, and cheap to re-run (a retry, or a new Job after a change):
   1. the repository's files and sizes are listed (HfApi().list_repo_tree);
   2. the existing objects under the prefix are listed once;
@@ -30,7 +38,7 @@ Not copied, in either mode: folders, .git* files and directories (.gitattributes
 and huggingface_hub's .cache/ metadata. Only objects are created: the bucket
 must already exist.
 
-Output (stdout, one line per event; the last line is always the summary):
+Output (stdout, one line per event; the last line is always the summary, then the marker):
   <repo>@<revision>: N files (B bytes) in the repository, K already in s3://<bucket>/<prefix>/
   LOCAL_MODEL_DIR set: skipping download, using <dir>
   skipped  s3://<bucket>/<key> (<size> bytes, already present)
@@ -40,6 +48,7 @@ Output (stdout, one line per event; the last line is always the summary):
   warning: <path> is <size> bytes, the repository listing said <size>
   uploaded s3://<bucket>/<key> (<size> bytes)
   uploaded U files (B bytes), skipped S
+  complete s3://<bucket>/<prefix>.complete (N files, B bytes)
 
 Exit codes: 0 success (also when nothing needed copying), 1 listing/download/S3/file
 error, 2 configuration error.
@@ -79,9 +88,9 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def read_config(environ) -> dict[str, str]:
+def read_config(environ, downloading: bool = True) -> dict[str, str]:
     env = {key: value.strip() for key, value in environ.items() if value.strip()}
-    required = S3_VARS + (() if env.get("LOCAL_MODEL_DIR") else DOWNLOAD_VARS)
+    required = S3_VARS + (DOWNLOAD_VARS if downloading and not env.get("LOCAL_MODEL_DIR") else ())
     missing = [name for name in required if name not in env]
     if missing:
         raise ConfigError(f"missing required environment variable(s): {', '.join(missing)}")
@@ -247,6 +256,95 @@ def log_summary(uploaded: int, uploaded_bytes: int, skipped: int) -> None:
     log(f"uploaded {uploaded} files ({uploaded_bytes} bytes), skipped {skipped}")
 
 
+def marker_key(prefix: str) -> str:
+    """Beside the prefix (`m/abc.complete` for `m/abc/`), so a prefix listing never holds it."""
+    return f"{prefix}.complete"
+
+
+def publish(s3, env: dict[str, str], wanted: dict[str, int]) -> None:
+    """Write the completion marker once S3 holds every wanted file with its size.
+    Call inside s3_errors()."""
+    import json
+    bucket, prefix = env["AWS_S3_BUCKET"], env["S3_PREFIX"]
+    present = existing_sizes(s3, bucket, prefix)
+    wrong = sorted(rel for rel, size in wanted.items() if present.get(f"{prefix}/{rel}") != size)
+    if wrong:
+        raise Failure(f"not complete in s3://{bucket}/{prefix}/: {', '.join(wrong[:5])}"
+                      f"{' ...' if len(wrong) > 5 else ''}; no marker written")
+    body = json.dumps({"files": dict(sorted(wanted.items())), "bytes": sum(wanted.values())},
+                      indent=1).encode()
+    s3.put_object(Bucket=bucket, Key=marker_key(prefix), Body=body)
+    log(f"complete s3://{bucket}/{marker_key(prefix)} ({len(wanted)} files, "
+        f"{sum(wanted.values())} bytes)")
+
+
+# --- waiting for a complete upload (init container; standard library only) -------------
+
+def signed_head(env: dict[str, str], key: str) -> int:
+    """HEAD s3://bucket/key with AWS Signature V4 (path-style); returns the HTTP status."""
+    import datetime
+    import hashlib
+    import hmac
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    endpoint = urllib.parse.urlsplit(env["AWS_S3_ENDPOINT"].rstrip("/"))
+    region = env.get("AWS_DEFAULT_REGION") or "us-east-1"
+    path = urllib.parse.quote(f"{endpoint.path}/{env['AWS_S3_BUCKET']}/{key}", safe="/-_.~")
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    payload = hashlib.sha256(b"").hexdigest()
+    headers = {"host": endpoint.netloc, "x-amz-content-sha256": payload, "x-amz-date": stamp}
+    signed = ";".join(sorted(headers))
+    canonical = "\n".join(["HEAD", path, "", *(f"{k}:{headers[k]}" for k in sorted(headers)), "",
+                           signed, payload])
+    scope = f"{stamp[:8]}/{region}/s3/aws4_request"
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", stamp, scope,
+                         hashlib.sha256(canonical.encode()).hexdigest()])
+    secret = ("AWS4" + env["AWS_SECRET_ACCESS_KEY"]).encode()
+    for part in (stamp[:8], region, "s3", "aws4_request"):
+        secret = hmac.new(secret, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(secret, to_sign.encode(), hashlib.sha256).hexdigest()
+    request = urllib.request.Request(
+        f"{endpoint.scheme}://{endpoint.netloc}{path}", method="HEAD",
+        headers={"x-amz-content-sha256": payload, "x-amz-date": stamp,
+                 "Authorization": f"AWS4-HMAC-SHA256 Credential={env['AWS_ACCESS_KEY_ID']}/{scope}, "
+                                  f"SignedHeaders={signed}, Signature={signature}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def wait_for_marker(env: dict[str, str], sleep=None, clock=None) -> None:
+    import time
+    sleep, clock = sleep or time.sleep, clock or time.monotonic
+    key = marker_key(env["S3_PREFIX"])
+    timeout = float(env.get("WAIT_TIMEOUT", "0"))
+    interval = float(env.get("WAIT_INTERVAL", "10"))
+    start, waited = clock(), False
+    while True:
+        try:
+            status = signed_head(env, key)
+        except OSError as exc:  # S3 not reachable yet: keep waiting, as for a missing marker
+            status, reason = None, one_line(exc)
+        else:
+            reason = f"HTTP {status}"
+        if status == 200:
+            log(f"complete: s3://{env['AWS_S3_BUCKET']}/{key}")
+            return
+        if status in (401, 403):
+            raise Failure(f"S3 refused the credentials ({reason}) for s3://{env['AWS_S3_BUCKET']}/{key}")
+        if timeout and clock() - start >= timeout:
+            raise Failure(f"s3://{env['AWS_S3_BUCKET']}/{key} did not appear within {timeout:g}s "
+                          f"({reason}): the upload Job has not finished")
+        if not waited:
+            log(f"waiting for s3://{env['AWS_S3_BUCKET']}/{key} ({reason}): the upload is not complete")
+            waited = True
+        sleep(interval)
+
+
 # --- the two modes ----------------------------------------------------------------------
 
 def copy_local_dir(env: dict[str, str]) -> None:
@@ -264,6 +362,7 @@ def copy_local_dir(env: dict[str, str]) -> None:
         log(f"uploading {len(files)} files from {root} to s3://{bucket}/{prefix}/ "
             f"({len(existing)} objects already there)")
         log_summary(*upload(s3, env, files, existing))
+        publish(s3, env, {rel: path.stat().st_size for rel, path in files})
 
 
 def copy_from_hub(env: dict[str, str], list_remote, download) -> None:
@@ -292,6 +391,8 @@ def copy_from_hub(env: dict[str, str], list_remote, download) -> None:
     if not missing:
         log(f"nothing to download: all {len(wanted)} files already in s3://{bucket}/{prefix}/")
         log_summary(0, 0, len(present))
+        with s3_errors(env):
+            publish(s3, env, wanted)
         return
 
     work_dir = Path(env["WORK_DIR"])
@@ -316,7 +417,9 @@ def copy_from_hub(env: dict[str, str], list_remote, download) -> None:
         log(f"uploading {len(missing)} files from {root} to s3://{bucket}/{prefix}/ "
             f"({len(existing)} objects already there)")
         uploaded, uploaded_bytes, _ = upload(s3, env, [(rel, root / rel) for rel in missing], {})
-    log_summary(uploaded, uploaded_bytes, len(present))
+        log_summary(uploaded, uploaded_bytes, len(present))
+        publish(s3, env, {rel: (root / rel).stat().st_size if rel in missing else size
+                          for rel, size in wanted.items()})
 
 
 def main(argv=None, environ=None, list_remote=None, download=None) -> int:
@@ -325,10 +428,14 @@ def main(argv=None, environ=None, list_remote=None, download=None) -> int:
         prog="upload_model", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.parse_args(argv)
+    parser.add_argument("--wait", action="store_true", help="wait until the upload at S3_PREFIX "
+                        "is complete (its marker exists), then exit 0")
+    args = parser.parse_args(argv)
     try:
-        env = read_config(os.environ if environ is None else environ)
-        if env.get("LOCAL_MODEL_DIR"):
+        env = read_config(os.environ if environ is None else environ, downloading=not args.wait)
+        if args.wait:
+            wait_for_marker(env)
+        elif env.get("LOCAL_MODEL_DIR"):
             copy_local_dir(env)
         else:
             copy_from_hub(env, list_remote or list_hub, download or download_hub)
