@@ -6,8 +6,11 @@ and repeated beside each table.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
 
 GIB = 1024**3
 GB = 1000**3
@@ -267,6 +270,59 @@ def architecture_for(source: str) -> tuple[str, Architecture] | None:
         ref = ref.rpartition(":")[0]
     repo = ref if ref in ARCHITECTURES else CHECKPOINTS.get(ref) or _BY_BASE.get(_base(ref))
     return (repo, ARCHITECTURES[repo]) if repo else None
+
+
+def config_path(ref: str) -> Path | None:
+    """A config.json on disk: the file, a directory holding one, or a Hugging Face cache
+    directory (models--org--name/snapshots/<revision>/config.json, newest first)."""
+    path = Path(ref).expanduser()
+    try:
+        if path.is_file():
+            return path
+        if (path / "config.json").is_file():
+            return path / "config.json"
+        snapshots = sorted((path / "snapshots").glob("*/config.json"),
+                           key=lambda p: p.stat().st_mtime, reverse=True)
+    except (OSError, ValueError):   # a name too long for the filesystem, a NUL byte
+        return None
+    return snapshots[0] if snapshots else None
+
+
+@lru_cache(maxsize=64)
+def architecture_from_config(ref: str) -> tuple[str, Architecture] | None:
+    """The facts of a local config.json (offline); None when there is none or it is not a
+    decoder or encoder config this reads."""
+    path = config_path(ref)
+    if path is None:
+        return None
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+        return str(path), from_config(config)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def from_config(config: dict) -> Architecture:
+    """Architecture from a Hugging Face config.json (multimodal ones keep it in text_config)."""
+    c = config.get("text_config") or config
+    heads = int(c["num_attention_heads"])
+    hidden = int(c["hidden_size"])
+    layers = int(c["num_hidden_layers"])
+    types = c.get("layer_types") or []
+    sliding = sum(1 for t in types if t == "sliding_attention")
+    window = int(c.get("sliding_window") or 0)
+    if window and not types and c.get("use_sliding_window", True) is not False:
+        pattern = int(c.get("sliding_window_pattern") or 0)
+        sliding = layers - layers // pattern if pattern else layers
+    return Architecture(
+        layers, int(c.get("num_key_value_heads") or heads), int(c.get("head_dim") or hidden // heads),
+        int(c.get("max_position_embeddings") or 0), hidden, heads,
+        int(c.get("intermediate_size") or 0), int(c.get("vocab_size") or 0),
+        bool(config.get("tie_word_embeddings", c.get("tie_word_embeddings", False))),
+        int(c.get("num_local_experts") or c.get("num_experts") or 0),
+        int(c.get("num_experts_per_tok") or 0), int(c.get("moe_intermediate_size") or 0),
+        window if sliding else 0, sliding,
+        encoder_only=c.get("model_type") in ("bert", "xlm-roberta", "roberta", "modernbert"))
 
 
 # OLM packages: (package, catalog source, namespace, OperatorGroup targets own namespace?).
