@@ -23,7 +23,7 @@ def plan_json(plan: Plan, envs: list[EnvPlan]) -> dict:
                 "name": m.name, "state": m.state, "gpus": m.model.gpus,
                 "replicas": m.replicas, "pool": m.flavor or (m.pools[0] if m.pools else None),
                 "pools": m.pools, "storage": m.storage.kind, "storageReason": m.storage.reason,
-                "weightsGB": round(m.fit.weights_gb, 2), **fit_json(m.fit),
+                "weightsGB": round(m.fit.weights_gb, 2), **fit_json(m.fit, m.model.gpus),
                 "admission": m.admission, "reason": m.reason,
                 "monthlyUSD": round(m.monthly_usd, 2),
             } for m in e.models],
@@ -31,20 +31,22 @@ def plan_json(plan: Plan, envs: list[EnvPlan]) -> dict:
     }
 
 
-def fit_json(fit: Fit) -> dict:
-    """GPU fit per model: vLLM's start-up numbers per GPU (see docs/gpu-fit.md)."""
+def fit_json(fit: Fit, gpus: int) -> dict:
+    """GPU fit per model: vLLM's start-up numbers per GPU (see docs/gpu-fit.md); kvCacheGB and
+    usableGB keep their meaning of before, over all of the model's GPUs in decimal GB."""
     e = fit.estimate
 
     def r(value):
         return None if value is None else round(value, 2)
+    total = gpus * GIB / GB
     return {
         "fits": fit.fits, "architecture": fit.architecture or None,
         "weightsGiB": r(e and e.weights_gib), "kvPoolGiB": r(e and e.kv_pool_gib),
         "kvTokens": e.kv_tokens if e else None, "maxConcurrency": r(e and e.max_concurrency),
         "maxModelLen": e.max_model_len if e else None,
-        "kvCacheGB": r(e and e.sequence_gib * GIB / GB),       # one maxModelLen sequence, per GPU
+        "kvCacheGB": r(e and e.sequence_gib * total),      # one maxModelLen sequence
         "usableGB": r(e and (e.weights_gib + e.activation_gib + e.non_torch_gib + e.kv_pool_gib)
-                      * GIB / GB),                               # per GPU x gpu-memory-utilization
+                      * total),                                  # GPUs x memory x utilisation
         "fitReason": fit.reason or None,
         "largestMaxModelLen": fit.largest_max_model_len, "smallestTensorParallel": fit.smallest_tp,
     }
@@ -63,10 +65,11 @@ def fit_cells(fit: Fit) -> tuple[str, str, str, str, str]:
 
 def print_plan(console: Console, plan: Plan, envs: list[EnvPlan]) -> None:
     for e in envs:
+        # weights and KV pool in GiB per GPU; conc: maxModelLen requests the KV pool holds
         table = Table(title=f"{plan.portfolio.metadata.name} / {e.name}", title_justify="left")
         for col, justify in (("model", "left"), ("state", "left"), ("GPUs", "right"),
-                             ("pool", "left"), ("storage", "left"), ("weights GiB", "right"),
-                             ("KV GiB", "right"), ("KV tokens", "right"), ("conc.", "right"),
+                             ("pool", "left"), ("storage", "left"), ("weights", "right"),
+                             ("KV pool", "right"), ("KV tokens", "right"), ("conc", "right"),
                              ("fit", "center"), ("admission", "left"), ("$/month", "right"),
                              ("reason", "left")):
             table.add_column(col, justify=justify)
