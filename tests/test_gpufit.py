@@ -8,7 +8,7 @@ must match exactly, and the KV pool must be within 15% wherever vLLM started and
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -185,3 +185,36 @@ def test_largest_max_model_len_is_the_boundary():
 def test_unknown_sizes_take_a_conservative_activation():
     arch = catalog.Architecture(32, 8, 128, 8192)
     assert gpufit.activation_gib(arch, gpufit.Serving(22.06)) == gpufit.UNKNOWN_ACTIVATION_GIB
+
+
+def test_config_json_reads_sliding_layers_and_multimodal_text_config():
+    """A Hugging Face config.json as published: gpt-oss lists layer_types; Gemma 3 keeps the
+    language model in text_config with a sliding_window_pattern."""
+    oss = catalog.from_config({
+        "num_hidden_layers": 4, "hidden_size": 2880, "num_attention_heads": 64,
+        "num_key_value_heads": 8, "head_dim": 64, "vocab_size": 201088, "sliding_window": 128,
+        "max_position_embeddings": 131072, "num_local_experts": 32, "num_experts_per_tok": 4,
+        "layer_types": ["sliding_attention", "full_attention"] * 2})
+    assert (oss.sliding_layers, oss.sliding_window, oss.experts, oss.head_dim) == (2, 128, 32, 64)
+    gemma = catalog.from_config({"tie_word_embeddings": True, "text_config": {
+        "num_hidden_layers": 62, "hidden_size": 5376, "num_attention_heads": 32,
+        "num_key_value_heads": 16, "head_dim": 128, "vocab_size": 262208, "sliding_window": 1024,
+        "sliding_window_pattern": 6, "max_position_embeddings": 131072}})
+    assert gemma == replace(catalog.ARCHITECTURES["google/gemma-3-27b-it"], intermediate=0,
+                            params=0)
+
+
+def test_catalog_knows_the_models_people_deploy_and_their_quantised_copies():
+    assert len(catalog.ARCHITECTURES) >= 30
+    for source, repo in [
+            ("hf://RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic", "meta-llama/Llama-3.3-70B-Instruct"),
+            ("hf://Qwen/Qwen2.5-7B-Instruct-AWQ", "Qwen/Qwen2.5-7B-Instruct"),
+            ("hf://Qwen/Qwen3-32B-FP8", "Qwen/Qwen3-32B"),
+            ("hf://RedHatAI/Mistral-Small-24B-Instruct-2501-quantized.w4a16",
+             "mistralai/Mistral-Small-24B-Instruct-2501"),
+            ("oci://registry.redhat.io/rhelai1/modelcar-mistral-small-24b-instruct-2501-quantized-w4a16:1.5",
+             "mistralai/Mistral-Small-24B-Instruct-2501"),
+            ("hf://ibm-granite/granite-3.1-8b-instruct@main", "ibm-granite/granite-3.1-8b-instruct")]:
+        assert catalog.architecture_for(source)[0] == repo, source
+    assert catalog.architecture_for("hf://org/model") is None
+    assert catalog.architecture_for("s3://bucket/Mistral-Small-24B-Instruct/w4a16") is None
