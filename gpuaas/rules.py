@@ -293,11 +293,11 @@ def _field_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
             yield at.finding(("models", i, "vllmArgs", j), f"{name} takes a number of "
                              f"{'tokens' if field == 'maxModelLen' else 'requests'}, like "
                              f"{name}=16384", "VLLM_ARG")
-    if isinstance(m.architecture, str) and model_architecture(m) is None:
+    found = model_architecture(m)
+    if isinstance(m.architecture, str) and found is None:
         yield at.finding(("models", i, "architecture"), f"{shown(m.architecture)} is neither a "
                          "catalog model (org/name) nor a readable config.json or Hugging Face "
                          "cache directory", "ARCHITECTURE")
-    found = model_architecture(m)
     length = m.max_model_len
     if found and length and found[1].context and length > found[1].context:
         yield at.finding(_setting_path(m, i, "maxModelLen"), f"maxModelLen {length} is above "
