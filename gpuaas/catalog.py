@@ -6,7 +6,11 @@ and repeated beside each table.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
 
 GIB = 1024**3
 GB = 1000**3
@@ -15,21 +19,26 @@ GB = 1000**3
 @dataclass(frozen=True)
 class GPU:
     memory_gb: float      # nominal, as sold (decimal GB)
-    usable_gib: float     # what the driver reports, minus driver/context overhead
+    usable_gib: float     # total memory as the driver reports it to vLLM (torch.cuda.mem_get_info)
     product: str          # value of the node label nvidia.com/gpu.product
     fp8: bool             # native FP8 (compute capability >= 8.9)
+    # vLLM 0.11's `vllm serve` defaults for this device: (max_num_batched_tokens, max_num_seqs).
+    # vllm/engine/arg_utils.py get_batch_defaults: 8192/1024 on devices of >= 70 GiB whose name
+    # has no "a100", 2048/256 on all others.
+    batch_defaults: tuple[int, int] = (2048, 256)
 
 
-# Memory: AWS console (nominal / reported), MLCommons H200 JSON, NVIDIA product pages.
+# Memory: totals vLLM logs as total_gpu_memory (L4/A10G 22.06 GiB, L40S 44.42 GiB, A100 80GB
+# 79.15 GiB, H100 79.19 GiB; see docs/gpu-fit.md); nominal sizes from AWS and NVIDIA pages.
 # Product labels: what GPU feature discovery sets on the node (nvidia.com/gpu.product).
 GPUS: dict[str, GPU] = {
-    "L4": GPU(24, 22.5, "NVIDIA-L4", True),
-    "A10G": GPU(24, 22.5, "NVIDIA-A10G", False),
-    "L40S": GPU(48, 44.5, "NVIDIA-L40S", True),
-    "A100-40GB": GPU(40, 39.4, "NVIDIA-A100-SXM4-40GB", False),
-    "A100-80GB": GPU(80, 79.2, "NVIDIA-A100-SXM4-80GB", False),
-    "H100": GPU(80, 79.1, "NVIDIA-H100-80GB-HBM3", True),
-    "H200": GPU(141, 139.8, "NVIDIA-H200", True),
+    "L4": GPU(24, 22.06, "NVIDIA-L4", True),
+    "A10G": GPU(24, 22.06, "NVIDIA-A10G", False),
+    "L40S": GPU(48, 44.42, "NVIDIA-L40S", True),
+    "A100-40GB": GPU(40, 39.39, "NVIDIA-A100-SXM4-40GB", False),
+    "A100-80GB": GPU(80, 79.15, "NVIDIA-A100-SXM4-80GB", False),
+    "H100": GPU(80, 79.19, "NVIDIA-H100-80GB-HBM3", True, (8192, 1024)),
+    "H200": GPU(141, 139.8, "NVIDIA-H200", True, (8192, 1024)),
 }
 
 
@@ -87,20 +96,234 @@ GPU_MEMORY_UTILIZATION = 0.9     # vLLM's --gpu-memory-utilization default
 
 @dataclass(frozen=True)
 class Architecture:
+    """What vLLM's start-up memory depends on, as the model's config.json states it."""
     layers: int
     kv_heads: int
     head_dim: int
-    context: int        # max_position_embeddings: vLLM's max model length when none is given
+    context: int            # max_position_embeddings: vLLM's max model length when none is given
+    hidden: int = 0
+    heads: int = 0
+    intermediate: int = 0   # dense MLP width (0 for a pure MoE)
+    vocab: int = 0
+    tied: bool = False      # tie_word_embeddings: lm_head shares the embedding matrix
+    experts: int = 0
+    active_experts: int = 0  # num_experts_per_tok
+    expert_intermediate: int = 0
+    sliding_window: int = 0
+    sliding_layers: int = 0  # layers with sliding-window attention; the others attend to all
+    params: float = 0        # total parameters, in billions
+    encoder_only: bool = False  # bidirectional embedding models keep no KV cache
+    loaded_gib: float = 0    # what vLLM logs as "Model loading took" when it differs from
+                             # params x precision (MXFP4 experts padded for the kernels)
 
 
-# Model architectures for the KV-cache estimate, by Hugging Face repository (config.json).
+def _llama(layers, hidden, heads, inter, params, kv=8, dim=128, vocab=128256, ctx=131072, tied=False):
+    return Architecture(layers, kv, dim, ctx, hidden, heads, inter, vocab, tied, params=params)
+
+
+def _gemma3(layers, hidden, heads, kv, dim, inter, params, vocab=262208, ctx=131072, window=1024):
+    # every sixth layer attends globally, the others to a `window` (sliding_window_pattern 6)
+    return Architecture(layers, kv, dim, ctx, hidden, heads, inter, vocab, True,
+                        sliding_window=window, sliding_layers=layers - layers // 6, params=params)
+
+
+# Model architectures by Hugging Face repository, from each repository's config.json
+# (num_hidden_layers, num_key_value_heads, head_dim or hidden_size / num_attention_heads,
+# max_position_embeddings, hidden_size, num_attention_heads, intermediate_size, vocab_size,
+# tie_word_embeddings, num_local_experts / num_experts, num_experts_per_tok,
+# moe_intermediate_size, sliding_window and layer_types) and the parameter count of its card.
+LLAMA_31_8B = _llama(32, 4096, 32, 14336, 8.03)
+LLAMA_70B = _llama(80, 8192, 64, 28672, 70.6)
+QWEN25_7B = Architecture(28, 4, 128, 32_768, 3584, 28, 18944, 152064, params=7.62)
+QWEN25_14B = Architecture(48, 8, 128, 32_768, 5120, 40, 13824, 152064, params=14.8)
+QWEN25_32B = Architecture(64, 8, 128, 32_768, 5120, 40, 27648, 152064, params=32.8)
+QWEN3_MOE_30B = Architecture(48, 4, 128, 40_960, 2048, 32, 0, 151936, experts=128, active_experts=8,
+                             expert_intermediate=768, params=30.5)
+QWEN3_MOE_235B = Architecture(94, 4, 128, 40_960, 4096, 64, 0, 151936, experts=128,
+                              active_experts=8, expert_intermediate=1536, params=235.1)
+MISTRAL_SMALL_24B = Architecture(40, 8, 128, 32_768, 5120, 32, 32768, 131072, params=23.6)
+MISTRAL_SMALL_31_24B = Architecture(40, 8, 128, 131_072, 5120, 32, 32768, 131072, params=24.0)
+MISTRAL_7B = Architecture(32, 8, 128, 32_768, 4096, 32, 14336, 32000, params=7.24)
+GRANITE_31_8B = Architecture(40, 8, 128, 131_072, 4096, 32, 12800, 49155, True, params=8.17)
+GRANITE_31_2B = Architecture(40, 8, 64, 131_072, 2048, 32, 8192, 49155, True, params=2.53)
+GPT_OSS = dict(kv_heads=8, head_dim=64, context=131_072, hidden=2880, heads=64, vocab=201088,
+               active_experts=4, expert_intermediate=2880, sliding_window=128)
+
 ARCHITECTURES: dict[str, Architecture] = {
-    "mistralai/Mistral-Small-24B-Instruct-2501": Architecture(40, 8, 128, 32_768),
-    "mistralai/Devstral-Small-2505": Architecture(40, 8, 128, 131_072),
-    "RedHatAI/granite-3.1-8b-instruct-FP8-dynamic": Architecture(40, 8, 128, 131_072),
-    "ibm-granite/granite-3.1-8b-instruct": Architecture(40, 8, 128, 131_072),
-    "openai/gpt-oss-20b": Architecture(24, 8, 64, 131_072),
+    # Llama 3.1 / 3.2 / 3.3 (meta-llama)
+    "meta-llama/Llama-3.1-8B-Instruct": LLAMA_31_8B,
+    "meta-llama/Llama-3.1-70B-Instruct": LLAMA_70B,
+    "meta-llama/Llama-3.3-70B-Instruct": LLAMA_70B,
+    "meta-llama/Llama-3.1-405B-Instruct": _llama(126, 16384, 128, 53248, 405.9),
+    "meta-llama/Llama-3.2-1B-Instruct": _llama(16, 2048, 32, 8192, 1.24, dim=64, tied=True),
+    "meta-llama/Llama-3.2-3B-Instruct": _llama(28, 3072, 24, 8192, 3.21, tied=True),
+    # Qwen2.5 (Qwen): 32k native context (YaRN beyond it is opt-in)
+    "Qwen/Qwen2.5-0.5B-Instruct": Architecture(24, 2, 64, 32_768, 896, 14, 4864, 151936, True, params=0.49),
+    "Qwen/Qwen2.5-1.5B-Instruct": Architecture(28, 2, 128, 32_768, 1536, 12, 8960, 151936, True, params=1.54),
+    "Qwen/Qwen2.5-3B-Instruct": Architecture(36, 2, 128, 32_768, 2048, 16, 11008, 151936, True, params=3.09),
+    "Qwen/Qwen2.5-7B-Instruct": QWEN25_7B,
+    "Qwen/Qwen2.5-14B-Instruct": QWEN25_14B,
+    "Qwen/Qwen2.5-32B-Instruct": QWEN25_32B,
+    "Qwen/Qwen2.5-72B-Instruct": Architecture(80, 8, 128, 32_768, 8192, 64, 29568, 152064, params=72.7),
+    # Qwen3 dense and MoE (Qwen): 40960 native positions
+    "Qwen/Qwen3-0.6B": Architecture(28, 8, 128, 40_960, 1024, 16, 3072, 151936, True, params=0.6),
+    "Qwen/Qwen3-1.7B": Architecture(28, 8, 128, 40_960, 2048, 16, 6144, 151936, True, params=1.7),
+    "Qwen/Qwen3-4B": Architecture(36, 8, 128, 40_960, 2560, 32, 9728, 151936, True, params=4.0),
+    "Qwen/Qwen3-8B": Architecture(36, 8, 128, 40_960, 4096, 32, 12288, 151936, params=8.2),
+    "Qwen/Qwen3-14B": Architecture(40, 8, 128, 40_960, 5120, 40, 17408, 151936, params=14.8),
+    "Qwen/Qwen3-32B": Architecture(64, 8, 128, 40_960, 5120, 64, 25600, 151936, params=32.8),
+    "Qwen/Qwen3-30B-A3B": QWEN3_MOE_30B,
+    "Qwen/Qwen3-30B-A3B-Instruct-2507": replace(QWEN3_MOE_30B, context=262_144),
+    "Qwen/Qwen3-Coder-30B-A3B-Instruct": replace(QWEN3_MOE_30B, context=262_144),
+    "Qwen/Qwen3-235B-A22B": QWEN3_MOE_235B,
+    "Qwen/Qwen3-235B-A22B-Instruct-2507": replace(QWEN3_MOE_235B, context=262_144),
+    # Mistral (mistralai): Small 3 / 3.1, Devstral, Mixtral, 7B
+    "mistralai/Mistral-Small-24B-Instruct-2501": MISTRAL_SMALL_24B,
+    "mistralai/Mistral-Small-3.1-24B-Instruct-2503": MISTRAL_SMALL_31_24B,
+    "mistralai/Mistral-Small-3.2-24B-Instruct-2506": MISTRAL_SMALL_31_24B,
+    "mistralai/Devstral-Small-2505": MISTRAL_SMALL_31_24B,
+    "mistralai/Devstral-Small-2507": MISTRAL_SMALL_31_24B,
+    "mistralai/Mistral-7B-Instruct-v0.3": replace(MISTRAL_7B, vocab=32768, params=7.25),
+    "mistralai/Mixtral-8x7B-Instruct-v0.1": Architecture(32, 8, 128, 32_768, 4096, 32, 0, 32000,
+                                                         experts=8, active_experts=2,
+                                                         expert_intermediate=14336, params=46.7),
+    # Gemma 2 (alternating 4096-token sliding window) and Gemma 3 (5 local : 1 global)
+    "google/gemma-2-2b-it": Architecture(26, 4, 256, 8192, 2304, 8, 9216, 256000, True,
+                                         sliding_window=4096, sliding_layers=13, params=2.61),
+    "google/gemma-2-9b-it": Architecture(42, 8, 256, 8192, 3584, 16, 14336, 256000, True,
+                                         sliding_window=4096, sliding_layers=21, params=9.24),
+    "google/gemma-2-27b-it": Architecture(46, 16, 128, 8192, 4608, 32, 36864, 256000, True,
+                                          sliding_window=4096, sliding_layers=23, params=27.2),
+    "google/gemma-3-1b-it": _gemma3(26, 1152, 4, 1, 256, 6912, 1.0, vocab=262144, ctx=32_768, window=512),
+    "google/gemma-3-4b-it": _gemma3(34, 2560, 8, 4, 256, 10240, 4.3),
+    "google/gemma-3-12b-it": _gemma3(48, 3840, 16, 8, 256, 15360, 12.2),
+    "google/gemma-3-27b-it": _gemma3(62, 5376, 32, 16, 128, 21504, 27.4),
+    # Phi (microsoft)
+    "microsoft/Phi-3-mini-4k-instruct": Architecture(32, 32, 96, 4096, 3072, 32, 8192, 32064, params=3.82),
+    "microsoft/Phi-3-mini-128k-instruct": Architecture(32, 32, 96, 131_072, 3072, 32, 8192, 32064, params=3.82),
+    "microsoft/Phi-3-medium-128k-instruct": Architecture(40, 10, 128, 131_072, 5120, 40, 17920, 32064, params=14.0),
+    "microsoft/phi-4": Architecture(40, 10, 128, 16_384, 5120, 40, 17920, 100352, params=14.7),
+    "microsoft/Phi-4-mini-instruct": Architecture(32, 8, 128, 131_072, 3072, 24, 8192, 200064, True, params=3.84),
+    # DeepSeek-R1 distills: Qwen2.5 and Llama bodies with 128k positions
+    "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B": Architecture(28, 2, 128, 131_072, 1536, 12, 8960, 151936, params=1.78),
+    "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B": replace(QWEN25_7B, context=131_072),
+    "deepseek-ai/DeepSeek-R1-Distill-Qwen-14B": replace(QWEN25_14B, context=131_072),
+    "deepseek-ai/DeepSeek-R1-Distill-Qwen-32B": replace(QWEN25_32B, context=131_072),
+    "deepseek-ai/DeepSeek-R1-Distill-Llama-8B": LLAMA_31_8B,
+    "deepseek-ai/DeepSeek-R1-Distill-Llama-70B": LLAMA_70B,
+    # Granite 3.x and 4.0 micro (dense); the 4.0 "h" models are Mamba hybrids, not known here
+    "ibm-granite/granite-3.1-8b-instruct": GRANITE_31_8B,
+    "ibm-granite/granite-3.1-2b-instruct": GRANITE_31_2B,
+    "ibm-granite/granite-3.3-8b-instruct": replace(GRANITE_31_8B, vocab=49159),
+    "ibm-granite/granite-3.3-2b-instruct": replace(GRANITE_31_2B, vocab=49159),
+    "ibm-granite/granite-4.0-micro": Architecture(40, 8, 64, 131_072, 2560, 40, 8192, 100352, True, params=3.4),
+    # gpt-oss (openai): MXFP4 experts, alternating full and 128-token sliding attention.
+    # loaded_gib: "Model loading took" in vLLM's logs (myoceane.fr A100 log; vllm#33155 on H100).
+    "openai/gpt-oss-20b": Architecture(24, experts=32, sliding_layers=12, params=20.9,
+                                       loaded_gib=13.72, **GPT_OSS),
+    "openai/gpt-oss-120b": Architecture(36, experts=128, sliding_layers=18, params=116.8,
+                                        loaded_gib=64.38, **GPT_OSS),
+    # Embedding models of the examples: a decoder (keeps a KV cache) and two encoders
+    "intfloat/e5-mistral-7b-instruct": MISTRAL_7B,
+    "ibm-granite/granite-embedding-278m-multilingual": Architecture(12, 12, 64, 512, 768, 12, 3072, 250002,
+                                                                    params=0.278, encoder_only=True),
+    "BAAI/bge-m3": Architecture(24, 16, 64, 8192, 1024, 16, 4096, 250002, params=0.568, encoder_only=True),
 }
+
+# Quantised and repackaged checkpoints whose names do not reduce to their base (see
+# `architecture_for`): ModelCar images and renamed repositories.
+CHECKPOINTS: dict[str, str] = {
+    "registry.redhat.io/rhelai1/modelcar-mistral-small-24b-instruct-2501-quantized-w4a16":
+        "mistralai/Mistral-Small-24B-Instruct-2501",
+    "registry.redhat.io/rhelai1/modelcar-mistral-small-24b-instruct-2501":
+        "mistralai/Mistral-Small-24B-Instruct-2501",
+    "registry.redhat.io/rhelai1/modelcar-granite-3-1-8b-instruct-quantized-w8a8":
+        "ibm-granite/granite-3.1-8b-instruct",
+    "registry.redhat.io/rhelai1/modelcar-llama-3-3-70b-instruct-quantized-w4a16":
+        "meta-llama/Llama-3.3-70B-Instruct",
+}
+
+# Suffixes publishers append to a quantised copy (RedHatAI/..-FP8-dynamic, Qwen/..-AWQ,
+# ..-quantized.w4a16, ..-GPTQ-Int4): stripped to find the base model's name.
+_QUANT_SUFFIX = re.compile(r"[-._](fp8(-dynamic)?|awq|gptq(-int[48])?|int[48]|w4a16|w8a8|w4a4|"
+                           r"quantized(\.w\d+a\d+)?|mxfp4|nvfp4|bnb-4bit|unsloth-bnb-4bit|fp16|bf16)$")
+
+
+def _base(name: str) -> str:
+    name = name.rpartition("/")[2].lower()
+    while True:
+        stripped = _QUANT_SUFFIX.sub("", name)
+        if stripped == name:
+            return name.removeprefix("meta-")
+        name = stripped
+
+
+_BY_BASE = {_base(repo): repo for repo in ARCHITECTURES}
+
+
+def architecture_for(source: str) -> tuple[str, Architecture] | None:
+    """The catalog entry for a model source (hf://org/name[@rev], oci://image:tag), matching
+    a known repository, a listed checkpoint, or a quantised copy of a known repository."""
+    ref = source.partition("://")[2] if "://" in source else source
+    ref = ref.split("@")[0].rstrip("/")
+    if ":" in ref.rpartition("/")[2]:
+        ref = ref.rpartition(":")[0]
+    repo = ref if ref in ARCHITECTURES else CHECKPOINTS.get(ref) or _BY_BASE.get(_base(ref))
+    return (repo, ARCHITECTURES[repo]) if repo else None
+
+
+def config_path(ref: str) -> Path | None:
+    """A config.json on disk: the file, a directory holding one, or a Hugging Face cache
+    directory (models--org--name/snapshots/<revision>/config.json, newest first)."""
+    path = Path(ref).expanduser()
+    try:
+        if path.is_file():
+            return path
+        if (path / "config.json").is_file():
+            return path / "config.json"
+        snapshots = sorted((path / "snapshots").glob("*/config.json"),
+                           key=lambda p: p.stat().st_mtime, reverse=True)
+    except (OSError, ValueError):   # a name too long for the filesystem, a NUL byte
+        return None
+    return snapshots[0] if snapshots else None
+
+
+@lru_cache(maxsize=64)
+def architecture_from_config(ref: str) -> tuple[str, Architecture] | None:
+    """The facts of a local config.json (offline); None when there is none or it is not a
+    decoder or encoder config this reads."""
+    path = config_path(ref)
+    if path is None:
+        return None
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+        return str(path), from_config(config)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def from_config(config: dict) -> Architecture:
+    """Architecture from a Hugging Face config.json (multimodal ones keep it in text_config)."""
+    c = config.get("text_config") or config
+    heads = int(c["num_attention_heads"])
+    hidden = int(c["hidden_size"])
+    layers = int(c["num_hidden_layers"])
+    types = c.get("layer_types") or []
+    sliding = sum(1 for t in types if t == "sliding_attention")
+    window = int(c.get("sliding_window") or 0)
+    if window and not types and c.get("use_sliding_window", True) is not False:
+        pattern = int(c.get("sliding_window_pattern") or 0)
+        sliding = layers - layers // pattern if pattern else layers
+    return Architecture(
+        layers, int(c.get("num_key_value_heads") or heads), int(c.get("head_dim") or hidden // heads),
+        int(c.get("max_position_embeddings") or 0), hidden, heads,
+        int(c.get("intermediate_size") or 0), int(c.get("vocab_size") or 0),
+        bool(config.get("tie_word_embeddings", c.get("tie_word_embeddings", False))),
+        int(c.get("num_local_experts") or c.get("num_experts") or 0),
+        int(c.get("num_experts_per_tok") or 0), int(c.get("moe_intermediate_size") or 0),
+        window if sliding else 0, sliding,
+        encoder_only=c.get("model_type") in ("bert", "xlm-roberta", "roberta", "modernbert"))
+
 
 # OLM packages: (package, catalog source, namespace, OperatorGroup targets own namespace?).
 # RHOAI 3.0 facts, section 3.

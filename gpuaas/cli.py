@@ -150,11 +150,11 @@ def plan(portfolio: Optional[Path] = typer.Argument(None, help="Portfolio file (
     except UserError as exc:
         fail(exc)
     report([f for b in builts for f in b.findings])
-    if not all(b.ok for b in builts):
-        raise typer.Exit(2)
     pending = False
     documents = []
     for b in builts:
+        if b.plan is None:      # names that do not resolve: the findings above say which
+            continue
         envs = [e for e in b.plan.environments if env is None or e.name == env]
         if env is not None and not envs:
             err.print(f"no environment {env!r} in {b.loaded.file}: "
@@ -165,8 +165,10 @@ def plan(portfolio: Optional[Path] = typer.Argument(None, help="Portfolio file (
         else:
             reports.print_plan(out, b.plan, envs)
         pending |= any(m.admission == "Pending" for e in envs for m in e.models)
-    if format == PlanFormat.json:
+    if format == PlanFormat.json and documents:
         sys.stdout.write(json.dumps(documents[0] if len(documents) == 1 else documents, indent=2) + "\n")
+    if not all(b.ok for b in builts):
+        raise typer.Exit(2)     # the plan is shown, and what would not start is an error
     if fail_on_pending and pending:
         raise typer.Exit(1)
 

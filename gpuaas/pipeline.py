@@ -27,13 +27,19 @@ class Built:
         return not errors(self.findings)
 
 
+# Rule errors after which no plan can be resolved (a pool or name the plan looks up).
+UNPLANNABLE = {"DUPLICATE_NAME", "POOL_UNKNOWN", "QUOTA_POOL"}
+
+
 def build(path: str | Path, with_files: bool = True) -> Built:
-    """Raises UserError when the file cannot be loaded; rule errors stop before planning."""
+    """Raises UserError when the file cannot be loaded. The plan is resolved despite rule
+    errors (it shows what they mean, e.g. a model vLLM would refuse), unless the portfolio's
+    names do not resolve; nothing is rendered when there is an error."""
     loaded = load_portfolio(path)
     built = Built(loaded, rules.check(loaded))
-    if built.ok:
+    if not any(f.severity == "error" and f.code in UNPLANNABLE for f in built.findings):
         built.plan = resolve(loaded.portfolio)
-        if with_files:
+        if with_files and built.ok:
             built.files = render(built.plan)
     return built
 

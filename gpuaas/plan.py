@@ -12,10 +12,10 @@ steady state; with `Never`, a running lower-priority model keeps its quota until
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from . import catalog
-from .portfolio.schema import COMPONENTS, Model, Pool, Portfolio
+from . import catalog, gpufit
+from .portfolio.schema import COMPONENTS, Model, Pool, Portfolio, flag_number
 
 STATES = {"active": "Active", "standby": "Standby", "off": "Off"}
 
@@ -27,7 +27,7 @@ class PoolPlan:
     gpu: catalog.GPU
     instance: catalog.Instance
     gpus_per_node: int
-    gpu_memory_gb: float        # usable per GPU, decimal GB
+    gpu_gib: float              # total per GPU as the driver reports it (GiB)
     hourly_usd: float
     quota_gpus: int
     node_labels: dict[str, str]
@@ -58,22 +58,31 @@ class Storage:
 
 @dataclass(frozen=True)
 class Fit:
-    weights_gb: float
-    kv_gb: float | None
-    usable_gb: float
-    fits: bool | None           # None: no pool could be resolved
-    kv_tokens: int | None = None    # the sequence length kv_gb is for
-    kv_gb_per_token: float = 0.0
+    """vLLM's start-up verdict on the smallest eligible pool (gpufit), or why there is none."""
+    fits: bool | None           # None: no pool, or the architecture is unknown
+    reason: str = ""            # vLLM's refusal, or what is unknown
+    estimate: gpufit.Estimate | None = None
+    weights_gb: float = 0.0     # all of the model's weights, decimal GB (storage sizes)
+    architecture: str = ""      # where the facts came from: catalog repository, file or portfolio
+    largest_max_model_len: int | None = None    # when it does not fit: what would
+    smallest_tp: int | None = None
+    pool: str = ""              # the pool the verdict is for
 
     @property
-    def max_tokens(self) -> int:
-        """The longest maxModelLen (a multiple of 1024) whose KV cache fits beside the weights."""
-        room = self.usable_gb - self.weights_gb
-        return int(room / self.kv_gb_per_token) // 1024 * 1024 if self.kv_gb_per_token and room > 0 else 0
+    def weights_gib(self) -> float | None:
+        return self.estimate.weights_gib if self.estimate else None
 
     @property
-    def headroom_gb(self) -> float:
-        return self.usable_gb - self.weights_gb - (self.kv_gb or 0)
+    def kv_pool_gib(self) -> float | None:
+        return self.estimate.kv_pool_gib if self.estimate else None
+
+    @property
+    def kv_tokens(self) -> int | None:
+        return self.estimate.kv_tokens if self.estimate else None
+
+    @property
+    def max_concurrency(self) -> float | None:
+        return self.estimate.max_concurrency if self.estimate else None
 
 
 @dataclass
@@ -137,12 +146,12 @@ def pool_plan(pool: Pool, quota: dict[str, int]) -> PoolPlan:
     instance = catalog.INSTANCES[pool.instanceType]
     gpu = catalog.GPUS[pool.gpu]
     per_node = pool.gpusPerNode or instance.gpus
-    usable = pool.gpuMemoryGB if pool.gpuMemoryGB is not None else gpu.usable_gib * catalog.GIB / catalog.GB
+    total = pool.gpuMemoryGB * catalog.GB / catalog.GIB if pool.gpuMemoryGB is not None else gpu.usable_gib
     labels = pool.nodeLabels if pool.nodeLabels is not None else {
         "nvidia.com/gpu.product": gpu.product,
         "node.kubernetes.io/instance-type": pool.instanceType,
     }
-    return PoolPlan(pool.name, pool, gpu, instance, per_node, usable,
+    return PoolPlan(pool.name, pool, gpu, instance, per_node, total,
                     pool.hourlyUSD if pool.hourlyUSD is not None else instance.hourly_usd,
                     quota.get(pool.name, pool.nodes * per_node), labels)
 
@@ -175,39 +184,68 @@ def decide_storage(model: Model, portfolio: Portfolio) -> Storage:
 
 
 def gpu_fit(model: Model, pools: list[PoolPlan]) -> Fit:
-    """Weights plus one full-length sequence of KV cache must fit in the GPUs vLLM may use
-    (gpus x usable memory x --gpu-memory-utilization) on the smallest eligible pool."""
-    weights = model.weights_gb
-    tokens, per_token = kv_per_token(model)
-    kv = tokens * per_token if tokens else None
+    """vLLM's start-up memory accounting (gpufit) on the smallest eligible pool's GPU."""
+    weights_gb = model.weights_gb
+    found = model_architecture(model)
+    if found is None:
+        return Fit(None, "architecture unknown: name a catalog model, or give `architecture` "
+                   "(its facts, a catalog repository or a config.json)", weights_gb=weights_gb)
+    label, arch = found
+    if not (model.max_model_len or arch.context):
+        return Fit(None, "no context length: set maxModelLen or architecture.context",
+                   weights_gb=weights_gb, architecture=label)
     if not pools or model.gpus == 0:
-        return Fit(weights, kv, 0.0, None, tokens, per_token)
-    per_gpu = min(p.gpu_memory_gb for p in pools)
-    usable = model.gpus * per_gpu * gpu_memory_utilization(model)
-    return Fit(weights, kv, usable, weights + (kv or 0) <= usable, tokens, per_token)
+        return Fit(None, "no eligible pool", weights_gb=weights_gb, architecture=label)
+    pool = min(pools, key=lambda p: p.gpu_gib)
+    serving = serving_for(model, pool)
+    weights = model_weights_gib(model, arch, serving.tp)
+    estimate = gpufit.estimate(arch, weights, serving)
+    if estimate.fits:
+        return Fit(True, "", estimate, weights_gb, label, pool=pool.name)
+    longest = gpufit.largest_max_model_len(arch, weights, serving)
+    tps = [tp for tp in (1, 2, 4, 8, 16) if tp <= pool.gpus_per_node
+           and (not arch.heads or arch.heads % tp == 0)
+           and gpufit.estimate(arch, model_weights_gib(model, arch, tp),
+                               replace(serving, tp=tp)).fits]
+    return Fit(False, estimate.reason, estimate, weights_gb, label,
+               longest or None, tps[0] if tps else None, pool.name)
 
 
-def gpu_memory_utilization(model: Model) -> float:
-    try:
-        return float(model.flag("--gpu-memory-utilization") or catalog.GPU_MEMORY_UTILIZATION)
-    except ValueError:
-        return catalog.GPU_MEMORY_UTILIZATION
+def serving_for(model: Model, pool: PoolPlan) -> gpufit.Serving:
+    """The vLLM settings of a model (fields, or the same arguments in vllmArgs) on a pool."""
+    dtype = model.setting("kvCacheDtype") or "auto"
+    flag = model.flag("--max-num-batched-tokens")
+    batched = flag_number(flag) if flag is not None else None
+    return gpufit.Serving(
+        gpu_gib=pool.gpu_gib, batch_defaults=pool.gpu.batch_defaults,
+        tp=max(1, model.setting("gpus") or 1),
+        utilization=model.setting("gpuMemoryUtilization") or catalog.GPU_MEMORY_UTILIZATION,
+        max_model_len=model.max_model_len, max_num_batched_tokens=int(batched) if batched else None,
+        max_num_seqs=model.setting("maxNumSeqs"), kv_bytes=1 if dtype.startswith("fp8") else 2,
+        enforce_eager=bool(model.setting("enforceEager")), generate=model.task != "embed")
 
 
-def kv_per_token(model: Model) -> tuple[int | None, float]:
-    """(sequence length, GB of KV cache per token): maxModelLen, or the model's full context
-    when none is set (what vLLM sizes for). Per token: 2 x layers x kv heads x head dim x
-    bytes (2 for bf16/fp16 caches, 1 with --kv-cache-dtype fp8). (None, 0) when unknown."""
-    arch = model.architecture
-    known = catalog.ARCHITECTURES.get(model.source.partition("://")[2].split("@")[0])
-    layers, heads, dim, context = (
-        (arch.layers, arch.kvHeads, arch.headDim, arch.context) if arch else
-        (known.layers, known.kv_heads, known.head_dim, known.context) if known else (0, 0, 0, None))
-    tokens = model.maxModelLen or context
-    if not layers or not tokens:
-        return None, 0.0
-    dtype = 1 if (model.flag("--kv-cache-dtype") or "").startswith("fp8") else 2
-    return tokens, 2 * layers * heads * dim * dtype / catalog.GB
+def model_weights_gib(model: Model, arch: catalog.Architecture, tp: int) -> float:
+    """Weights per GPU: the stated checkpoint size, what vLLM loads for a catalog model in its
+    own precision, else parameters x precision."""
+    native = model.sizeGB * catalog.GB / catalog.GIB if model.sizeGB is not None else (
+        arch.loaded_gib if arch.loaded_gib and model.precision == "mxfp4" else None)
+    return gpufit.weights_gib(arch, model.parameters, catalog.PRECISIONS[model.precision], tp,
+                              model.precision not in catalog.UNQUANTISED, native)
+
+
+def model_architecture(model: Model) -> tuple[str, catalog.Architecture] | None:
+    """(where from, facts): the portfolio's `architecture`, else the catalog by source."""
+    spec = model.architecture
+    if spec is None:
+        return catalog.architecture_for(model.source)
+    if isinstance(spec, str):
+        return catalog.architecture_for(spec) or catalog.architecture_from_config(spec)
+    return "architecture", catalog.Architecture(
+        spec.layers, spec.kvHeads, spec.headDim, spec.context or 0, spec.hiddenSize or 0,
+        spec.attentionHeads or 0, spec.intermediateSize or 0, spec.vocabSize or 0,
+        spec.tiedEmbeddings, spec.experts, spec.activeExperts, spec.expertIntermediateSize,
+        spec.slidingWindow, spec.slidingLayers)
 
 
 def eligible_pools(model: Model, pools: list[PoolPlan]) -> list[PoolPlan]:

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from .plan import EnvPlan, Plan
+from .catalog import GB, GIB
+from .plan import EnvPlan, Fit, Plan
 
 STYLE = {"Admitted": "green", "Pending": "yellow", "Standby": "dim", "Off": "dim"}
 
@@ -21,9 +23,7 @@ def plan_json(plan: Plan, envs: list[EnvPlan]) -> dict:
                 "name": m.name, "state": m.state, "gpus": m.model.gpus,
                 "replicas": m.replicas, "pool": m.flavor or (m.pools[0] if m.pools else None),
                 "pools": m.pools, "storage": m.storage.kind, "storageReason": m.storage.reason,
-                "weightsGB": round(m.fit.weights_gb, 2),
-                "kvCacheGB": None if m.fit.kv_gb is None else round(m.fit.kv_gb, 2),
-                "usableGB": round(m.fit.usable_gb, 2), "fits": m.fit.fits,
+                "weightsGB": round(m.fit.weights_gb, 2), **fit_json(m.fit, m.model.gpus),
                 "admission": m.admission, "reason": m.reason,
                 "monthlyUSD": round(m.monthly_usd, 2),
             } for m in e.models],
@@ -31,23 +31,57 @@ def plan_json(plan: Plan, envs: list[EnvPlan]) -> dict:
     }
 
 
+def fit_json(fit: Fit, gpus: int) -> dict:
+    """GPU fit per model: vLLM's start-up numbers per GPU (see docs/gpu-fit.md); kvCacheGB and
+    usableGB keep their meaning of before, over all of the model's GPUs in decimal GB."""
+    e = fit.estimate
+
+    def r(value):
+        return None if value is None else round(value, 2)
+    total = gpus * GIB / GB
+    return {
+        "fits": fit.fits, "architecture": fit.architecture or None,
+        "weightsGiB": r(e and e.weights_gib), "kvPoolGiB": r(e and e.kv_pool_gib),
+        "kvTokens": e.kv_tokens if e else None, "maxConcurrency": r(e and e.max_concurrency),
+        "maxModelLen": e.max_model_len if e else None,
+        "kvCacheGB": r(e and e.sequence_gib * total),      # one maxModelLen sequence
+        "usableGB": r(e and (e.weights_gib + e.activation_gib + e.non_torch_gib + e.kv_pool_gib)
+                      * total),                                  # GPUs x memory x utilisation
+        "fitReason": fit.reason or None,
+        "largestMaxModelLen": fit.largest_max_model_len, "smallestTensorParallel": fit.smallest_tp,
+    }
+
+
+def fit_cells(fit: Fit) -> tuple[str, str, str, str, str]:
+    """weights GiB, KV pool GiB, KV tokens, concurrency, fit."""
+    e = fit.estimate
+    verdict = "?" if fit.fits is None else ("yes" if fit.fits else "NO")
+    if not e:
+        return "-", "-", "-", "-", verdict
+    pool = f"{e.kv_pool_gib:.1f}" if e.kv_pool_gib > 0 else "0"
+    return (f"{e.weights_gib:.1f}", pool, f"{e.kv_tokens:,}" if e.kv_tokens else "-",
+            f"{e.max_concurrency:.1f}" if e.max_concurrency else "0", verdict)
+
+
 def print_plan(console: Console, plan: Plan, envs: list[EnvPlan]) -> None:
     for e in envs:
+        # weights and KV pool in GiB per GPU; conc: maxModelLen requests the KV pool holds
         table = Table(title=f"{plan.portfolio.metadata.name} / {e.name}", title_justify="left")
         for col, justify in (("model", "left"), ("state", "left"), ("GPUs", "right"),
-                             ("pool", "left"), ("storage", "left"), ("weights/usable GB", "right"),
+                             ("pool", "left"), ("storage", "left"), ("weights", "right"),
+                             ("KV pool", "right"), ("KV tokens", "right"), ("conc", "right"),
                              ("fit", "center"), ("admission", "left"), ("$/month", "right"),
                              ("reason", "left")):
             table.add_column(col, justify=justify)
         for m in e.models:
-            fit = "-" if m.fit.fits is None else ("yes" if m.fit.fits else "NO")
-            kv = f"+{m.fit.kv_gb:.1f}" if m.fit.kv_gb else ""
             style = STYLE.get(m.admission, "")
+            # a model vLLM would refuse (or cannot be sized) says why; others their admission
+            reason = m.reason if m.fit.fits else f"{m.fit.reason} ({m.reason})"
             table.add_row(m.name, m.state, f"{m.model.gpus}x{m.model.replicas}" if m.model.replicas > 1
                           else str(m.model.gpus), m.flavor or ", ".join(m.pools) or "-",
-                          m.storage.kind, f"{m.fit.weights_gb:.1f}{kv}/{m.fit.usable_gb:.1f}", fit,
+                          m.storage.kind, *fit_cells(m.fit),
                           f"[{style}]{m.admission}[/{style}]" if style else m.admission,
-                          f"{m.monthly_usd:,.0f}" if m.monthly_usd else "-", m.reason)
+                          f"{m.monthly_usd:,.0f}" if m.monthly_usd else "-", escape(reason))
         console.print(table)
         used = sum(e.used.values())
         quota = sum(p.quota_gpus for p in e.pools)

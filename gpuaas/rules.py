@@ -9,9 +9,9 @@ from typing import Iterator
 
 from . import catalog, secrets
 from .findings import Finding
-from .plan import EnvPlan, resolve_env, version_tuple
+from .plan import EnvPlan, model_architecture, resolve_env, version_tuple
 from .portfolio.load import Loaded
-from .portfolio.schema import dns_subdomain, shown
+from .portfolio.schema import FIELD_FLAGS, dns_subdomain, flag_number, shown
 
 # Flags gpuaas sets itself in the ServingRuntime: a model must not set them again.
 RUNTIME_FLAGS = {"--port", "--model", "--served-model-name"}
@@ -104,6 +104,7 @@ def _portfolio_rules(loaded: Loaded) -> Iterator[Finding]:
                              "inference is never allowed", "NO_GPU")
         yield from _storage_rules(loaded, i)
         yield from _vllm_rules(loaded, i)
+        yield from _field_rules(loaded, i)
     yield from _secret_names(loaded)
     lt = p.loadtest
     # The minimums of loadtest.k6_script, which raised ValueError at render time for
@@ -208,8 +209,10 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
                              "model config does not match\"). Remove it: vLLM detects the "
                              "method from the model config", "VLLM_ARG")
         if name == "--tensor-parallel-size" and value != str(m.gpus):
-            yield at.finding(spot, f"--tensor-parallel-size={cut(value)} but gpus is {m.gpus}: they "
-                             "must be equal (drop the flag, gpuaas sets it from gpus)", "TP_MISMATCH")
+            line, _ = at.of(("models", i, "gpus"))
+            yield at.finding(spot, f"--tensor-parallel-size={cut(value)} but gpus is {m.gpus} "
+                             f"(line {line}): they must be equal (drop the flag, gpuaas sets it "
+                             "from gpus)", "TP_MISMATCH")
         if name == "--tool-call-parser":
             if "--enable-auto-tool-choice" not in names:
                 yield at.finding(spot, "--tool-call-parser needs --enable-auto-tool-choice: "
@@ -238,6 +241,88 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
             if not ok:
                 yield at.finding(spot, "--gpu-memory-utilization takes a fraction in (0, 1]",
                                  "VLLM_ARG")
+
+
+def _fit_rules(loaded: Loaded, i: int, mp, suffix: str) -> Iterator[Finding]:
+    """GPU_MEMORY when vLLM would refuse to start, with what would start; GPU_CONCURRENCY
+    when fewer maxModelLen requests fit the KV cache than the model asks for."""
+    at, m, fit = loaded.locations, mp.model, mp.fit
+    if fit.fits is False:
+        fixes = []
+        if fit.largest_max_model_len:
+            fixes.append(f"maxModelLen {fit.largest_max_model_len} or less would start")
+        if fit.smallest_tp and fit.smallest_tp != m.setting("gpus"):
+            fixes.append(f"{fit.smallest_tp} GPUs (tensor parallel) would start at this "
+                         "maxModelLen")
+        if not fixes:
+            fixes.append("no maxModelLen or tensor-parallel size on this pool starts it: use a "
+                         "bigger GPU or a quantised checkpoint")
+        e = fit.estimate
+        yield at.finding(_setting_path(m, i, "maxModelLen" if fit.largest_max_model_len else "gpus"),
+                         f"vLLM would not start on {m.setting('gpus')} x {fit.pool} "
+                         f"({e.weights_gib:.1f} GiB of weights per GPU): {fit.reason}; "
+                         f"{'; '.join(fixes)}{suffix}", "GPU_MEMORY")
+    if fit.fits and fit.estimate.max_concurrency < m.minConcurrency and mp.state == "active":
+        e = fit.estimate
+        yield at.finding(("models", i, "minConcurrency") if "minConcurrency" in m.model_fields_set
+                         else _setting_path(m, i, "maxModelLen"),
+                         f"the KV cache holds {e.max_concurrency:.2f} requests of {e.max_model_len} "
+                         f"tokens ({e.kv_tokens} tokens in {e.kv_pool_gib:.1f} GiB per GPU), "
+                         f"fewer than minConcurrency {m.minConcurrency:g}: lower maxModelLen, use "
+                         f"--kv-cache-dtype=fp8 or more GPUs{suffix}", "GPU_CONCURRENCY", "warning")
+
+
+def _setting_path(m, i: int, field: str) -> tuple:
+    """Where a setting was written: the field, else its argument in vllmArgs, else the model."""
+    if field in m.model_fields_set:
+        return ("models", i, field)
+    flag = FIELD_FLAGS.get(field)
+    for j, (name, _) in enumerate(m.flags):
+        if name == flag:
+            return ("models", i, "vllmArgs", j)
+    return ("models", i, "gpus") if field == "gpus" else ("models", i)
+
+
+def _field_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
+    """A field and its vLLM argument must agree; maxModelLen within the model's context;
+    an `architecture` string must name something gpuaas can read."""
+    p, at = loaded.portfolio, loaded.locations
+    m = p.models[i]
+    for field, flag in FIELD_FLAGS.items():
+        if field not in m.model_fields_set or field == "gpus":
+            continue   # gpus against --tensor-parallel-size: TP_MISMATCH
+        for j, (name, value) in enumerate(m.flags):
+            if name != flag:
+                continue
+            own = getattr(m, field)
+            theirs = m.model_copy(update={field: None}).setting(field)
+            if theirs != own and not (field == "enforceEager" and own is False and theirs is None):
+                line, _ = at.of(("models", i, field))
+                yield at.finding(("models", i, "vllmArgs", j),
+                                 f"{cut(name + ('=' + value if value is not None else ''))} "
+                                 f"contradicts {field}: {_yaml(own)} (line {line}): vLLM would run "
+                                 f"with the argument; keep one of them", "VLLM_ARG")
+    for j, (name, value) in enumerate(m.flags):
+        field = next((f for f, fl in FIELD_FLAGS.items() if fl == name), None)
+        if field in ("maxModelLen", "maxNumSeqs") and flag_number(value) is None:
+            yield at.finding(("models", i, "vllmArgs", j), f"{name} takes a number of "
+                             f"{'tokens' if field == 'maxModelLen' else 'requests'}, like "
+                             f"{name}=16384", "VLLM_ARG")
+    found = model_architecture(m)
+    if isinstance(m.architecture, str) and found is None:
+        yield at.finding(("models", i, "architecture"), f"{shown(m.architecture)} is neither a "
+                         "catalog model (org/name) nor a readable config.json or Hugging Face "
+                         "cache directory", "ARCHITECTURE")
+    length = m.max_model_len
+    if found and length and found[1].context and length > found[1].context:
+        yield at.finding(_setting_path(m, i, "maxModelLen"), f"maxModelLen {length} is above "
+                         f"{found[0]}'s context of {found[1].context} tokens: vLLM refuses it "
+                         "(\"User-specified max_model_len is greater than the derived "
+                         "max_model_len\")", "MAX_MODEL_LEN")
+
+
+def _yaml(value) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def checkpoint_format(m) -> tuple[str | None, bool]:
@@ -280,19 +365,7 @@ def _env_rules(loaded: Loaded, env: EnvPlan) -> Iterator[Finding]:
         if not m.pools and not mp.pools:
             yield at.finding(("models", i, "gpus"), f"no pool has nodes with {m.gpus} GPUs{suffix}",
                              "POOL_TOO_SMALL")
-        fit = mp.fit
-        if fit.fits is False:
-            kv = "" if not fit.kv_gb else \
-                f" + {fit.kv_gb:.1f} GB KV cache for maxModelLen {m.maxModelLen}" if m.maxModelLen else \
-                f" + {fit.kv_gb:.1f} GB KV cache for the model's full {fit.kv_tokens}-token context " \
-                "(vLLM's default without maxModelLen)"
-            shorter = f"; maxModelLen {fit.max_tokens} or less would fit" \
-                if fit.kv_gb and fit.max_tokens >= 1024 else ""
-            yield at.finding(("models", i, "gpus"), f"{fit.weights_gb:.1f} GB of weights{kv} do "
-                             f"not fit {m.gpus} x {fit.usable_gb / max(m.gpus, 1):.1f} GB usable "
-                             f"(GPU memory x {catalog.GPU_MEMORY_UTILIZATION} utilisation): use more "
-                             "GPUs, a bigger GPU, a smaller maxModelLen or a quantised checkpoint"
-                             f"{shorter}{suffix}", "GPU_MEMORY")
+        yield from _fit_rules(loaded, i, mp, suffix)
     for pool in env.pools:
         capacity = pool.pool.nodes * pool.gpus_per_node
         if pool.quota_gpus > capacity:

@@ -194,3 +194,42 @@ def test_quota_above_the_hardware_admits_pods_that_cannot_run(demo: Path):
     assert devstral.admission == "Pending" and devstral.monthly_usd == 0
     assert "no nvidia-l4-4gpu node has 4 free GPUs" in devstral.reason
     assert env.used["nvidia-l4-4gpu"] == 8   # Kueue's view: both admitted
+
+
+def test_plan_reports_vllms_numbers_per_model(cli):
+    """fits, weights and KV pool per GPU, KV tokens and concurrency at maxModelLen, as vLLM
+    would log them at start-up (docs/gpu-fit.md)."""
+    data = json.loads(cli("plan", str(DEMO), "--format", "json").stdout)
+    models = {m["name"]: m for m in data["environments"][0]["models"]}
+    int4 = models["mistral-3-int4"]
+    assert int4["fits"] is True and int4["architecture"] == "mistralai/Mistral-Small-24B-Instruct-2501"
+    assert int4["weightsGiB"] == pytest.approx(14.4, abs=0.1)
+    assert int4["kvPoolGiB"] == pytest.approx(4.2, abs=0.1)
+    assert int4["kvTokens"] == 27248 and int4["maxConcurrency"] == pytest.approx(6.65, abs=0.05)
+    assert int4["maxModelLen"] == 4096 and int4["fitReason"] is None
+    assert all(m["fits"] for m in models.values())
+
+
+def test_a_model_that_does_not_fit_is_a_row_not_the_end_of_the_plan(demo: Path, cli):
+    """Before, a GPU_MEMORY error stopped `plan` before the table: the fit column could never
+    say NO. Now the findings and the table are both printed; the exit code stays 2."""
+    text = demo.read_text().replace("    maxModelLen: 4096\n", "    maxModelLen: 32768\n", 1)
+    demo.write_text(text)
+    result = cli("plan", str(demo))
+    assert result.exit_code == 2
+    assert "[GPU_MEMORY]" in result.stderr and "26624 or less would start" in result.stderr
+    row = next(line for line in result.stdout.splitlines() if "mistral-3-int4" in line)
+    assert " NO " in row and "mistral-3-bf16" in result.stdout
+    data = json.loads(cli("plan", str(demo), "--format", "json").stdout)
+    int4 = next(m for m in data["environments"][0]["models"] if m["name"] == "mistral-3-int4")
+    assert int4["fits"] is False and int4["largestMaxModelLen"] == 26624
+    assert int4["fitReason"].startswith("To serve at least one request with the model's max seq len (32768)")
+
+
+def test_every_bundled_model_is_sized(cli):
+    """The examples name catalog models (or say which model S3/PVC weights are): no model
+    plans as "architecture unknown"."""
+    for path in sorted((REPO / "portfolios").glob("*.yaml")):
+        for env in resolve(load_portfolio(path).portfolio).environments:
+            for m in env.models:
+                assert m.fit.fits is True, (path.name, m.name, m.fit.reason)

@@ -285,3 +285,20 @@ def test_gated_models_pulled_at_pod_start_get_a_token(tmp_path: Path, cli, crd_s
                          for i in isvcs)
     result = cli("validate", "--schemas", str(crd_schemas), "--strict", cwd=tmp_path)
     assert result.exit_code == 0, result.output
+
+
+def test_vllm_fields_render_as_their_arguments(tmp_path: Path):
+    """gpuMemoryUtilization, kvCacheDtype, maxNumSeqs and enforceEager mean their vLLM
+    arguments: set as fields they reach the container, and an argument is not repeated."""
+    path = tmp_path / "demo.yaml"
+    path.write_text(DEMO.read_text().replace(
+        "    maxModelLen: 4096\n",
+        "    maxModelLen: 4096\n    gpuMemoryUtilization: 0.92\n    kvCacheDtype: fp8\n"
+        "    maxNumSeqs: 32\n    enforceEager: true\n", 1))
+    files = pipeline.build(path).files
+    args = docs(files["components/prod/serving/isvc-mistral-3-int4.yaml"])[0]["spec"]["predictor"]["model"]["args"]
+    assert args[:6] == ["--tensor-parallel-size=1", "--max-model-len=4096",
+                        "--gpu-memory-utilization=0.92", "--kv-cache-dtype=fp8", "--max-num-seqs=32",
+                        "--enforce-eager"]
+    bf16 = docs(files["components/prod/serving/isvc-mistral-3-bf16.yaml"])[0]["spec"]["predictor"]["model"]["args"]
+    assert not any(a.startswith(("--kv-cache-dtype", "--max-num-seqs", "--enforce-eager")) for a in bf16)

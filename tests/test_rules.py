@@ -36,16 +36,24 @@ def portfolio(source="hf://org/model", params="8B", precision="fp8", gpus="1", p
             .replace("ARGS", args) + extra)
 
 
+MISTRAL = "hf://mistralai/Mistral-Small-24B-Instruct-2501"
+GRANITE = "hf://RedHatAI/granite-3.1-8b-instruct-FP8-dynamic"
+LEN4K = "    maxModelLen: 4096\n"
+
+
 def findings(text: str, code: str):
     return [f for f in rules.check(load_text(text, "p.yaml")) if f.code == code]
 
 
 CASES = [
     # code, failing portfolio, passing portfolio, expected words in the message
-    ("GPU_MEMORY", portfolio(params="24B", precision="fp8"),
-     portfolio(params="24B", precision="w4a16"), "do not fit 1 x 21.7 GB"),
-    ("GPU_MEMORY", portfolio(params="24B", precision="bf16", gpus="2", pool="l4-4"),
-     portfolio(params="24B", precision="bf16", gpus="4", pool="l4-4"), "48.0 GB of weights"),
+    ("GPU_MEMORY", portfolio(source=MISTRAL, params="24B", precision="fp8", extra=LEN4K),
+     portfolio(source=MISTRAL, params="24B", precision="w4a16", extra=LEN4K),
+     "No available memory for the cache blocks"),
+    ("GPU_MEMORY", portfolio(source=MISTRAL, params="24B", precision="bf16", gpus="2", pool="l4-4",
+                             extra=LEN4K),
+     portfolio(source=MISTRAL, params="24B", precision="bf16", gpus="4", pool="l4-4", extra=LEN4K),
+     "4 GPUs (tensor parallel) would start"),
     ("OCI_TOO_LARGE", portfolio(source="oci://quay.io/x/modelcar:1", params="24B", precision="bf16",
                                 gpus="4", pool="l4-4"),
      portfolio(source="oci://quay.io/x/modelcar:1", params="24B", precision="w4a16"), "no space left on device"),
@@ -110,35 +118,126 @@ def test_rule_fails_and_passes(code, bad, good, words):
     assert not findings(good, code), [f.message for f in findings(good, code)]
 
 
+def fit_of(text):
+    return resolve(load_text(text).portfolio).environments[0].models[0].fit
+
+
 def test_gpu_memory_numbers_from_the_seed():
-    """24B FP8 (~24 GB) does not fit a 24 GB L4; W4A16 (~13.5 GB) fits with ~8 GB for the KV
-    cache; BF16 (~48 GB) fits 4 x L4."""
-    def fit(text):
-        return resolve(load_text(text).portfolio).environments[0].models[0].fit
-    fp8 = fit(portfolio(params="24B", precision="fp8"))
+    """24B FP8 (23.6 GiB with its 16-bit embeddings) leaves vLLM no cache blocks on a 22 GiB
+    L4; W4A16 (14.4 GiB) starts with a 4.2 GiB KV pool; BF16 starts on 4 x L4."""
+    fp8 = fit_of(portfolio(source=MISTRAL, params="24B", precision="fp8", extra=LEN4K))
     assert fp8.weights_gb == pytest.approx(24) and fp8.fits is False
-    w4 = fit(portfolio(params="24B", precision="w4a16"))
-    assert w4.weights_gb == pytest.approx(13.5) and w4.fits and w4.headroom_gb == pytest.approx(8.2, abs=0.3)
-    bf16 = fit(portfolio(params="24B", precision="bf16", gpus="4", pool="l4-4"))
-    assert bf16.weights_gb == pytest.approx(48) and bf16.fits
+    assert fp8.weights_gib == pytest.approx(23.6, abs=0.1) and fp8.kv_pool_gib < 0
+    w4 = fit_of(portfolio(source=MISTRAL, params="24B", precision="w4a16", extra=LEN4K))
+    assert w4.fits and w4.weights_gib == pytest.approx(14.4, abs=0.1)
+    assert w4.kv_pool_gib == pytest.approx(4.2, abs=0.1) and w4.max_concurrency > 6
+    bf16 = fit_of(portfolio(source=MISTRAL, params="24B", precision="bf16", gpus="4", pool="l4-4",
+                            extra="    maxModelLen: 32768\n"))
+    assert bf16.fits and bf16.weights_gib == pytest.approx(11.2, abs=0.1)
 
 
-def test_kv_cache_counts_when_the_architecture_is_known():
-    text = portfolio(source="hf://mistralai/Mistral-Small-24B-Instruct-2501", params="24B",
-                     precision="w4a16", extra="    maxModelLen: 131072\n")
+def test_gpu_memory_names_the_longest_max_model_len_that_starts():
+    text = portfolio(source=MISTRAL, params="24B", precision="w4a16", extra="    maxModelLen: 32768\n")
     [finding] = findings(text, "GPU_MEMORY")
-    assert "KV cache for maxModelLen 131072" in finding.message
-    assert not findings(text.replace("131072", "4096"), "GPU_MEMORY")
+    assert "max seq len (32768), 5.00 GiB KV cache is needed" in finding.message
+    assert "maxModelLen 26624 or less would start" in finding.message
+    assert finding.line == text.splitlines().index("    maxModelLen: 32768") + 1
+    assert not findings(text.replace("32768", "26624"), "GPU_MEMORY")
+    assert findings(text.replace("32768", "27648"), "GPU_MEMORY")
 
 
 def test_without_max_model_len_the_full_context_counts():
-    """vLLM sizes the KV cache for the model's whole context when maxModelLen is not set:
-    granite 3.1 8B FP8 (131072 tokens, 21.5 GB of cache) does not fit one L4 that way."""
-    text = portfolio(source="hf://RedHatAI/granite-3.1-8b-instruct-FP8-dynamic")
+    """vLLM sizes for the model's whole context when maxModelLen is not set: granite 3.1 8B
+    FP8 at 131072 tokens needs 20 GiB of KV cache, more than one L4 has left."""
+    text = portfolio(source=GRANITE)
     [finding] = findings(text, "GPU_MEMORY")
-    assert "full 131072-token context" in finding.message
-    assert "maxModelLen 82944 or less would fit" in finding.message
+    assert "max seq len (131072)" in finding.message
+    assert "maxModelLen 75776 or less would start" in finding.message
     assert not findings(text + "    maxModelLen: 16384\n", "GPU_MEMORY")
+
+
+def test_seed_000_granite_arguments_plan_as_fits():
+    """Seed 000's working arguments: the max model length written in vllmArgs counts."""
+    text = portfolio(source=GRANITE, args="[--max-model-len=16384, --enable-auto-tool-choice, "
+                     "--tool-call-parser=granite]")
+    assert fit_of(text).fits is True and fit_of(text).estimate.max_model_len == 16384
+    assert not findings(text, "GPU_MEMORY") and not findings(text, "VLLM_ARG")
+
+
+@pytest.mark.parametrize("field,value,flag", [
+    ("maxModelLen", "16384", "--max-model-len=8192"),
+    ("gpuMemoryUtilization", "0.9", "--gpu-memory-utilization=0.8"),
+    ("kvCacheDtype", "fp8", "--kv-cache-dtype=auto"),
+    ("maxNumSeqs", "64", "--max-num-seqs=32"),
+    ("enforceEager", "false", "--enforce-eager"),
+])
+def test_a_field_and_its_argument_must_agree(field, value, flag):
+    text = portfolio(source=GRANITE, args=f"[{flag}]", extra=f"    {field}: {value}\n")
+    [finding] = findings(text, "VLLM_ARG")
+    field_line = text.splitlines().index(f"    {field}: {value}") + 1
+    assert f"contradicts {field}: {value} (line {field_line})" in finding.message
+    assert finding.line == text.splitlines().index(f"    vllmArgs: [{flag}]") + 1
+    same = flag.split("=")[0] + ("=" + value if "=" in flag else "")
+    if field != "enforceEager":
+        assert not findings(portfolio(source=GRANITE, args=f"[{same}]",
+                                      extra=f"    {field}: {value}\n"), "VLLM_ARG")
+
+
+def test_tp_mismatch_names_the_gpus_line():
+    text = portfolio(args="[--tensor-parallel-size=2]")
+    [finding] = findings(text, "TP_MISMATCH")
+    assert f"(line {text.splitlines().index('    gpus: 1') + 1})" in finding.message
+
+
+def test_arguments_and_fields_mean_the_same_to_the_plan():
+    by_field = fit_of(portfolio(source=GRANITE, extra="    maxModelLen: 16384\n    kvCacheDtype: fp8\n"
+                                "    gpuMemoryUtilization: 0.8\n    maxNumSeqs: 64\n"))
+    by_args = fit_of(portfolio(source=GRANITE, args="[--max-model-len=16384, --kv-cache-dtype=fp8, "
+                               "--gpu-memory-utilization=0.8, --max-num-seqs=64]"))
+    assert by_field.estimate == by_args.estimate and by_field.fits
+
+
+def test_max_model_len_above_the_context_is_an_error():
+    text = portfolio(source=MISTRAL, params="24B", precision="w4a16", extra="    maxModelLen: 65536\n")
+    [finding] = findings(text, "MAX_MODEL_LEN")
+    assert "context of 32768 tokens" in finding.message and finding.severity == "error"
+    assert findings(portfolio(source=MISTRAL, args="[--max-model-len=40000]"), "MAX_MODEL_LEN")
+    assert not findings(text.replace("65536", "32768"), "MAX_MODEL_LEN")
+
+
+def test_concurrency_below_min_concurrency_is_a_warning():
+    text = portfolio(source=MISTRAL, params="24B", precision="w4a16",
+                     extra="    maxModelLen: 16384\n    minConcurrency: 4\n")
+    [finding] = findings(text, "GPU_CONCURRENCY")
+    assert finding.severity == "warning" and "fewer than minConcurrency 4" in finding.message
+    assert not findings(text.replace("minConcurrency: 4", "minConcurrency: 1"), "GPU_CONCURRENCY")
+
+
+def test_unknown_architecture_never_fits_silently(tmp_path):
+    unknown = fit_of(portfolio())
+    assert unknown.fits is None and "architecture unknown" in unknown.reason
+    assert not findings(portfolio(), "GPU_MEMORY")
+    bad = portfolio(extra="    architecture: nowhere/config.json\n")
+    [finding] = findings(bad, "ARCHITECTURE")
+    assert "nowhere/config.json" in finding.message
+    named = fit_of(portfolio(extra="    architecture: ibm-granite/granite-3.1-8b-instruct\n"
+                             "    maxModelLen: 8192\n"))
+    assert named.fits is True and named.architecture == "ibm-granite/granite-3.1-8b-instruct"
+
+
+def test_architecture_from_a_local_config_json(tmp_path):
+    """An offline Hugging Face cache directory: snapshots/<rev>/config.json."""
+    snapshot = tmp_path / "models--org--model" / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text(
+        '{"num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 32, '
+        '"num_key_value_heads": 8, "intermediate_size": 14336, "vocab_size": 128256, '
+        '"max_position_embeddings": 131072, "tie_word_embeddings": false}')
+    text = portfolio(extra=f"    architecture: {tmp_path / 'models--org--model'}\n    maxModelLen: 8192\n")
+    fit = fit_of(text)
+    assert fit.fits is True and fit.architecture.endswith("config.json")
+    assert fit.estimate.sequence_gib == pytest.approx(8192 * 128 / 1024 / 1024)
+    assert not findings(text, "ARCHITECTURE")
 
 
 def test_hf_pull_without_s3_is_a_warning():

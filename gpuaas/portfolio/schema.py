@@ -300,10 +300,48 @@ class Serving(Strict):
 
 
 class ArchitectureSpec(Strict):
+    """A model's config.json facts, for a model the catalog does not know."""
     layers: int = Field(ge=1, le=1000)
     kvHeads: int = Field(ge=1, le=1000)
     headDim: int = Field(ge=1, le=100_000)
     context: int | None = Field(None, ge=1, le=100_000_000)   # max_position_embeddings
+    # optional, for the activation and weights estimate (config.json names in comments)
+    hiddenSize: int | None = Field(None, ge=1, le=1_000_000)          # hidden_size
+    attentionHeads: int | None = Field(None, ge=1, le=10_000)         # num_attention_heads
+    intermediateSize: int | None = Field(None, ge=0, le=10_000_000)   # intermediate_size
+    vocabSize: int | None = Field(None, ge=1, le=100_000_000)         # vocab_size
+    tiedEmbeddings: bool = False                                      # tie_word_embeddings
+    experts: int = Field(0, ge=0, le=100_000)                         # num_local_experts
+    activeExperts: int = Field(0, ge=0, le=100_000)                   # num_experts_per_tok
+    expertIntermediateSize: int = Field(0, ge=0, le=10_000_000)       # moe_intermediate_size
+    slidingWindow: int = Field(0, ge=0, le=100_000_000)               # sliding_window
+    slidingLayers: int = Field(0, ge=0, le=1000)                      # layers using it
+
+    @field_validator("slidingLayers")
+    @classmethod
+    def _sliding(cls, v: int, info: ValidationInfo) -> int:
+        layers = info.data.get("layers")
+        if layers is not None and v > layers:
+            raise ValueError(f"{v} sliding-window layers but only {layers} layers")
+        return v
+
+
+# vLLM arguments that mean the same as a model field: written either way, they must agree.
+FIELD_FLAGS = {"maxModelLen": "--max-model-len", "gpuMemoryUtilization": "--gpu-memory-utilization",
+               "gpus": "--tensor-parallel-size", "kvCacheDtype": "--kv-cache-dtype",
+               "maxNumSeqs": "--max-num-seqs", "enforceEager": "--enforce-eager"}
+_SIZE = re.compile(r"^(\d+(?:\.\d+)?)([kKmMgG]?)$")
+
+
+def flag_number(value: str | None) -> float | None:
+    """A vLLM numeric argument as vLLM reads it (human_readable_int: 16k = 16000,
+    16K = 16384); None when it is not a number."""
+    match = _SIZE.match((value or "").strip())
+    if not match:
+        return None
+    unit = match.group(2)
+    scale = {"": 1, "k": 1e3, "m": 1e6, "g": 1e9, "K": 2**10, "M": 2**20, "G": 2**30}[unit]
+    return float(match.group(1)) * scale
 
 
 class Model(Strict):
@@ -323,8 +361,15 @@ class Model(Strict):
     maxModelLen: int | None = Field(None, ge=1, le=10_000_000)
     vllmArgs: list[str] = []
     revision: str | None = None
-    architecture: ArchitectureSpec | None = None
+    # the facts themselves, a catalog repository (org/name) or a local config.json (a file,
+    # or a Hugging Face cache directory holding one)
+    architecture: ArchitectureSpec | Annotated[str, Field(min_length=1, max_length=4096)] | None = None
     displayName: str | None = None
+    gpuMemoryUtilization: float | None = Field(None, gt=0, le=1)
+    kvCacheDtype: Literal["auto", "bfloat16", "fp16", "fp8", "fp8_e4m3", "fp8_e5m2"] | None = None
+    maxNumSeqs: int | None = Field(None, ge=1, le=1_000_000)
+    enforceEager: bool | None = None
+    minConcurrency: float = Field(1, gt=0, le=1_000_000)   # GPU_CONCURRENCY warns below it
 
     _n = field_validator("name")(lambda v: dns_label(v, NAME_MAX))
 
@@ -360,6 +405,27 @@ class Model(Strict):
     def flag(self, name: str) -> str | None:
         """The value of the first `name=value` in vllmArgs."""
         return next((value for flag, value in self.flags if flag == name), None)
+
+    def setting(self, field: str):
+        """A field's value, else its vLLM argument's (see FIELD_FLAGS); None when neither."""
+        value = getattr(self, field)
+        if value is not None and field != "gpus":
+            return value
+        flag = FIELD_FLAGS[field]
+        if field == "enforceEager":
+            given = any(name == flag for name, _ in self.flags)
+            return True if given and self.flag(flag) in (None, "", "true", "True") else None
+        raw = self.flag(flag)
+        if field == "kvCacheDtype":
+            return raw
+        number = flag_number(raw)
+        if number is None:
+            return value
+        return number if field == "gpuMemoryUtilization" else int(number)
+
+    @property
+    def max_model_len(self) -> int | None:
+        return self.setting("maxModelLen")
 
     @property
     def pools(self) -> list[str]:

@@ -1,0 +1,171 @@
+"""Will vLLM start, and how many requests will it hold: vLLM 0.11's start-up memory accounting.
+
+Pure functions, no printing. Per GPU (vllm/v1/worker/gpu_worker.py determine_available_memory):
+
+    KV pool = total x gpu-memory-utilization - (weights + peak activation + non-torch memory)
+
+vLLM then splits the pool into blocks for every attention layer
+(vllm/v1/core/kv_cache_utils.py get_kv_cache_config) and refuses to start when the pool is
+empty or smaller than one max_model_len sequence (check_enough_kv_cache_memory). The terms,
+their sources in vLLM and the evidence they are checked against are in docs/gpu-fit.md.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .catalog import GIB, Architecture
+
+# The dummy sampler run of profile_run (vllm/v1/worker/gpu_model_runner.py _dummy_sampler_run)
+# holds about 36 bytes per (request, vocabulary entry): fp32 logits (4), the top-k/top-p
+# path's sorted copy (4) and int64 indices (8), softmax (4), cumulative sum (4), the logits
+# scattered back (4), sampling probabilities (4) and exponential noise (4). One constant for
+# every model; see docs/gpu-fit.md for the evidence.
+SAMPLER_BYTES = 36
+# cuBLAS/NCCL workspaces and the CUDA context growth vLLM measures as "non-torch memory".
+NON_TORCH_GIB = 0.2
+# Activation when the architecture gives no hidden size or vocabulary (an `architecture:`
+# with layers, kvHeads and headDim only): a conservative stand-in, never zero.
+UNKNOWN_ACTIVATION_GIB = 2.0
+# vLLM 0.11 captures CUDA graphs after the KV cache is allocated, out of the memory
+# gpu-memory-utilization leaves free; a typical capture takes 0.1-0.7 GiB.
+CUDA_GRAPH_GIB = 0.5
+BLOCK = 16   # tokens per KV block (vLLM's default block_size on CUDA)
+
+
+@dataclass(frozen=True)
+class Serving:
+    """The vLLM settings start-up memory depends on (flags or portfolio fields)."""
+    gpu_gib: float                      # total per GPU, as the driver reports it
+    batch_defaults: tuple[int, int] = (2048, 256)   # vLLM's (max_num_batched_tokens, max_num_seqs)
+    tp: int = 1
+    utilization: float = 0.9
+    max_model_len: int | None = None    # None: the model's context
+    max_num_batched_tokens: int | None = None
+    max_num_seqs: int | None = None
+    kv_bytes: float = 2.0               # 1 with --kv-cache-dtype=fp8
+    enforce_eager: bool = False
+    generate: bool = True               # False for the pooling runner (embeddings): no sampler
+    profiles_sampler: bool = True       # vLLM's V1 engine; the V0 engine profiled no sampler
+
+
+@dataclass(frozen=True)
+class Estimate:
+    fits: bool
+    reason: str                 # vLLM's reason when it does not start, else ""
+    max_model_len: int
+    weights_gib: float          # per GPU
+    activation_gib: float
+    non_torch_gib: float
+    cuda_graph_gib: float       # outside the pool (0 with --enforce-eager)
+    kv_pool_gib: float          # "Available KV cache memory", per GPU
+    kv_tokens: int              # "GPU KV cache size: N tokens"
+    sequence_gib: float         # KV cache one max_model_len request needs, per GPU
+    max_concurrency: float      # "Maximum concurrency for N tokens per request"
+
+
+def kv_heads_per_gpu(arch: Architecture, tp: int) -> int:
+    # vllm/config/model.py get_num_kv_heads: KV heads are split, and replicated below one a GPU
+    return max(1, arch.kv_heads // max(1, tp))
+
+
+def bytes_per_token_layer(arch: Architecture, s: Serving) -> float:
+    return 2 * kv_heads_per_gpu(arch, s.tp) * arch.head_dim * s.kv_bytes
+
+
+def sequence_bytes(arch: Architecture, s: Serving, tokens: int) -> float:
+    """KV cache one request of `tokens` needs (kv_cache_interface max_memory_usage_bytes):
+    full-attention layers keep every token; sliding-window layers keep the window plus one
+    step of max_num_batched_tokens."""
+    if arch.encoder_only:
+        return 0.0
+    mnbt, _ = batch(s)
+    per_layer = bytes_per_token_layer(arch, s)
+    full = arch.layers - arch.sliding_layers
+    window = min(arch.sliding_window - 1 + mnbt, tokens) if arch.sliding_layers else 0
+    return per_layer * (full * _blocks(tokens) + arch.sliding_layers * _blocks(window))
+
+
+def _blocks(tokens: int) -> int:
+    return -(-tokens // BLOCK) * BLOCK if tokens > 0 else 0
+
+
+def batch(s: Serving) -> tuple[int, int]:
+    """(max_num_batched_tokens, max_num_seqs) as vLLM resolves them."""
+    mnbt = s.max_num_batched_tokens or s.batch_defaults[0]
+    seqs = s.max_num_seqs or min(s.batch_defaults[1], mnbt)
+    return mnbt, seqs
+
+
+def activation_gib(arch: Architecture, s: Serving) -> float:
+    """Peak of profile_run: a forward pass of max_num_batched_tokens, then (for generation)
+    the dummy sampler over min(max_num_seqs, max_num_batched_tokens) requests. The two run
+    one after the other, so the peak is the larger."""
+    if not arch.hidden or not arch.vocab:
+        return UNKNOWN_ACTIVATION_GIB
+    mnbt, seqs = batch(s)
+    tp = max(1, s.tp)
+    # residual stream, norm output, attention output and QKV (hidden wide), plus the MLP's
+    # gate/up projection and its activation (intermediate wide, split by TP); for MoE the
+    # same per routed expert, and the routed outputs before they are summed
+    mlp = 3 * arch.intermediate / tp
+    moe = arch.active_experts * (3 * arch.expert_intermediate / tp + arch.hidden)
+    forward = mnbt * (4 * arch.hidden + mlp + moe) * 2
+    sampler = min(seqs, mnbt) * arch.vocab * SAMPLER_BYTES if s.generate and s.profiles_sampler else 0
+    return max(forward, sampler) / GIB
+
+
+def weights_gib(arch: Architecture | None, params: float, bytes_per_param: float, tp: int,
+                quantised: bool, checkpoint_gib: float | None = None) -> float:
+    """Weights on one GPU: the checkpoint's size when known, else parameters x precision with
+    the embeddings and lm_head kept in 16 bits by quantised checkpoints; split by TP."""
+    if checkpoint_gib:
+        return checkpoint_gib / max(1, tp)
+    total = params * bytes_per_param
+    if arch and quantised and arch.vocab and arch.hidden:
+        embed = arch.vocab * arch.hidden * (1 if arch.tied else 2)
+        total += embed * (2 - bytes_per_param)
+    return total / GIB / max(1, tp)
+
+
+def estimate(arch: Architecture, weights: float, s: Serving) -> Estimate:
+    """vLLM's start-up verdict for `arch` with `weights` GiB per GPU under `s`."""
+    length = s.max_model_len or arch.context
+    act = activation_gib(arch, s)
+    graphs = 0.0 if s.enforce_eager else CUDA_GRAPH_GIB
+    pool = s.gpu_gib * s.utilization - weights - act - NON_TORCH_GIB
+    need = sequence_bytes(arch, s, length) / GIB
+    per_token = bytes_per_token_layer(arch, s) * arch.layers
+    if arch.encoder_only:
+        tokens, concurrency = 0, float(batch(s)[1]) if pool > 0 else 0.0
+    else:
+        tokens = int(pool * GIB / per_token) // BLOCK * BLOCK if pool > 0 else 0
+        concurrency = pool / need if pool > 0 and need else 0.0
+    if pool <= 0:
+        reason = ("No available memory for the cache blocks: weights, activation and non-torch "
+                  f"memory take {weights + act + NON_TORCH_GIB:.2f} of the "
+                  f"{s.gpu_gib * s.utilization:.2f} GiB gpu-memory-utilization allows per GPU")
+    elif need > pool:
+        reason = (f"To serve at least one request with the model's max seq len ({length}), "
+                  f"{need:.2f} GiB KV cache is needed, which is larger than the available KV "
+                  f"cache memory ({pool:.2f} GiB)")
+    else:
+        reason = ""
+    return Estimate(not reason, reason, length, weights, act, NON_TORCH_GIB, graphs,
+                    pool, tokens, need, concurrency)
+
+
+def largest_max_model_len(arch: Architecture, weights: float, s: Serving) -> int:
+    """The longest max_model_len (a multiple of 1024, at most the context) that starts."""
+    low, high = 0, arch.context // 1024
+    while low < high:   # sequence_bytes grows with length: bisect on 1024-token steps
+        mid = (low + high + 1) // 2
+        if estimate(arch, weights, _with(s, max_model_len=mid * 1024)).fits:
+            low = mid
+        else:
+            high = mid - 1
+    return low * 1024
+
+
+def _with(s: Serving, **changes) -> Serving:
+    from dataclasses import replace
+    return replace(s, **changes)
