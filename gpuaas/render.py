@@ -25,6 +25,7 @@ UPLOAD_SCRIPT = "upload_model.py"
 CLIENT_SA = "gpuaas-inference-client"
 LOADTEST_SA = "gpuaas-loadtest"
 HF_PULL_SA = "gpuaas-hf-pull"
+UPLOAD_WAIT_CM = "gpuaas-upload-wait"
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,10 @@ def render_serving(p: Portfolio, env: EnvPlan) -> dict[str, str]:
     if p.serving.auth and models:
         docs["client-rbac.yaml"] = render_template(
             "serving/client-rbac.yaml.j2", name=CLIENT_SA, namespace=ns, models=[m.name for m in models])
+    if any(mp.storage.upload for mp in models):
+        docs["configmap-upload-wait.yaml"] = render_template(
+            "configmap.yaml.j2", name=UPLOAD_WAIT_CM, namespace=ns, key=UPLOAD_SCRIPT,
+            content=upload_script())
     for mp in models:
         docs[f"isvc-{mp.name}.yaml"] = render_isvc(p, env, mp)
     return docs
@@ -267,6 +272,8 @@ def render_isvc(p: Portfolio, env: EnvPlan, mp: ModelPlan) -> str:
                            affinity=affinity, tolerations=tolerations, runtime=p.serving.runtime.name,
                            storage_key=p.storage.s3.connection if p.storage.s3 else "",
                            args=vllm_args(p, mp), resources=resources,
+                           init_containers=[wait_for_upload(p, mp)] if mp.storage.upload else [],
+                           wait_configmap=UPLOAD_WAIT_CM,
                            service_account=HF_PULL_SA if p.serving.hfTokenSecret and mp.storage.kind == "hf" else None)
 
 
@@ -286,7 +293,7 @@ def placement(pools: list, total: int) -> tuple[dict | None, dict | None]:
 def render_uploads(p: Portfolio, env: EnvPlan) -> dict[str, str]:
     ns = p.storage.uploads.namespace
     s3 = p.storage.s3
-    script = (resources.files("gpuaas") / "scripts" / UPLOAD_SCRIPT).read_text()
+    script = upload_script()
     script_digest = hashlib.sha256(script.encode()).hexdigest()
     cm = "gpuaas-upload-script"
     docs = {"configmap-upload-script.yaml": render_template(
@@ -306,14 +313,7 @@ def render_uploads(p: Portfolio, env: EnvPlan) -> dict[str, str]:
         if mp.model.flag("--load-format") not in (None, "auto", "safetensors"):
             # vLLM reads the consolidated/original checkpoint: keep what the script would skip
             env_vars.append({"name": "UPLOAD_ALL_WEIGHTS", "value": "1"})
-        if s3.endpoint:
-            env_vars.append({"name": "AWS_S3_ENDPOINT", "value": s3.endpoint})
-        secret_keys = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"]
-        if not s3.endpoint:
-            secret_keys.insert(2, "AWS_S3_ENDPOINT")
-        for key in secret_keys:
-            env_vars.append({"name": key, "valueFrom": {"secretKeyRef": {
-                "name": s3.connection, "key": key, **({"optional": True} if key == "AWS_DEFAULT_REGION" else {})}}})
+        env_vars += s3_connection_env(p)
         if p.storage.uploads.hfTokenSecret:
             env_vars.append({"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {
                 "name": p.storage.uploads.hfTokenSecret, "key": "token"}}})
@@ -324,6 +324,36 @@ def render_uploads(p: Portfolio, env: EnvPlan) -> dict[str, str]:
         docs[f"job-upload-{mp.name}.yaml"] = render_template(
             "uploads/job.yaml.j2", name=job_name(mp.name, job, script_digest), **job)
     return docs
+
+
+def s3_connection_env(p: Portfolio) -> list[dict]:
+    """The data connection's S3 settings as container env: Secret references only."""
+    s3 = p.storage.s3
+    out = [{"name": "AWS_S3_ENDPOINT", "value": s3.endpoint}] if s3.endpoint else []
+    keys = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] + ([] if s3.endpoint else ["AWS_S3_ENDPOINT"])
+    out += [{"name": key, "valueFrom": {"secretKeyRef": {"name": s3.connection, "key": key}}}
+            for key in keys]
+    out.append({"name": "AWS_DEFAULT_REGION", "valueFrom": {"secretKeyRef": {
+        "name": s3.connection, "key": "AWS_DEFAULT_REGION", "optional": True}}})
+    return out
+
+
+def upload_script() -> str:
+    return (resources.files("gpuaas") / "scripts" / UPLOAD_SCRIPT).read_text()
+
+
+def wait_for_upload(p: Portfolio, mp: ModelPlan) -> dict:
+    """The init container that holds a model's pod until its upload is complete. KServe adds
+    its storage-initializer after the InferenceService's own init containers (RHOAI 3.0,
+    pkg/utils/storage.go AddStorageInitializerContainer), so it never copies a partial upload."""
+    env = [{"name": "AWS_S3_BUCKET", "value": for_kubelet(p.storage.s3.bucket)},
+           {"name": "S3_PREFIX", "value": for_kubelet(mp.storage.s3_path)}]
+    env += [{**e, "value": for_kubelet(e["value"])} if "value" in e else e for e in s3_connection_env(p)]
+    return {"name": "wait-for-upload", "image": p.storage.uploads.image,
+            "command": ["python3", f"/opt/gpuaas/{UPLOAD_SCRIPT}", "--wait"], "env": env,
+            "resources": {"requests": {"cpu": "50m", "memory": "64Mi"},
+                          "limits": {"cpu": "200m", "memory": "128Mi"}},
+            "volumeMounts": [{"name": "upload-wait", "mountPath": "/opt/gpuaas", "readOnly": True}]}
 
 
 def job_name(model: str, spec: dict, script_digest: str) -> str:

@@ -89,3 +89,58 @@ def test_two_environments_on_one_cluster_are_refused(tmp_path: Path):
     other = write(tmp_path / "q.yaml", path.read_text().replace(
         "{name: dev}", "{name: dev, cluster: 'https://api.dev.example.com:6443'}"))
     assert not [f for f in pipeline.build(other).findings if f.code == "SHARED_CLUSTER"]
+
+
+# --- serving never reads a partial upload ---------------------------------------------------
+
+def isvc_and_job(files: dict[str, str], model: str) -> tuple[dict, dict]:
+    isvc = yaml.safe_load(files[f"components/prod/serving/isvc-{model}.yaml"])
+    return isvc, yaml.safe_load(files[f"components/prod/uploads/job-upload-{model}.yaml"])
+
+
+def env_of(container: dict) -> dict:
+    return {e["name"]: e.get("value") for e in container["env"]}
+
+
+def test_pods_wait_for_the_complete_upload_at_a_prefix_of_their_own():
+    files = pipeline.build(DEMO).files
+    isvc, job = isvc_and_job(files, "mistral-3-bf16")
+    prefix = env_of(job["spec"]["template"]["spec"]["containers"][0])["S3_PREFIX"]
+    predictor = isvc["spec"]["predictor"]
+    assert predictor["model"]["storage"]["path"] == prefix + "/"     # a prefix, never a name start
+    [wait] = predictor["initContainers"]
+    assert wait["command"][-1] == "--wait" and env_of(wait)["S3_PREFIX"] == prefix
+    assert env_of(wait)["AWS_S3_BUCKET"] == env_of(job["spec"]["template"]["spec"]["containers"][0])["AWS_S3_BUCKET"]
+    assert all("value" in e or "secretKeyRef" in e["valueFrom"] for e in wait["env"])
+    [volume] = predictor["volumes"]
+    config = yaml.safe_load(files["components/prod/serving/configmap-upload-wait.yaml"])
+    assert volume["configMap"]["name"] == config["metadata"]["name"]
+    uploads = yaml.safe_load(files["components/prod/uploads/configmap-upload-script.yaml"])
+    assert config["data"] == uploads["data"]  # the same script waits and uploads
+    # models not uploaded by a Job have nothing to wait for
+    oci = yaml.safe_load(files["components/prod/serving/isvc-mistral-3-int4.yaml"])
+    assert "initContainers" not in oci["spec"]["predictor"]
+
+
+def test_no_model_prefix_is_the_start_of_another(tmp_path: Path):
+    body = HEAD + ("storage: {s3: {connection: c, bucket: b}}\n"
+                   "pools: [{name: l4, gpu: L4, instanceType: g6.12xlarge}]\n"
+                   "models:\n"
+                   "  - {name: devstral-2, source: hf://o/m, params: 8B, precision: fp8, gpus: 1}\n"
+                   "  - {name: devstral-2-bf16, source: hf://o/m, params: 8B, precision: bf16, gpus: 1}\n")
+    files = pipeline.build(write(tmp_path / "p.yaml", body)).files
+    paths = [isvc_and_job(files, m)[0]["spec"]["predictor"]["model"]["storage"]["path"]
+             for m in ("devstral-2", "devstral-2-bf16")]
+    assert all(p.endswith("/") for p in paths)
+    assert not paths[1].startswith(paths[0]) and not paths[0].startswith(paths[1])
+
+
+def test_a_changed_model_uploads_to_a_new_prefix(tmp_path: Path):
+    text = DEMO.read_text()
+    before = isvc_and_job(pipeline.build(DEMO).files, "granite-8b-agent")
+    line = next(l for l in text.splitlines() if "source: hf://RedHatAI/granite" in l)
+    changed = write(tmp_path / "p.yaml", text.replace(line, line + "\n    revision: 0123abcd", 1))
+    after = isvc_and_job(pipeline.build(changed).files, "granite-8b-agent")
+    old, new = (i["spec"]["predictor"]["model"]["storage"]["path"] for i, _ in (before, after))
+    assert old != new and old.split("/")[0] == new.split("/")[0] == "granite-8b-agent"
+    assert env_of(after[1]["spec"]["template"]["spec"]["containers"][0])["S3_PREFIX"] + "/" == new
