@@ -361,3 +361,7 @@ GPU_DRIVER = {"repository": "nvcr.io/nvidia", "image": "driver", "version": "570
 
 # OpenShift -> Kubernetes minor, for the built-in schemas.
 KUBERNETES_FOR_OPENSHIFT = {"4.19": "1.32", "4.20": "1.33"}
+
+# RHOAI's applications namespace (DSCInitialization's default): the dashboard lists the
+# HardwareProfiles found here for every project.
+RHOAI_APPLICATIONS_NAMESPACE = "redhat-ods-applications"

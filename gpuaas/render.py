@@ -57,6 +57,7 @@ ARGOCD_RULES = [
     {"group": "nvidia.com", "resources": ["clusterpolicies"]},
     {"group": "nfd.openshift.io", "resources": ["nodefeaturediscoveries"]},
     {"group": "serving.kserve.io", "resources": ["inferenceservices", "servingruntimes"]},
+    {"group": "infrastructure.opendatahub.io", "resources": ["hardwareprofiles"]},
     {"group": "batch", "resources": ["jobs"]},
     {"group": "apps", "resources": ["deployments"]},
     {"group": "", "resources": ["namespaces", "configmaps", "serviceaccounts", "secrets"]},
@@ -203,9 +204,43 @@ def render_serving(p: Portfolio, env: EnvPlan) -> dict[str, str]:
         docs["configmap-upload-wait.yaml"] = render_template(
             "configmap.yaml.j2", name=UPLOAD_WAIT_CM, namespace=ns, key=UPLOAD_SCRIPT,
             content=upload_script())
+    if env.components["kueue"]:
+        for pool in env.pools:
+            docs[f"hardwareprofile-{pool.name}.yaml"] = render_hardware_profile(p, env, pool)
     for mp in models:
         docs[f"isvc-{mp.name}.yaml"] = render_isvc(p, env, mp)
     return docs
+
+
+def hardware_profile_name(pool_name: str) -> str:
+    return f"gpuaas-{pool_name}"[:63].rstrip("-")
+
+
+def model_pool(env: EnvPlan, mp: ModelPlan):
+    """The pool whose hardware profile a model names: where Kueue tries it first."""
+    return env.pool(mp.flavor) if mp.flavor else (env.pool(mp.pools[0]) if mp.pools else env.pools[0])
+
+
+def render_hardware_profile(p: Portfolio, env: EnvPlan, pool) -> str:
+    """One Queue-type HardwareProfile per pool, in RHOAI's applications namespace (where the
+    dashboard lists profiles for every project)."""
+    cpu, mem = pool.cpu_per_gpu // 2 or 1, pool.memory_gib_per_gpu // 2 or 1
+    identifiers = [
+        {"identifier": "nvidia.com/gpu", "displayName": f"{pool.pool.gpu} GPU",
+         "resourceType": "Accelerator", "minCount": 1, "defaultCount": 1},
+        {"identifier": "cpu", "displayName": "CPU", "resourceType": "CPU", "minCount": 1,
+         "defaultCount": cpu},
+        {"identifier": "memory", "displayName": "Memory", "resourceType": "Memory",
+         "minCount": "1Gi", "defaultCount": f"{mem}Gi"}]
+    kueue = {"localQueueName": p.quota.localQueue}
+    priorities = {mp.model.priority for mp in env.rendered_models if model_pool(env, mp).name == pool.name}
+    if len(priorities) == 1 and None not in priorities:  # one priority fits every model here
+        kueue["priorityClass"] = priorities.pop()
+    return render_template(
+        "serving/hardwareprofile.yaml.j2", pool=pool, name=hardware_profile_name(pool.name),
+        namespace=catalog.RHOAI_APPLICATIONS_NAMESPACE, identifiers=identifiers, kueue=kueue,
+        display=f"{pool.name}: {pool.pool.gpu} x {pool.gpus_per_node} per node",
+        description=f"{pool.pool.nodes} x {pool.pool.instanceType}, Kueue queue {p.quota.localQueue}")
 
 
 def shm_size(env: EnvPlan) -> str:
@@ -259,6 +294,9 @@ def render_isvc(p: Portfolio, env: EnvPlan, mp: ModelPlan) -> str:
         "argocd.argoproj.io/sync-wave": "1",
         "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true",
     }
+    if env.components["kueue"]:  # the webhook reads it; named here so Argo CD sees no drift
+        annotations["opendatahub.io/hardware-profile-name"] = hardware_profile_name(model_pool(env, mp).name)
+        annotations["opendatahub.io/hardware-profile-namespace"] = catalog.RHOAI_APPLICATIONS_NAMESPACE
     pools = [env.pool(n) for n in mp.pools]
     node_selector, affinity = placement(pools, len(env.pools))
     taints = sorted({pool.pool.taintKey for pool in (pools or env.pools)})

@@ -144,3 +144,42 @@ def test_a_changed_model_uploads_to_a_new_prefix(tmp_path: Path):
     old, new = (i["spec"]["predictor"]["model"]["storage"]["path"] for i, _ in (before, after))
     assert old != new and old.split("/")[0] == new.split("/")[0] == "granite-8b-agent"
     assert env_of(after[1]["spec"]["template"]["spec"]["containers"][0])["S3_PREFIX"] + "/" == new
+
+
+# --- hardware profiles ----------------------------------------------------------------------
+
+def test_every_pool_has_a_queue_hardware_profile_that_its_models_name():
+    from gpuaas.validate import cel_rules
+    from gpuaas.validate.schema_check import SchemaValidator
+    built = pipeline.build(DEMO)
+    files, env = built.files, built.plan.environments[0]
+    profiles = {yaml.safe_load(t)["metadata"]["name"]: yaml.safe_load(t) for k, t in files.items()
+                if "/serving/hardwareprofile-" in k}
+    assert set(profiles) == {f"gpuaas-{pool.name}" for pool in env.pools}
+    validator = SchemaValidator("1.33")
+    for profile in profiles.values():
+        assert profile["spec"]["scheduling"] == {"type": "Queue", "kueue": {
+            "localQueueName": built.loaded.portfolio.quota.localQueue, **(
+                {"priorityClass": profile["spec"]["scheduling"]["kueue"]["priorityClass"]}
+                if "priorityClass" in profile["spec"]["scheduling"]["kueue"] else {})}}
+        assert all("maxCount" not in i for i in profile["spec"]["identifiers"])
+        assert validator.validate(profile) == []
+        assert cel_rules.evaluate(profile, validator.cel_schema(profile["apiVersion"], profile["kind"])) == []
+    for mp in env.rendered_models:
+        meta = yaml.safe_load(files[f"components/prod/serving/isvc-{mp.name}.yaml"])["metadata"]
+        name = meta["annotations"]["opendatahub.io/hardware-profile-name"]
+        assert name in profiles and meta["annotations"]["opendatahub.io/hardware-profile-namespace"] == \
+            profiles[name]["metadata"]["namespace"]
+        # the profile's queue is the one the model is labelled with
+        assert profiles[name]["spec"]["scheduling"]["kueue"]["localQueueName"] == \
+            meta["labels"]["kueue.x-k8s.io/queue-name"]
+        wave = int(meta["annotations"]["argocd.argoproj.io/sync-wave"])
+        assert wave > int(profiles[name]["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
+
+
+def test_without_kueue_there_are_no_queue_profiles(tmp_path: Path):
+    text = DEMO.read_text().replace("  - name: prod\n", "  - name: prod\n    overrides: {components: {kueue: false}}\n", 1)
+    assert text != DEMO.read_text()
+    files = pipeline.build(write(tmp_path / "p.yaml", text)).files
+    assert not [k for k in files if "hardwareprofile" in k]
+    assert "hardware-profile" not in files["components/prod/serving/isvc-mistral-3-bf16.yaml"]
