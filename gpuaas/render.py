@@ -152,16 +152,28 @@ def render_operators(p: Portfolio, env: EnvPlan) -> dict[str, str]:
     for key, enabled in wanted.items():
         if not enabled:
             continue
-        channel = p.platform.rhoai.channel if key == "rhoai" else getattr(ops, key).channel
+        spec = p.platform.rhoai if key == "rhoai" else getattr(ops, key)
+        op = catalog.OPERATORS[key]
+        csv = op.csv_name(spec.version) if spec.version else None
         docs[f"{key.lower()}-operator.yaml"] = render_template(
-            "operators/operator.yaml.j2", op=catalog.OPERATORS[key], channel=channel,
+            "operators/operator.yaml.j2", op=op, channel=spec.channel, starting_csv=csv,
             argocd_namespace=p.gitops.argocdNamespace)
+        if csv:
+            docs[f"{key.lower()}-installplan-approver.yaml"] = render_approver(op, csv)
     if env.operators["nfd"]:
         docs["nodefeaturediscovery.yaml"] = render_template("operators/nodefeaturediscovery.yaml.j2")
     if env.operators["nvidiaGpu"]:
         docs["clusterpolicy.yaml"] = render_template("operators/clusterpolicy.yaml.j2",
                                                      driver=catalog.GPU_DRIVER)
     return docs
+
+
+def render_approver(op: catalog.Operator, csv: str) -> str:
+    script = (resources.files("gpuaas") / "scripts" / "approve_installplan.sh").read_text()
+    digest = hashlib.sha256(csv.encode()).hexdigest()[:8]
+    return render_template("operators/installplan-approver.yaml.j2", name=f"{op.package}-approver"[:63],
+                           job=f"approve-{op.package[:45]}-{digest}", namespace=op.namespace,
+                           csv=csv, image=catalog.APPROVER_IMAGE, script=for_kubelet(script))
 
 
 def render_rhoai(p: Portfolio, env: EnvPlan) -> dict[str, str]:

@@ -35,7 +35,7 @@ def health(script: str, obj: dict) -> tuple[str, str]:
 
 def test_the_tree_carries_the_health_checks_its_waves_rely_on():
     assert set(health_checks()) == {"argoproj.io/Application", "serving.kserve.io/InferenceService",
-                                    "kueue.openshift.io/Kueue"}
+                                    "kueue.openshift.io/Kueue", "operators.coreos.com/Subscription"}
 
 
 @pytest.mark.parametrize("status, expected", [
@@ -183,3 +183,66 @@ def test_without_kueue_there_are_no_queue_profiles(tmp_path: Path):
     files = pipeline.build(write(tmp_path / "p.yaml", text)).files
     assert not [k for k in files if "hardwareprofile" in k]
     assert "hardware-profile" not in files["components/prod/serving/isvc-mistral-3-bf16.yaml"]
+
+
+# --- OpenShift AI stays on the release it was checked against --------------------------------
+
+def operators(files: dict[str, str], key: str) -> list[dict]:
+    return [d for d in yaml.safe_load_all(files[f"components/prod/operators/{key}-operator.yaml"]) if d]
+
+
+def test_rhoai_is_pinned_to_3_0_by_default():
+    files = pipeline.build(DEMO).files
+    [sub] = [d for d in operators(files, "rhoai") if d["kind"] == "Subscription"]
+    assert (sub["spec"]["startingCSV"], sub["spec"]["installPlanApproval"]) == ("rhods-operator.3.0.0", "Manual")
+    docs = [d for d in yaml.safe_load_all(files["components/prod/operators/rhoai-installplan-approver.yaml"]) if d]
+    [job] = [d for d in docs if d["kind"] == "Job"]
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    assert {e["name"]: e["value"] for e in container["env"]}["CSV"] == "rhods-operator.3.0.0"
+    [role] = [d for d in docs if d["kind"] == "Role"]
+    assert role["rules"] == [{"apiGroups": ["operators.coreos.com"], "resources": ["installplans"],
+                              "verbs": ["get", "list", "patch"]}]
+    # the other operators follow their channels unless pinned
+    [kueue] = [d for d in operators(files, "kueue") if d["kind"] == "Subscription"]
+    assert kueue["spec"]["installPlanApproval"] == "Automatic" and "startingCSV" not in kueue["spec"]
+
+
+def test_following_the_channel_is_explicit(tmp_path: Path):
+    text = DEMO.read_text()
+    changed = text.replace("  rhoai: {channel: fast-3.x}", "  rhoai: {channel: fast-3.x, version: null}", 1)
+    assert changed != text
+    files = pipeline.build(write(tmp_path / "p.yaml", changed)).files
+    [sub] = [d for d in operators(files, "rhoai") if d["kind"] == "Subscription"]
+    assert sub["spec"]["installPlanApproval"] == "Automatic" and "startingCSV" not in sub["spec"]
+    assert "components/prod/operators/rhoai-installplan-approver.yaml" not in files
+
+
+def test_the_approver_approves_only_the_pinned_plan(tmp_path: Path):
+    """The approver's shell logic, with `oc` answering as the API server would."""
+    import subprocess
+    files = pipeline.build(DEMO).files
+    docs = [d for d in yaml.safe_load_all(files["components/prod/operators/rhoai-installplan-approver.yaml"]) if d]
+    [job] = [d for d in docs if d["kind"] == "Job"]
+    script = job["spec"]["template"]["spec"]["containers"][0]["args"][0].replace("$$", "$")  # as kubelet passes it
+    fake = tmp_path / "oc"
+    fake.write_text("#!/bin/bash\nif [ \"$1\" = get ]; then printf 'install-a rhods-operator.3.2.1\\n"
+                    "install-b rhods-operator.3.0.0\\n'; else echo \"$@\" >> " + str(tmp_path / "patched") + "; fi\n")
+    fake.chmod(0o755)
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "CSV": "rhods-operator.3.0.0", "NAMESPACE": "redhat-ods-operator"}
+    proc = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "patched").read_text().split()[:3] == ["patch", "installplan", "install-b"]
+
+
+@pytest.mark.parametrize("status, expected", [
+    ({"installedCSV": "rhods-operator.3.0.0", "conditions": [
+        {"type": "InstallPlanPending", "status": "True", "reason": "RequiresApproval"}]}, "Healthy"),
+    ({"conditions": [{"type": "InstallPlanPending", "status": "True", "reason": "RequiresApproval"}]},
+     "Progressing"),
+    ({"installedCSV": "rhods-operator.3.0.0", "conditions": [
+        {"type": "ResolutionFailed", "status": "True", "message": "no operators found"}]}, "Degraded"),
+    ({"installedCSV": "rhods-operator.3.0.0", "conditions": []}, "Healthy"),
+])
+def test_a_pinned_subscription_is_healthy_with_an_upgrade_waiting(status, expected):
+    obj = {"spec": {"startingCSV": "rhods-operator.3.0.0"}, "status": status}
+    assert health(health_checks()["operators.coreos.com/Subscription"], obj)[0] == expected
