@@ -17,6 +17,7 @@ from .escapes import container_arg, for_kubelet
 from .loadtest import k6_script
 from .plan import EnvPlan, ModelPlan, Plan, version_tuple
 from .bootstrap import HEALTH_CHECKS, render_bootstrap
+from .prerequisites import prerequisites
 from .portfolio.schema import COMPONENTS, FIELD_FLAGS, Portfolio
 from .templating import render_template
 
@@ -463,6 +464,7 @@ def readme(plan: Plan, files: dict[str, str]) -> str:
     return render_template("tree-readme.md.j2", plan=plan, p=plan.portfolio,
                            specs=COMPONENT_SPECS, root=tree_path(plan.portfolio),
                            health_checks=HEALTH_CHECKS,
+                           prerequisites=prerequisites(plan),
                            objects=count_objects(files))
 
 

@@ -246,3 +246,34 @@ def test_the_approver_approves_only_the_pinned_plan(tmp_path: Path):
 def test_a_pinned_subscription_is_healthy_with_an_upgrade_waiting(status, expected):
     obj = {"spec": {"startingCSV": "rhods-operator.3.0.0"}, "status": status}
     assert health(health_checks()["operators.coreos.com/Subscription"], obj)[0] == expected
+
+
+# --- what the tree relies on -----------------------------------------------------------------
+
+PVC_MODEL = ("pools: [{name: l4, gpu: L4, instanceType: g6.12xlarge}]\n"
+             "models: [{name: m, source: pvc://weights/m, params: 8B, precision: fp8, gpus: 1}]\n")
+
+
+def test_a_claim_nothing_fills_is_named_until_declared(tmp_path: Path):
+    path = write(tmp_path / "p.yaml", HEAD + PVC_MODEL)
+    [finding] = [f for f in pipeline.build(path).findings if f.code == "PVC_CLAIM"]
+    assert finding.severity == "warning" and finding.line == 7 and "'weights'" in finding.message
+    declared = write(tmp_path / "q.yaml", HEAD + "storage: {existingClaims: [weights]}\n" + PVC_MODEL)
+    built = pipeline.build(declared)
+    assert not [f for f in built.findings if f.code == "PVC_CLAIM"]
+    assert "PersistentVolumeClaim `weights` in `" in built.files["README.md"]
+
+
+def test_the_tree_readme_lists_exactly_what_its_components_use(tmp_path: Path):
+    readme = pipeline.build(DEMO).files["README.md"]
+    needs = readme[readme.index("## What this tree needs"):readme.index("## Switching a model")]
+    assert "`minio-connection` in `private-ai`" in needs and 'opendatahub.io/connection-type: s3' in needs
+    assert "in `minio-storage` (the same keys)" in needs and "`hf-token`" in needs
+    # no uploads, no upload Secrets; no serving, no data connection at all
+    off = DEMO.read_text().replace("  - name: prod\n", "  - name: prod\n    overrides: {components: {uploads: false}}\n", 1)
+    needs_off = pipeline.build(write(tmp_path / "p.yaml", off)).files["README.md"]
+    assert "minio-storage" not in needs_off.split("## Switching a model")[0].split("## What this tree needs")[1]
+    off = DEMO.read_text().replace("  - name: prod\n", "  - name: prod\n    overrides: {components: {uploads: false, serving: false}}\n", 1)
+    readme_off = pipeline.build(write(tmp_path / "q.yaml", off)).files["README.md"]
+    assert "Nothing: every object its components use is rendered here." in readme_off
+    assert "oc scale" in readme and "a commit" in readme

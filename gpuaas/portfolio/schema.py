@@ -289,6 +289,11 @@ class Storage(Strict):
     ociMaxGB: float = Field(20, gt=0)
     s3: S3 | None = None
     uploads: Uploads = Uploads()
+    # PersistentVolumeClaims that pvc:// models read and that exist already, filled with the
+    # weights (nothing here creates or fills a claim): the tree README lists them.
+    existingClaims: list[str] = []
+
+    _claims = field_validator("existingClaims")(lambda v: [dns_subdomain(c) for c in v])
 
 
 class Runtime(Strict):
