@@ -35,6 +35,11 @@ def prerequisites(plan: Plan) -> list[str]:
                          for mp in serving if mp.storage.kind == "pvc"}):
         out.append(f"PersistentVolumeClaim `{claim}` in `{p.serving.namespace}`, holding the "
                    "weights: nothing here creates or fills it (`storage.existingClaims`).")
+    if serving and not all(env.components["rhoai"] for env in plan.environments if env.components["serving"]):
+        out.append("OpenShift AI 3.0 installed elsewhere, with a DataScienceCluster whose `kserve` is "
+                   "Managed (RawDeployment) and whose `kueue` is Unmanaged with "
+                   f"`defaultLocalQueueName: {p.quota.localQueue}` (the `rhoai` component is off "
+                   "where serving is on: this tree does not touch the DataScienceCluster there).")
     if not p.serving.createNamespace and serving:
         out.append(f"Namespace `{p.serving.namespace}` (`serving.createNamespace: false`), "
                    "labelled as below.")

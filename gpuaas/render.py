@@ -180,7 +180,8 @@ def render_approver(op: catalog.Operator, csv: str) -> str:
 def render_rhoai(p: Portfolio, env: EnvPlan) -> dict[str, str]:
     return {"datasciencecluster.yaml": render_template(
         "rhoai/datasciencecluster.yaml.j2", kueue=env.components["kueue"],
-        cluster_queue=p.quota.clusterQueue, local_queue=p.quota.localQueue)}
+        cluster_queue=p.quota.clusterQueue, local_queue=p.quota.localQueue,
+        extra=p.platform.rhoai.components)}
 
 
 def render_kueue(p: Portfolio, env: EnvPlan) -> dict[str, str]:

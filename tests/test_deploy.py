@@ -277,3 +277,31 @@ def test_the_tree_readme_lists_exactly_what_its_components_use(tmp_path: Path):
     readme_off = pipeline.build(write(tmp_path / "q.yaml", off)).files["README.md"]
     assert "Nothing: every object its components use is rendered here." in readme_off
     assert "oc scale" in readme and "a commit" in readme
+
+
+# --- the DataScienceCluster is shared: only what the portfolio needs ---------------------------
+
+def dsc(files: dict[str, str]) -> dict:
+    return yaml.safe_load(files["components/prod/rhoai/datasciencecluster.yaml"])
+
+
+def test_the_datasciencecluster_sets_only_what_serving_needs(tmp_path: Path):
+    obj = dsc(pipeline.build(DEMO).files)
+    assert set(obj["spec"]["components"]) == {"dashboard", "kserve", "kueue"}
+    assert "ServerSideApply=true" in obj["metadata"]["annotations"]["argocd.argoproj.io/sync-options"]
+    text = DEMO.read_text().replace("  rhoai: {channel: fast-3.x}",
+                                    "  rhoai: {channel: fast-3.x, components: {modelregistry: Managed, "
+                                    "workbenches: Managed}}", 1)
+    obj = dsc(pipeline.build(write(tmp_path / "p.yaml", text)).files)
+    assert obj["spec"]["components"]["modelregistry"] == {"managementState": "Managed"}
+    assert set(obj["spec"]["components"]) == {"dashboard", "kserve", "kueue", "modelregistry", "workbenches"}
+    bad = write(tmp_path / "q.yaml", text.replace("workbenches: Managed", "kserve: Removed"))
+    with pytest.raises(Exception):
+        pipeline.build(bad)
+
+
+def test_a_datasciencecluster_managed_elsewhere_is_a_prerequisite(tmp_path: Path):
+    text = DEMO.read_text().replace("  - name: prod\n", "  - name: prod\n    overrides: {components: {rhoai: false}}\n", 1)
+    files = pipeline.build(write(tmp_path / "p.yaml", text)).files
+    assert "components/prod/rhoai/datasciencecluster.yaml" not in files
+    assert "DataScienceCluster whose `kserve` is Managed" in files["README.md"]

@@ -163,8 +163,17 @@ class Gitops(Strict):
     _path = field_validator("path")(lambda v: repo_path(v))
 
 
+# DataScienceCluster components the tree does not decide itself (kserve, dashboard and kueue
+# follow from serving and Kueue): a portfolio may set their state; the rest it leaves alone.
+RhoaiComponent = Literal["aipipelines", "feastoperator", "llamastackoperator", "modelregistry",
+                         "ray", "trainingoperator", "trustyai", "workbenches"]
+
+
 class Channel(Strict):
     channel: str = "fast-3.x"
+    # Only what is listed here (and what serving needs) goes into the DataScienceCluster;
+    # server-side apply leaves every other component as another manager set it.
+    components: dict[RhoaiComponent, Literal["Managed", "Removed"]] = {}
     # Pinned by default: the starting CSV, Manual install plans and an approver for exactly
     # that one. `version: null` follows the channel (Automatic: later minors arrive unattended).
     version: str | None = catalog.RHOAI_VERSION
