@@ -466,6 +466,8 @@ def readme(plan: Plan, files: dict[str, str]) -> str:
                            specs=COMPONENT_SPECS, root=tree_path(plan.portfolio),
                            health_checks=HEALTH_CHECKS,
                            prerequisites=prerequisites(plan),
+                           client_sa=CLIENT_SA,
+                           calls={env.name: endpoints(plan.portfolio, env) for env in plan.environments},
                            objects=count_objects(files))
 
 

@@ -305,3 +305,18 @@ def test_a_datasciencecluster_managed_elsewhere_is_a_prerequisite(tmp_path: Path
     files = pipeline.build(write(tmp_path / "p.yaml", text)).files
     assert "components/prod/rhoai/datasciencecluster.yaml" not in files
     assert "DataScienceCluster whose `kserve` is Managed" in files["README.md"]
+
+
+def test_the_tree_readme_shows_how_to_call_each_active_model():
+    built = pipeline.build(DEMO)
+    readme = built.files["README.md"]
+    section = readme[readme.index("## Calling a model"):readme.index("## Environments")]
+    assert "oc get secret gpuaas-inference-client-token" in section
+    active = [mp for mp in built.plan.environments[0].active]
+    assert active
+    for mp in active:
+        path = "/v1/embeddings" if mp.model.task == "embed" else "/v1/chat/completions"
+        assert f"{mp.name}-predictor.private-ai.svc.cluster.local:8443{path}" in section
+        assert f'"model": "{mp.name}"' in section
+    standby = {mp.name for mp in built.plan.environments[0].models} - {mp.name for mp in active}
+    assert standby and not any(f"{name}-predictor" in section for name in standby)
