@@ -320,3 +320,32 @@ def test_the_tree_readme_shows_how_to_call_each_active_model():
         assert f'"model": "{mp.name}"' in section
     standby = {mp.name for mp in built.plan.environments[0].models} - {mp.name for mp in active}
     assert standby and not any(f"{name}-predictor" in section for name in standby)
+
+
+def test_a_three_environment_portfolio_holds_every_point(tmp_path: Path, cli):
+    """dev, stage and prod, each on its own cluster: the tree passes the strict gate, and
+    every environment gets the pin, the hardware profiles, the upload gate and a minimal DSC."""
+    from gpuaas.validate import gate
+    text = DEMO.read_text().replace(
+        "  - name: prod\n    cluster: https://kubernetes.default.svc\n",
+        "  - name: dev\n    cluster: https://api.dev.example.com:6443\n"
+        "  - name: stage\n    cluster: https://api.stage.example.com:6443\n"
+        "  - name: prod\n    cluster: https://kubernetes.default.svc\n", 1)
+    assert text != DEMO.read_text()
+    (tmp_path / "portfolios").mkdir()
+    path = write(tmp_path / "portfolios" / "three.yaml", text)
+    assert cli("render", cwd=tmp_path).exit_code == 0
+    report = gate.validate([path], gate.Options(tmp_path / "rendered", None, strict=True))
+    assert report.ok, [f for f in report.findings if f.severity == "error"][:5]
+    assert report.stats["objects"] == report.stats["schemaChecked"]
+    files = pipeline.build(path).files
+    assert "bootstrap/argocd-health-checks.yaml" in files
+    for env in ("dev", "stage", "prod"):
+        [sub] = [d for d in yaml.safe_load_all(files[f"components/{env}/operators/rhoai-operator.yaml"])
+                 if d and d["kind"] == "Subscription"]
+        assert sub["spec"]["installPlanApproval"] == "Manual"
+        assert [k for k in files if k.startswith(f"components/{env}/serving/hardwareprofile-")]
+        isvc = yaml.safe_load(files[f"components/{env}/serving/isvc-mistral-3-bf16.yaml"])
+        assert isvc["spec"]["predictor"]["initContainers"][0]["name"] == "wait-for-upload"
+        assert set(yaml.safe_load(files[f"components/{env}/rhoai/datasciencecluster.yaml"])["spec"]["components"]) == \
+            {"dashboard", "kserve", "kueue"}
