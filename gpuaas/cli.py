@@ -13,6 +13,13 @@ from rich.console import Console
 from . import reporters
 from .findings import Finding, UserError
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+        out.print(f"gpuaas {version('gpuaas')}")
+        raise typer.Exit()
+
+
 app = typer.Typer(help="Render, validate and plan GitOps trees for GPU model serving on "
                   "OpenShift AI 3.0 from one portfolio file.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -25,6 +32,13 @@ _WIDTH = None if sys.stdout.isatty() else 160
 # No markup, no emoji codes: what is printed holds the user's names and values verbatim.
 out = Console(highlight=False, soft_wrap=True, width=_WIDTH, markup=False, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH, markup=False, emoji=False)
+
+@app.callback()
+def _options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                          help="Print gpuaas's version and exit.", metavar="")) -> None:
+    """Render, validate and plan GitOps trees for GPU model serving on OpenShift AI 3.0 from
+    one portfolio file."""
+
 
 Portfolios = typer.Argument(None, help="Portfolio files (default: every portfolios/*.yaml).",
                             show_default=False)
@@ -58,28 +72,37 @@ def fail(exc: UserError) -> None:
 
 @app.command()
 def init(example: str = typer.Option("enterprise-demo", "--example",
-                                     help="Which bundled example to start from."),
-         directory: Path = typer.Option(Path("portfolios"), "--dir")) -> None:
-    """Write a starter portfolios/<example>.yaml from a bundled example."""
-    from importlib import resources
-    examples = {p.name.removesuffix(".yaml"): p for p in
-                (resources.files("gpuaas") / "examples").iterdir() if p.name.endswith(".yaml")}
-    if example not in examples:
-        err.print(f"no example {example!r}: {', '.join(sorted(examples))}", style="red")
-        raise typer.Exit(2)
-    target = directory / f"{example}.yaml"
+                                     help="Which bundled example to start from (see --list)."),
+         name: Optional[str] = typer.Option(None, "--name", help="The portfolio's name (its file, "
+                                            "metadata.name and gitops.path follow it)."),
+         directory: Path = typer.Option(Path("portfolios"), "--dir"),
+         list_examples: bool = typer.Option(False, "--list", help="List the bundled examples.",
+                                            metavar="")) -> None:
+    """Write a starter portfolios/<name>.yaml from a bundled example (and the editor schema)."""
+    from . import starter
+    if list_examples:
+        for key, description in starter.examples().items():
+            out.print(f"{key:16} {description}")
+        return
+    try:
+        files = starter.starter(example, name, directory)
+    except UserError as exc:
+        fail(exc)
+    target = next(iter(files))
     if target.exists():
         err.print(f"{target} exists: nothing written", style="red")
         raise typer.Exit(2)
-    directory.mkdir(parents=True, exist_ok=True)
-    target.write_text(examples[example].read_text())
-    out.print(f"wrote {target}: edit it, then `gpuaas plan` and `gpuaas render`")
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    out.print(f"wrote {', '.join(map(str, files))}: edit the portfolio, then `gpuaas plan` and "
+              "`gpuaas render`")
 
 
 @app.command()
 def render(portfolios: Optional[List[Path]] = Portfolios,
            out_dir: Path = typer.Option(Path("rendered"), "--out", help="Where trees are written."),
-           check: bool = typer.Option(False, "--check", help="Write nothing; print a diff and "
+           check: bool = typer.Option(False, "--check", metavar="", help="Write nothing; print a diff and "
                                       "exit 1 when the tree on disk is stale.")) -> None:
     """Write rendered/<name>/ for each portfolio (the whole GitOps tree)."""
     from . import output, pipeline
@@ -140,7 +163,7 @@ def plan(portfolio: Optional[Path] = typer.Argument(None, help="Portfolio file (
          env: Optional[str] = typer.Option(None, "--env", help="Only this environment."),
          format: PlanFormat = typer.Option(PlanFormat.text, "--format",
                                            help="json: one object per portfolio (a list for several)."),
-         fail_on_pending: bool = typer.Option(False, "--fail-on-pending",
+         fail_on_pending: bool = typer.Option(False, "--fail-on-pending", metavar="",
                                               help="Exit 1 when an active model would queue.")) -> None:
     """What Kueue will admit, what will queue, GPU memory fit and monthly cost."""
     from . import pipeline, report as reports
@@ -182,7 +205,7 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
                                                     ".gpuaas/schemas when it exists]."),
              format: Optional[Format] = typer.Option(None, "--format", help="text, json or github "
                                                      "(default: github under GitHub Actions)."),
-             strict: bool = typer.Option(False, "--strict", help="Objects without a schema are "
+             strict: bool = typer.Option(False, "--strict", metavar="", help="Objects without a schema are "
                                          "errors."),
              kustomize: Kustomize = typer.Option(Kustomize.auto, "--kustomize", help="auto: plain "
                                                  "resource lists in Python, others with kubectl.")) -> None:
@@ -265,7 +288,7 @@ def schemas_list(schemas: Optional[Path] = typer.Option(None, "--schemas", help=
 @schemas_app.command("import")
 def schemas_import(crds: Optional[List[str]] = typer.Argument(None, help="CRD YAML files or "
                                                               "directories, or - for stdin."),
-                   from_cluster: bool = typer.Option(False, "--from-cluster", help="Read the CRDs "
+                   from_cluster: bool = typer.Option(False, "--from-cluster", metavar="", help="Read the CRDs "
                                                      "of the kinds gpuaas renders with kubectl."),
                    out_dir: Path = typer.Option(Path(".gpuaas/schemas"), "--out")) -> None:
     """Convert CRDs into JSON Schemas in kubeconform's layout, for `validate --schemas`."""

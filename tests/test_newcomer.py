@@ -1,0 +1,47 @@
+"""A newcomer's first commands: version, help, a starter that renders clean."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def test_version(cli):
+    from importlib.metadata import version
+    result = cli("--version")
+    assert result.exit_code == 0 and result.stdout.strip() == f"gpuaas {version('gpuaas')}"
+
+
+def test_flags_show_no_type_in_help(cli):
+    for command in (["render", "--help"], ["validate", "--help"], ["plan", "--help"], ["init", "--help"]):
+        text = cli(*command).stdout
+        flag_lines = [l for l in text.splitlines() if any(f in l for f in ("--check ", "--strict ", "--list ", "--fail-on-pending "))]
+        assert flag_lines and not any("<bool>" in l for l in flag_lines), text
+
+
+def test_init_lists_the_examples(cli, tmp_path: Path):
+    result = cli("init", "--list", cwd=tmp_path)
+    names = [l.split()[0] for l in result.stdout.splitlines()]
+    assert names == ["enterprise-demo", "signet", "stage1-serving", "triple-play"]
+    assert not (tmp_path / "portfolios").exists()
+
+
+def test_a_named_starter_renders_without_warnings(cli, tmp_path: Path):
+    result = cli("init", "--name", "my-gpus", cwd=tmp_path)
+    assert result.exit_code == 0
+    text = (tmp_path / "portfolios/my-gpus.yaml").read_text()
+    assert "\n  name: my-gpus " in text and "path: rendered/my-gpus " in text and "enterprise-demo" not in text
+    schema = json.loads((tmp_path / "schema/portfolio.schema.json").read_text())
+    assert schema == json.loads(cli("schema").stdout)  # what the modeline points to
+    rendered = cli("render", cwd=tmp_path)
+    assert rendered.exit_code == 0 and "warning" not in rendered.output, rendered.output
+    assert (tmp_path / "rendered/my-gpus/README.md").exists()
+    again = cli("init", "--name", "my-gpus", cwd=tmp_path)
+    assert again.exit_code == 2 and "exists" in again.output
+
+
+def test_init_finds_what_you_meant(cli, tmp_path: Path):
+    result = cli("init", "--example", "tripleplay", cwd=tmp_path)
+    assert result.exit_code == 2 and "did you mean 'triple-play'" in result.output
+    bad = cli("init", "--name", "My_GPUs", cwd=tmp_path)
+    assert bad.exit_code == 2 and "--name" in bad.output
+    assert not (tmp_path / "portfolios").exists()
