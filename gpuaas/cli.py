@@ -107,7 +107,7 @@ def render(portfolios: Optional[List[Path]] = Portfolios,
     """Write rendered/<name>/ for each portfolio (the whole GitOps tree)."""
     from . import output, pipeline
     try:
-        builts = [pipeline.build(p) for p in pipeline.portfolio_paths(portfolios)]
+        builts = pipeline.build_all(pipeline.portfolio_paths(portfolios))
     except UserError as exc:
         fail(exc)
     findings = [f for b in builts for f in b.findings] + pipeline.check_unique_names(builts)
@@ -169,7 +169,7 @@ def plan(portfolio: Optional[Path] = typer.Argument(None, help="Portfolio file (
     from . import pipeline, report as reports
     try:
         paths = pipeline.portfolio_paths([portfolio] if portfolio else None)
-        builts = [pipeline.build(p, with_files=False) for p in paths]
+        builts = pipeline.build_all(paths, with_files=False)
     except UserError as exc:
         fail(exc)
     report([f for b in builts for f in b.findings])

@@ -44,6 +44,20 @@ def build(path: str | Path, with_files: bool = True) -> Built:
     return built
 
 
+def build_all(paths: list[Path], with_files: bool = True) -> list[Built]:
+    """Every portfolio; one that does not load does not hide what the others say: raises one
+    UserError with the findings of all of them."""
+    builts, broken = [], []
+    for path in paths:
+        try:
+            builts.append(build(path, with_files))
+        except UserError as exc:
+            broken += exc.findings
+    if broken:
+        raise UserError(broken + [f for b in builts for f in b.findings])
+    return builts
+
+
 def portfolio_paths(given: list[Path] | None, root: Path = Path(".")) -> list[Path]:
     """The named portfolios, else every portfolios/*.yaml under root."""
     if given:

@@ -393,11 +393,14 @@ def _env_rules(loaded: Loaded, env: EnvPlan) -> Iterator[Finding]:
                              "QUOTA_CAPACITY", "warning")
     if env.components["loadtest"]:
         kinds = {mp.model.task for mp in env.active}
-        if env.chat_share > 0 and "chat" not in kinds:
+        if not kinds:  # one finding, not two that contradict each other
+            yield at.finding(("loadtest", "enabled"), f"no model is active{suffix}: the load test "
+                             "has nothing to call", "TASK", "warning")
+        elif env.chat_share > 0 and "chat" not in kinds:
             yield at.finding(("loadtest", "chatShare"), f"chatShare {env.chat_share:g} but no chat "
                              f"model is active{suffix}: every request goes to embeddings", "TASK",
                              "warning")
-        if env.chat_share < 1 and "embed" not in kinds:
+        if kinds and env.chat_share < 1 and "embed" not in kinds:
             yield at.finding(("loadtest", "chatShare"), f"{1 - env.chat_share:.0%} of the load is "
                              f"embeddings but no embedding model is active{suffix}: all requests "
                              "go to chat models", "TASK", "warning")

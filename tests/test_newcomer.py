@@ -45,3 +45,25 @@ def test_init_finds_what_you_meant(cli, tmp_path: Path):
     bad = cli("init", "--name", "My_GPUs", cwd=tmp_path)
     assert bad.exit_code == 2 and "--name" in bad.output
     assert not (tmp_path / "portfolios").exists()
+
+
+def test_no_active_model_gives_one_load_test_warning_not_two(tmp_path: Path):
+    from gpuaas import pipeline
+    from .conftest import HEAD, write
+    body = HEAD + ("pools: [{name: l4, gpu: L4, instanceType: g6.4xlarge}]\n"
+                   "models: [{name: m, source: hf://org/m, params: 8B, precision: fp8, gpus: 1, state: standby}]\n"
+                   "loadtest: {enabled: true, chatShare: 0.5}\n")
+    tasks = [f for f in pipeline.build(write(tmp_path / "p.yaml", body)).findings if f.code == "TASK"]
+    assert len(tasks) == 1 and "no model is active" in tasks[0].message
+
+
+def test_one_bad_portfolio_does_not_hide_the_others(cli, tmp_path: Path):
+    from .conftest import DEMO
+    (tmp_path / "portfolios").mkdir()
+    (tmp_path / "portfolios/a-broken.yaml").write_text("apiVersion: gpuaas/v1\nkind: Portfolio\nbogus: 1\n")
+    demo = DEMO.read_text().replace("    maxModelLen: 4096\n", "    maxModelLen: 4096\n    bogus: 2\n", 1)
+    (tmp_path / "portfolios/b-demo.yaml").write_text(demo)
+    for command in (["render"], ["validate"], ["plan"]):
+        result = cli(*command, cwd=tmp_path)
+        assert result.exit_code == 2, command
+        assert "a-broken.yaml" in result.output and "b-demo.yaml" in result.output, (command, result.output)

@@ -88,7 +88,7 @@ def validate(paths: list[Path], options: Options) -> Report:
     report = Report()
     stats = {"portfolios": 0, "files": 0, "objects": 0, "schemaChecked": 0, "helmRenders": 0,
              "kustomizations": 0}
-    builts = [pipeline.build(p) for p in paths]
+    builts = pipeline.build_all(paths)
     report.findings += pipeline.check_unique_names(builts)
     validators: dict[str, SchemaValidator] = {}
     for built in builts:
