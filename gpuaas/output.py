@@ -99,6 +99,10 @@ def write_tree(files: dict[str, str], root: Path) -> Drift:
         _inside(rel)
     drift = compare(files, root)
     if not drift.stale:
+        # a render killed just after its swap left the old tree beside the current one
+        if root.parent.is_dir() and any(root.parent.glob(TMP_PREFIX + "*")):
+            with _lock(root):
+                clean_leftovers(root.parent)
         return drift
     root.parent.mkdir(parents=True, exist_ok=True)
     with _lock(root):
