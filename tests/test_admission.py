@@ -183,3 +183,66 @@ def test_pool_order_in_a_model_does_not_change_the_flavor_order():
     env = env_of(SIZES.replace("pool: [l4-1, l4-4]", "pool: [l4-4, l4-1]"))
     [m] = env.models
     assert m.pools == ["l4-1", "l4-4"] and m.flavor == "l4-1"
+
+
+# --- the reasons and counts the plan prints, exactly --------------------------------
+
+
+def test_strict_fifo_reasons_and_counts_exactly():
+    env = env_of(fifo("StrictFIFO").replace("gpus: 2, maxModelLen", "gpus: 2, replicas: 2, maxModelLen"))
+    models = by_name(env)
+    assert models["m2"].reason == "quota: needs 4 GPUs (l4-4 2/6 free)"
+    assert models["m3"].reason == ("blocked behind m2: StrictFIFO admits no workload while the head "
+                                   "of the queue waits")
+    assert env.pending == {"l4-4": 4 + 2 * 2}
+
+
+def test_a_model_no_pool_holds_also_blocks_under_strict_fifo():
+    text = fifo("StrictFIFO").replace("gpus: 4, maxModelLen: 4096, priority: high}\n  - {name: m3",
+                                      "gpus: 8, maxModelLen: 4096, priority: high}\n  - {name: m3")
+    models = by_name(env_of(text))
+    assert models["m1"].admission == "Pending" and models["m1"].pools == []
+    assert models["m1"].reason == "no pool can hold it: see the GPU findings"
+    assert models["m2"].reason.startswith("blocked behind m1")
+    assert by_name(env_of(text.replace("StrictFIFO", "BestEffortFIFO")))["m2"].admission == "Admitted"
+
+
+def test_states_and_serving_off_reasons():
+    text = fifo("BestEffortFIFO").replace("priority: high}\n  - {name: m3", "priority: high, state: standby}\n  - {name: m3")
+    text = text.replace("gpus: 2, maxModelLen: 4096, priority: low", "gpus: 2, maxModelLen: 4096, priority: low, state: off")
+    models = by_name(env_of(text))
+    assert (models["m1"].admission, models["m1"].reason) == ("Standby", "replicas 0: holds no GPUs")
+    assert (models["m3"].admission, models["m3"].reason) == ("Off", "not rendered")
+    off = env_of(text.replace("environments: [{name: prod}]",
+                              "environments: [{name: prod, overrides: {components: {serving: false}}}]"))
+    assert {(m.admission, m.reason) for m in off.models} == {("Off", "serving is off in this environment")}
+
+
+def test_cost_counts_every_admitted_replica():
+    [m] = env_of(REPLICAS.replace("QA", "2").replace("QB", "0")).models
+    hourly = catalog.INSTANCES["g6.4xlarge"].hourly_usd
+    assert m.monthly_usd == pytest.approx(2 * hourly * catalog.HOURS_PER_MONTH)
+
+
+def test_without_kueue_priority_does_not_order_the_pods():
+    """One 4-GPU node: m1 (no priority) comes first in the portfolio and takes it."""
+    text = NO_KUEUE.replace("nodes: 2}", "nodes: 1}")
+    prod, lab = resolve(load_text(text).portfolio).environments
+    assert [m.admission for m in prod.models][:2] == ["Pending", "Admitted"]
+    assert [m.admission for m in lab.models][:2] == ["Admitted", "Pending"]
+    assert lab.models[0].reason == "on pool l4-4 (no Kueue here: node fit only)"
+    assert lab.models[1].reason == "no node of l4-4 has 4 free GPUs (no Kueue here: node fit only)"
+    assert lab.pending == {"l4-4": 4 + 1} and lab.used == {"l4-4": 4}
+
+
+def test_without_kueue_replicas_and_cost():
+    text = REPLICAS.replace("QA", "0").replace("QB", "0").replace(
+        "environments: [{name: prod}]", "environments: [{name: prod, overrides: {components: {kueue: false}}}]")
+    [m] = env_of(text).models
+    assert m.admitted_replicas == 2 and m.flavors == ["a", "a"] and m.flavor == "a"
+    hourly = catalog.INSTANCES["g6.4xlarge"].hourly_usd
+    assert m.monthly_usd == pytest.approx(2 * hourly * catalog.HOURS_PER_MONTH)
+    [m] = env_of(text.replace("replicas: 2", "replicas: 5")).models
+    assert m.admission == "Pending" and m.admitted_replicas == 4
+    assert m.reason == "4/5 replicas run; no node of a, b has 1 free GPUs (no Kueue here: node fit only)"
+    assert m.monthly_usd == pytest.approx(4 * hourly * catalog.HOURS_PER_MONTH)
