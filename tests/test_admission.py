@@ -246,3 +246,25 @@ def test_without_kueue_replicas_and_cost():
     assert m.admission == "Pending" and m.admitted_replicas == 4
     assert m.reason == "4/5 replicas run; no node of a, b has 1 free GPUs (no Kueue here: node fit only)"
     assert m.monthly_usd == pytest.approx(4 * hourly * catalog.HOURS_PER_MONTH)
+
+
+def test_no_priority_counts_as_zero():
+    """Kueue gives a workload without a priority class priority 0: below `low: 1`, so the
+    later model with `low` goes first."""
+    text = fifo("BestEffortFIFO").replace("priority: high}\n  - {name: m3", "}\n  - {name: m3").replace(
+        "gpus: 2, maxModelLen: 4096, priority: low", "gpus: 4, maxModelLen: 4096, priority: low").replace(
+        "gpus: 4, maxModelLen: 4096, priority: high}\n", "gpus: 4, maxModelLen: 4096, priority: high, state: off}\n")
+    models = by_name(env_of(text))
+    assert (models["m1"].admission, models["m3"].admission) == ("Pending", "Admitted")
+
+
+def test_models_after_a_blocked_one_are_all_decided():
+    text = fifo("StrictFIFO") + ("  - {name: m4, source: hf://org/d, params: 8B, precision: bf16, gpus: 1, "
+                                 "maxModelLen: 4096, state: standby}\n")
+    models = by_name(env_of(text))
+    assert [models[n].admission for n in ("m1", "m2", "m3", "m4")] == ["Admitted", "Pending", "Pending", "Standby"]
+
+
+def test_every_pending_replica_is_counted():
+    env = env_of(REPLICAS.replace("QA", "0").replace("QB", "0"))
+    assert env.pending == {"a": 2, "b": 0} and env.used == {"a": 0, "b": 0}
