@@ -34,6 +34,7 @@ fuzz: $(STAMP)
 # about 10 minutes on 2 cores). Survivors: `$(BIN)/mutmut show <name>`.
 mutate: $(STAMP)
 	$(BIN)/pip install -q -e '.[mutate]'
+	rm -rf mutants     # mutmut keeps results across runs even when the tests changed
 	$(BIN)/mutmut run --max-children 2
 	$(BIN)/mutmut export-cicd-stats
 	$(BIN)/python -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
