@@ -4,8 +4,10 @@ The new tree is built in a temporary directory beside the target and swapped in 
 atomic exchange (renameat2 RENAME_EXCHANGE on Linux), so a crash leaves either the old
 tree or the new one, never a mix. Files gpuaas generated carry a header; those that no
 longer belong are dropped, files without the header (the user's) are carried over
-untouched. Concurrent renders of one portfolio serialise on a lock file: the last writer
-wins, each tree is whole.
+untouched, and so are the user's symlinks and folders, empty or not. Modes are the user's:
+directories and new files follow the umask, a file or folder that existed keeps its mode.
+Concurrent renders of one portfolio serialise on a lock file: the last writer wins, each
+tree is whole.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import errno
 import fcntl
 import os
 import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,12 +93,16 @@ def _diff(old: str, new: str, name: str, created: bool) -> str:
 
 
 def write_tree(files: dict[str, str], root: Path) -> Drift:
-    """Replace `root` with the rendered files (keeping the user's own files). Returns what
-    changed; writes nothing when nothing changed."""
+    """Replace `root` with the rendered files (keeping the user's own files, symlinks and
+    folders). Returns what changed; writes nothing when nothing changed."""
     for rel in files:
         _inside(rel)
     drift = compare(files, root)
     if not drift.stale:
+        # a render killed just after its swap left the old tree beside the current one
+        if root.parent.is_dir() and any(root.parent.glob(TMP_PREFIX + "*")):
+            with _lock(root):
+                clean_leftovers(root.parent)
         return drift
     root.parent.mkdir(parents=True, exist_ok=True)
     with _lock(root):
@@ -106,10 +113,10 @@ def write_tree(files: dict[str, str], root: Path) -> Drift:
                 target = tmp / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
-            for rel, path in existing_files(root).items():
-                if rel not in files and not is_generated(path):
-                    (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(path, tmp / rel)
+                old = root / rel
+                if old.is_file() and not old.is_symlink():
+                    os.chmod(target, stat.S_IMODE(old.stat().st_mode))
+            _carry_over(root, tmp, files)
             _fsync_tree(tmp)
             if root.exists():
                 _exchange(tmp, root)
@@ -118,6 +125,42 @@ def write_tree(files: dict[str, str], root: Path) -> Drift:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return drift
+
+
+def _carry_over(root: Path, tmp: Path, files: dict[str, str]) -> None:
+    """Into the new tree: the user's files, symlinks (as links, never followed) and folders
+    of the old one, and the modes of its folders; the new tree's root gets the umask's mode
+    (mkdtemp makes it 0700) or the old root's."""
+    os.chmod(tmp, stat.S_IMODE(root.stat().st_mode) if root.is_dir() else 0o777 & ~_umask())
+    if not root.is_dir():
+        return
+    folders = []
+    for here, dirs, names in os.walk(root):
+        base = Path(here)
+        for name in dirs + names:
+            path = base / name
+            rel = path.relative_to(root).as_posix()
+            target = tmp / rel
+            if path.is_symlink():
+                if rel not in files and not target.exists():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.symlink(os.readlink(path), target)
+            elif path.is_dir():
+                folders.append((path, target))
+                if not any(path.iterdir()):      # a folder the user made; a generated
+                    target.mkdir(parents=True, exist_ok=True)   # one is never empty
+            elif rel not in files and not is_generated(path):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+    for path, target in folders:        # last: a read-only folder is filled first
+        if target.is_dir():
+            os.chmod(target, stat.S_IMODE(path.stat().st_mode))
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)      # the only way to read it is to set it: put it back at once
+    os.umask(mask)
+    return mask
 
 
 def _inside(rel: str) -> None:

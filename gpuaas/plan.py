@@ -3,12 +3,16 @@ admission and cost. Pure: returns data, prints nothing.
 
 Admission follows Kueue's semantics for the ClusterQueue gpuaas renders: every pod of an
 active model is one workload (pod integration); workloads are taken by priority (high
-first), then portfolio order; each tries the ClusterQueue's flavors in order (pool order),
-skipping pools its node selector excludes, and is admitted on the first flavor whose
-remaining quota covers its GPUs, cpu and memory. With `preemption: LowerPriority` a
-higher-priority workload may evict lower ones, so taking workloads by priority gives the
-steady state; with `Never`, a running lower-priority model keeps its quota until it stops
-(gpuaas cannot see the cluster, so it predicts a fresh start).
+first), then portfolio order (Kueue: priority, then creation time); each tries the
+ClusterQueue's flavors in their order (the order of `pools`, whatever order a model lists
+its pools in), skipping pools its node selector excludes, and is admitted on the first
+flavor whose remaining quota covers its GPUs, cpu and memory. BestEffortFIFO sets a
+workload that does not fit aside and goes on with the next; StrictFIFO keeps it at the head
+of the queue, so every workload behind it waits too (Kueue requeues it "immediately"). With
+`preemption: LowerPriority` a higher-priority workload may evict lower ones, so taking
+workloads by priority gives the steady state; with `Never`, a running lower-priority model
+keeps its quota until it stops (gpuaas cannot see the cluster, so it predicts a fresh start).
+Without Kueue in an environment nothing gates the pods: only node fit counts.
 """
 from __future__ import annotations
 
@@ -109,7 +113,10 @@ class ModelPlan:
     admission: str = ""         # Admitted | Pending | Standby | Off
     reason: str = ""
     flavor: str | None = None
+    flavors: list[str] = field(default_factory=list)    # one per admitted replica
     admitted_replicas: int = 0
+    cpu: int = 1                # per pod, what the InferenceService requests
+    memory_gib: int = 1
     monthly_usd: float = 0.0
 
     @property
@@ -278,6 +285,15 @@ def eligible_pools(model: Model, pools: list[PoolPlan]) -> list[PoolPlan]:
     return [p for p in pools if p.gpus_per_node >= max(1, model.gpus)]
 
 
+def pod_size(model: Model, pools: list[PoolPlan]) -> tuple[int, int]:
+    """cpu and memory (GiB) one pod requests: half of its GPUs' share of the smallest
+    eligible node, so that it fits every pool it may land on. The one sizing both the
+    InferenceService and the admission prediction use (Kueue counts the pod's requests)."""
+    cpu = min(p.cpu_per_gpu for p in pools) * model.gpus // 2
+    mem = min(p.memory_gib_per_gpu for p in pools) * model.gpus // 2
+    return max(1, cpu), max(1, mem)
+
+
 def resolve(portfolio: Portfolio) -> Plan:
     return Plan(portfolio, [resolve_env(portfolio, env.name) for env in portfolio.environments])
 
@@ -302,8 +318,11 @@ def resolve_env(portfolio: Portfolio, env_name: str) -> EnvPlan:
     for model in portfolio.models:
         state = o.models[model.name].state if model.name in o.models else model.state
         pools_for = eligible_pools(model, pools)
-        models.append(ModelPlan(model, state, [p.name for p in pools_for],
-                                decide_storage(model, portfolio), gpu_fit(model, pools_for)))
+        mp = ModelPlan(model, state, [p.name for p in pools_for],
+                       decide_storage(model, portfolio), gpu_fit(model, pools_for))
+        if pools_for or pools:
+            mp.cpu, mp.memory_gib = pod_size(model, pools_for or pools)
+        models.append(mp)
     components = {c: o.components.get(c, True) for c in COMPONENTS}
     rendered = [m for m in models if m.state != "off"]
     if not any(m.storage.upload for m in rendered):
@@ -324,14 +343,17 @@ def resolve_env(portfolio: Portfolio, env_name: str) -> EnvPlan:
 def admit(plan: EnvPlan, portfolio: Portfolio) -> None:
     """Predict Kueue's admission for every active model's pods (see module docstring)."""
     priorities = portfolio.quota.priorities
+    kueue = plan.components["kueue"]
     remaining = {p.name: {"gpu": p.quota_gpus, "cpu": p.quota_gpus * p.cpu_per_gpu,
                           "mem": p.quota_gpus * p.memory_gib_per_gpu} for p in plan.pools}
     # free GPUs per node: Kueue admits against quota, the scheduler then needs one node
     nodes = {p.name: [p.gpus_per_node] * p.pool.nodes for p in plan.pools}
     plan.used = {p.name: 0 for p in plan.pools}
     plan.pending = {p.name: 0 for p in plan.pools}
-    order = sorted(enumerate(plan.models),
-                   key=lambda im: (-priorities.get(im[1].model.priority or "", 0), im[0]))
+    # Without Kueue the priority labels are not rendered: pods start in portfolio order.
+    order = sorted(enumerate(plan.models), key=lambda im: (
+        -priorities.get(im[1].model.priority or "", 0) if kueue else 0, im[0]))
+    blocker = None          # StrictFIFO: the head that waits, and everything behind it
     for _, mp in order:
         if not plan.components["serving"]:
             mp.admission, mp.reason = "Off", "serving is off in this environment"
@@ -343,34 +365,46 @@ def admit(plan: EnvPlan, portfolio: Portfolio) -> None:
         gpus = mp.model.gpus
         if not mp.pools:
             mp.admission, mp.reason = "Pending", "no pool can hold it: see the GPU findings"
+            if kueue and plan.queueing == "StrictFIFO":
+                blocker = blocker or mp.name
+            continue
+        if not kueue:
+            place_without_kueue(plan, mp, nodes)
+            continue
+        if blocker is not None:
+            mp.admission = "Pending"
+            mp.reason = (f"blocked behind {blocker}: StrictFIFO admits no workload while the "
+                         "head of the queue waits")
+            plan.pending[mp.pools[0]] += gpus * mp.model.replicas
             continue
         unschedulable = None
         for _ in range(mp.model.replicas):
             flavor = None
             for name in mp.pools:
-                pool = plan.pool(name)
-                need = {"gpu": gpus, "cpu": gpus * (pool.cpu_per_gpu // 2 or 1),
-                        "mem": gpus * (pool.memory_gib_per_gpu // 2 or 1)}
+                need = {"gpu": gpus, "cpu": mp.cpu, "mem": mp.memory_gib}
                 if all(remaining[name][r] >= need[r] for r in need):
                     for r in need:
                         remaining[name][r] -= need[r]
                     flavor = name
                     break
             if flavor:
-                mp.flavor = mp.flavor or flavor
                 plan.used[flavor] += gpus
                 node = next((i for i, free in enumerate(nodes[flavor]) if free >= gpus), None)
                 if node is None:
                     unschedulable = flavor
                     continue
                 nodes[flavor][node] -= gpus
+                mp.flavors.append(flavor)
                 mp.admitted_replicas += 1
                 mp.monthly_usd += monthly_usd(plan.pool(flavor), gpus)
             else:
                 plan.pending[mp.pools[0]] += gpus
+                if plan.queueing == "StrictFIFO":
+                    blocker = mp.name
+        mp.flavor = mp.flavors[0] if mp.flavors else None
         if mp.admitted_replicas == mp.model.replicas:
             mp.admission = "Admitted"
-            mp.reason = f"on flavor {mp.flavor}"
+            mp.reason = on_flavors(mp)
         elif unschedulable:
             mp.admission = "Pending"
             mp.reason = (f"admitted, but no {unschedulable} node has {gpus} free GPUs: the quota "
@@ -378,6 +412,41 @@ def admit(plan: EnvPlan, portfolio: Portfolio) -> None:
         else:
             mp.admission = "Pending"
             mp.reason = pending_reason(plan, mp)
+
+
+def place_without_kueue(plan: EnvPlan, mp: ModelPlan, nodes: dict[str, list[int]]) -> None:
+    """No Kueue in this environment: no quota and no queue, each pod runs where a node of an
+    eligible pool has its GPUs free (first fit), or stays Pending in the scheduler."""
+    gpus = mp.model.gpus
+    for _ in range(mp.model.replicas):
+        spot = next(((name, i) for name in mp.pools for i, free in enumerate(nodes[name])
+                     if free >= gpus), None)
+        if spot is None:
+            plan.pending[mp.pools[0]] += gpus
+            continue
+        name, i = spot
+        nodes[name][i] -= gpus
+        plan.used[name] += gpus
+        mp.flavors.append(name)
+        mp.admitted_replicas += 1
+        mp.monthly_usd += monthly_usd(plan.pool(name), gpus)
+    mp.flavor = mp.flavors[0] if mp.flavors else None
+    if mp.admitted_replicas == mp.model.replicas:
+        mp.admission = "Admitted"
+        mp.reason = on_flavors(mp, "pool") + " (no Kueue here: node fit only)"
+    else:
+        done = f"{mp.admitted_replicas}/{mp.model.replicas} replicas run; " if mp.admitted_replicas else ""
+        mp.admission = "Pending"
+        mp.reason = (f"{done}no node of {', '.join(mp.pools)} has {gpus} free GPUs "
+                     "(no Kueue here: node fit only)")
+
+
+def on_flavors(mp: ModelPlan, what: str = "flavor") -> str:
+    """'on flavor a', or for replicas spread over flavors 'on flavors a (1), b (1)'."""
+    counts = {name: mp.flavors.count(name) for name in dict.fromkeys(mp.flavors)}
+    if len(counts) == 1:
+        return f"on {what} {mp.flavors[0]}"
+    return f"on {what}s " + ", ".join(f"{name} ({n})" for name, n in counts.items())
 
 
 def pending_reason(plan: EnvPlan, mp: ModelPlan) -> str:

@@ -262,14 +262,6 @@ def shm_size(env: EnvPlan) -> str:
     return "2Gi" if biggest <= 1 else f"{2 * biggest}Gi"
 
 
-def pod_resources(env: EnvPlan, mp: ModelPlan) -> tuple[int, int]:
-    """cpu and memory (GiB) per pod: half of its GPUs' share of the smallest eligible node."""
-    pools = [env.pool(n) for n in mp.pools] or env.pools
-    cpu = min(p.cpu_per_gpu for p in pools) * mp.model.gpus // 2
-    mem = min(p.memory_gib_per_gpu for p in pools) * mp.model.gpus // 2
-    return max(1, cpu), max(1, mem)
-
-
 def vllm_args(p: Portfolio, mp: ModelPlan) -> list[str]:
     m = mp.model
     given = {name for name, _ in m.flags}
@@ -315,7 +307,7 @@ def render_isvc(p: Portfolio, env: EnvPlan, mp: ModelPlan) -> str:
     node_selector, affinity = placement(pools, len(env.pools))
     taints = sorted({pool.pool.taintKey for pool in (pools or env.pools)})
     tolerations = [{"key": t, "operator": "Exists", "effect": "NoSchedule"} for t in taints]
-    cpu, mem = pod_resources(env, mp)
+    cpu, mem = mp.cpu, mp.memory_gib      # sized once, in the plan: Kueue counts these
     gpus = str(m.gpus)
     resources = {"requests": {"cpu": str(cpu), "memory": f"{mem}Gi", "nvidia.com/gpu": gpus},
                  "limits": {"memory": f"{mem * 3 // 2}Gi", "nvidia.com/gpu": gpus}}

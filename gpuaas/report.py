@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 from rich.table import Table
 
 from .catalog import GB, GIB
@@ -16,12 +16,14 @@ def plan_json(plan: Plan, envs: list[EnvPlan]) -> dict:
         "portfolio": plan.portfolio.metadata.name,
         "environments": [{
             "name": e.name,
+            "kueue": e.components["kueue"],     # false: no quota applies, node fit only
             "quota": {p.name: {"gpus": p.quota_gpus, "used": e.used[p.name],
                                "pending": e.pending[p.name]} for p in e.pools},
             "monthlyUSD": round(sum(m.monthly_usd for m in e.models), 2),
             "models": [{
                 "name": m.name, "state": m.state, "gpus": m.model.gpus,
                 "replicas": m.replicas, "pool": m.flavor or (m.pools[0] if m.pools else None),
+                "flavors": m.flavors,
                 "pools": m.pools, "storage": m.storage.kind, "storageReason": m.storage.reason,
                 "weightsGB": round(m.fit.weights_gb, 2), **fit_json(m.fit, m.model.gpus),
                 "admission": m.admission, "reason": m.reason,
@@ -78,16 +80,21 @@ def print_plan(console: Console, plan: Plan, envs: list[EnvPlan]) -> None:
             # a model vLLM would refuse (or cannot be sized) says why; others their admission
             reason = m.reason if m.fit.fits else f"{m.fit.reason} ({m.reason})"
             table.add_row(m.name, m.state, f"{m.model.gpus}x{m.model.replicas}" if m.model.replicas > 1
-                          else str(m.model.gpus), m.flavor or ", ".join(m.pools) or "-",
+                          else str(m.model.gpus), ", ".join(dict.fromkeys(m.flavors)) or ", ".join(m.pools) or "-",
                           m.storage.kind, *fit_cells(m.fit),
-                          f"[{style}]{m.admission}[/{style}]" if style else m.admission,
-                          f"{m.monthly_usd:,.0f}" if m.monthly_usd else "-", escape(reason))
+                          Text(m.admission, style=style),
+                          f"{m.monthly_usd:,.0f}" if m.monthly_usd else "-", Text(reason))
         console.print(table)
         used = sum(e.used.values())
-        quota = sum(p.quota_gpus for p in e.pools)
+        kueue = e.components["kueue"]
+        quota = sum(p.quota_gpus if kueue else p.capacity for p in e.pools)
+        if not kueue:
+            console.print("  no Kueue in this environment: no quota applies, node fit only")
         for p in e.pools:
-            console.print(f"  {p.name}: {e.used[p.name]}/{p.quota_gpus} GPUs used"
+            console.print(f"  {p.name}: {e.used[p.name]}/{p.quota_gpus if kueue else p.capacity} "
+                          f"GPUs {'used' if kueue else 'on nodes'}"
                           + (f", {e.pending[p.name]} pending" if e.pending[p.name] else "")
                           + f" ({p.pool.nodes} x {p.pool.instanceType}, ${p.hourly_usd:.4f}/h per node)")
         total = sum(m.monthly_usd for m in e.models)
-        console.print(f"  total: {used}/{quota} GPUs admitted, ${total:,.0f}/month at on-demand prices\n")
+        console.print(f"  total: {used}/{quota} GPUs {'admitted' if kueue else 'running'}, "
+                      f"${total:,.0f}/month at on-demand prices\n")

@@ -81,11 +81,14 @@ def _one_owner_per_cluster(loaded: Loaded) -> Iterator[Finding]:
 
 def _portfolio_rules(loaded: Loaded) -> Iterator[Finding]:
     p, at = loaded.portfolio, loaded.locations
-    for what, items in (("environments", p.environments), ("pools", p.pools), ("models", p.models)):
+    lists = [(("environments",), p.environments), (("pools",), p.pools), (("models",), p.models)]
+    lists += [(("environments", env_i, "overrides", "pools"), env.overrides.pools)
+              for env_i, env in enumerate(p.environments) if env.overrides.pools]
+    for where, items in lists:
         counts = Counter(item.name for item in items)
         for i, item in enumerate(items):
             if counts[item.name] > 1:
-                yield at.finding((what, i, "name"), f"duplicate name {item.name!r}: names must be "
+                yield at.finding(where + (i, "name"), f"duplicate name {item.name!r}: names must be "
                                  "unique, rename one", "DUPLICATE_NAME")
     pools = {pool.name for pool in p.pools}
     for env_i, env in enumerate(p.environments):
@@ -98,16 +101,26 @@ def _portfolio_rules(loaded: Loaded) -> Iterator[Finding]:
                              f"pools are {', '.join(sorted(pools))}", "QUOTA_POOL")
     for env_i, env in enumerate(p.environments):
         o = env.overrides
+        env_pools = {x.name for x in (o.pools if o.pools is not None else p.pools)}
         for name in o.models:
             if name not in model_names:
                 yield at.finding(("environments", env_i, "overrides", "models", name),
                                  f"override for unknown model {shown(name)}", "MODEL_UNKNOWN")
         if o.quota and o.quota.gpus:
-            env_pools = {x.name for x in (o.pools if o.pools is not None else p.pools)}
             for name in o.quota.gpus:
                 if name not in env_pools:
                     yield at.finding(("environments", env_i, "overrides", "quota", "gpus", name),
                                      f"quota for unknown pool {shown(name)}", "QUOTA_POOL")
+        # A pinned model whose pool this environment lacks would render without a node
+        # selector and land on any GPU type: the same error as an unknown pool, per environment.
+        for i, m in enumerate(p.models):
+            state = o.models[m.name].state if m.name in o.models else m.state
+            known = [n for n in m.pools if n in pools]      # unknown ones: reported below
+            if known and state != "off" and not any(n in env_pools for n in m.pools):
+                yield at.finding(("models", i, "pool"), f"pool {', '.join(map(shown, known))} is "
+                                 f"not among environment {env.name}'s pools "
+                                 f"({', '.join(sorted(env_pools))}): add it to its overrides.pools "
+                                 "or set the model's state to off there", "POOL_UNKNOWN")
     for i, m in enumerate(p.models):
         for name in m.pools:
             if name not in pools:

@@ -2,10 +2,10 @@
 renders of one portfolio do not corrupt each other."""
 from __future__ import annotations
 
-import random
+import os
+import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -28,31 +28,71 @@ def big(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_sigkill_at_random_points_leaves_a_whole_tree(big: Path):
+# Runs `gpuaas render` in a child that SIGKILLs itself at one fixed point of the write:
+# mid-write (after some files of the new tree), just before the swap, during the swap (just
+# after the first rename or removal once the new tree is complete: an exchange done in two
+# steps dies between them) and just after the swap (before the temporary tree is removed).
+KILLER = """
+import os, pathlib, shutil, signal, sys
+from gpuaas import output
+point = os.environ["KILL_AT"]
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+written = [0]
+write_text = pathlib.Path.write_text
+def counting(self, *a, **k):
+    written[0] += 1
+    if point == "mid-write" and written[0] == 40:
+        die()
+    return write_text(self, *a, **k)
+pathlib.Path.write_text = counting
+armed = [False]
+fsync = output._fsync_tree
+def arm(root):
+    fsync(root)
+    armed[0] = point == "mid-swap"
+output._fsync_tree = arm
+for owner, name in ((os, "rename"), (os, "replace"), (shutil, "rmtree"), (os, "rmdir")):
+    real = getattr(owner, name)
+    def guarded(*a, _real=real, **k):
+        result = _real(*a, **k)
+        if armed[0]:
+            die()
+        return result
+    setattr(owner, name, guarded)
+exchange = output._exchange
+def swap(a, b):
+    if point == "before-swap":
+        die()
+    exchange(a, b)
+    if point == "after-swap":
+        die()
+output._exchange = swap
+from gpuaas.cli import app
+sys.argv = ["gpuaas", "render"]
+app()
+"""
+
+
+@pytest.mark.parametrize("point,outcome", [("mid-write", "old"), ("before-swap", "old"),
+                                           ("mid-swap", None), ("after-swap", "new")])
+def test_sigkill_at_fixed_points_leaves_a_whole_tree(big: Path, point: str, outcome: str | None):
     root = big / "rendered" / "big"
     old = snapshot(root)
     source = big / "portfolios" / "p.yaml"
     source.write_text(source.read_text().replace("maxModelLen: 8192", "maxModelLen: 4096"))
-    new_dir = big / "expected"
-    subprocess.run([GPUAAS, "render", "--out", str(new_dir)], cwd=big, check=True, capture_output=True)
-    new = snapshot(new_dir / "big")
-    assert new != old
-    rng = random.Random(7)
-    outcomes = set()
-    for _ in range(8):
-        proc = subprocess.Popen([GPUAAS, "render"], cwd=big, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.2, 1.5))
-        proc.kill()
-        proc.wait()
-        now = snapshot(root)
-        assert now in (old, new), "a killed render left a mixed tree"
-        outcomes.add("new" if now == new else "old")
-        if now == new:   # start again from the old tree
-            source.write_text(source.read_text().replace("maxModelLen: 4096", "maxModelLen: 8192"))
-            subprocess.run([GPUAAS, "render"], cwd=big, check=True, capture_output=True)
-            source.write_text(source.read_text().replace("maxModelLen: 8192", "maxModelLen: 4096"))
-    assert "old" in outcomes, "no kill landed before the swap: the test proves nothing"
+    subprocess.run([GPUAAS, "render", "--out", str(big / "expected")], cwd=big, check=True,
+                   capture_output=True)
+    new = snapshot(big / "expected" / "big")
+    assert new != old and len(new) > 40
+    killed = subprocess.run([sys.executable, "-c", KILLER], cwd=big, capture_output=True,
+                            env={**os.environ, "KILL_AT": point})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
+    now = snapshot(root)
+    assert now in (old, new), "a killed render left a mixed or missing tree"
+    if outcome:
+        assert now == (old if outcome == "old" else new)
+    # the next render finishes the job and cleans up what the killed one left
     subprocess.run([GPUAAS, "render"], cwd=big, check=True, capture_output=True)
     assert snapshot(root) == new
     assert not list((big / "rendered").glob(".gpuaas-tmp-*")), "temporary trees left behind"

@@ -49,7 +49,16 @@ def test_every_kustomization_builds_with_kubectl():
     assert len(dirs) >= 15
     for directory, result in engines.kustomize_builds(dirs, engine="kubectl").items():
         assert not isinstance(result, engines.EngineError), f"{directory}: {result}"
-        assert yaml.safe_load_all(result)
+        built = sorted(ref(d) for d in yaml.safe_load_all(result) if d)
+        listed = yaml.safe_load((directory / "kustomization.yaml").read_text())["resources"]
+        expected = sorted(ref(d) for name in listed
+                          for d in yaml.safe_load_all((directory / name).read_text()) if d)
+        assert built and built == expected, directory
+
+
+def ref(doc: dict) -> tuple[str, str, str]:
+    meta = doc["metadata"]
+    return doc["kind"], meta.get("namespace", ""), meta["name"]
 
 
 def test_whole_gate_passes_strictly_on_every_example(crd_schemas: Path):

@@ -67,3 +67,10 @@ def test_one_bad_portfolio_does_not_hide_the_others(cli, tmp_path: Path):
         result = cli(*command, cwd=tmp_path)
         assert result.exit_code == 2, command
         assert "a-broken.yaml" in result.output and "b-demo.yaml" in result.output, (command, result.output)
+
+
+def test_the_plan_table_prints_no_markup(cli):
+    from .conftest import DEMO
+    result = cli("plan", str(DEMO))
+    assert result.exit_code == 0 and "Admitted" in result.stdout
+    assert "[green]" not in result.stdout and "[/" not in result.stdout

@@ -542,7 +542,8 @@ class LoadtestOverride(Strict):
 
 
 class Overrides(Strict):
-    pools: list[Pool] | None = None
+    # Replaces the top-level list in this environment, so it holds to the same rules.
+    pools: list[Pool] | None = Field(None, min_length=1)
     quota: QuotaOverride | None = None
     models: dict[str, ModelOverride] = {}
     platform: PlatformOverride = PlatformOverride()

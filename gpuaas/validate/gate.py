@@ -441,16 +441,19 @@ def schema_findings(obj: Obj, validator: SchemaValidator, strict: bool, stats: d
 
 
 def policy(objects: list[Obj]) -> list[Finding]:
+    """Checks across objects, per environment: each one is a cluster of its own, and one
+    without Kueue has no queue its InferenceServices must name."""
     out = []
-    covered: set[str] = set()
-    queues = set()
+    covered: dict[str | None, set[str]] = {}
+    queues: dict[str | None, set[str]] = {}
     for obj in objects:
         kind = obj.data.get("kind")
+        env = _environment(obj)
         if kind == "ClusterQueue":
             for group in (obj.data.get("spec") or {}).get("resourceGroups") or []:
-                covered |= set(group.get("coveredResources") or [])
+                covered.setdefault(env, set()).update(group.get("coveredResources") or [])
         if kind == "LocalQueue":
-            queues.add((obj.data.get("metadata") or {}).get("name"))
+            queues.setdefault(env, set()).add((obj.data.get("metadata") or {}).get("name"))
         if kind == "Secret" and (obj.data.get("data") or obj.data.get("stringData")):
             out.append(Finding(obj.file, obj.line, "SECRET_VALUE", f"{obj.ref} carries data: the tree "
                                "holds Secret references only", object=obj.ref))
@@ -464,7 +467,8 @@ def policy(objects: list[Obj]) -> list[Finding]:
                                f"DNS-1123 label of at most {ISVC_NAME_MAX} characters (KServe adds "
                                "-predictor)", object=obj.ref))
         labels = meta.get("labels") or {}
-        if queues and not labels.get("kueue.x-k8s.io/queue-name"):
+        env = _environment(obj)
+        if queues.get(env) and not labels.get("kueue.x-k8s.io/queue-name"):
             out.append(Finding(obj.file, obj.line, "QUEUE_LABEL", f"{obj.ref} has no "
                                "kueue.x-k8s.io/queue-name label: RHOAI's webhook denies it in a "
                                "Kueue-managed namespace", object=obj.ref))
@@ -476,10 +480,16 @@ def policy(objects: list[Obj]) -> list[Finding]:
             out.append(Finding(obj.file, obj.line, "GPU_REQUEST", f"{obj.ref} must request "
                                "nvidia.com/gpu with limits = requests: CPU inference is never "
                                "allowed", object=obj.ref))
-        if covered:
+        if covered.get(env):
             asked = set(requests) | set(limits)
-            for resource in sorted(asked - covered):
+            for resource in sorted(asked - covered[env]):
                 out.append(Finding(obj.file, obj.line, "QUEUE_COVERAGE", f"{obj.ref} requests "
                                    f"{resource}, which the ClusterQueue does not cover: Kueue would "
                                    "never admit it", object=obj.ref))
     return out
+
+
+def _environment(obj: Obj) -> str | None:
+    """<env> of a file at components/<env>/<component>/<file>; None for the charts."""
+    parts = Path(obj.file).parts
+    return parts[-3] if len(parts) >= 4 and parts[-4] == "components" else None
