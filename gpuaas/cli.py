@@ -317,18 +317,36 @@ def _switch(models: List[str], portfolio: Optional[Path], env: Optional[str], st
     from . import pipeline
     from .portfolio.edit import set_state
     try:
-        if portfolio is None:
-            found = pipeline.portfolio_paths(None)
-            if len(found) != 1:
-                raise UserError([Finding("portfolios", None, "INPUT", "several portfolios here: "
-                                         "name one with --portfolio")])
-            portfolio = found[0]
-        set_state(portfolio, models, state, env)
+        portfolio = portfolio or _portfolio_with(models, pipeline.portfolio_paths(None))
+        changed = set_state(portfolio, models, state, env)
     except UserError as exc:
         fail(exc)
     where = f" in {env}" if env else ""
-    err.print(f"{', '.join(models)}: state {state}{where} ({portfolio}); run `gpuaas render` and commit")
+    if changed is None:
+        err.print(f"{', '.join(models)}: already {state}{where} ({portfolio}); nothing changed")
+    else:
+        err.print(f"{', '.join(models)}: state {state}{where} ({portfolio}); run `gpuaas render` and commit")
     plan(portfolio, env, PlanFormat.text, False)
+
+
+def _portfolio_with(models: List[str], paths: List[Path]) -> Path:
+    """The one portfolio holding every named model, so -p is needed only when it is ambiguous."""
+    if len(paths) == 1:
+        return paths[0]
+    from .findings import did_you_mean
+    from .portfolio import load_portfolio
+    names = {path: {m.name for m in load_portfolio(path).portfolio.models} for path in paths}
+    holding = [path for path, known in names.items() if set(models) <= known]
+    if len(holding) == 1:
+        return holding[0]
+    if holding:
+        raise UserError([Finding("portfolios", None, "INPUT", f"{', '.join(map(str, holding))} all "
+                                 "have these models: name one with --portfolio")])
+    everything = set().union(*names.values())
+    raise UserError([Finding("portfolios", None, "MODEL_UNKNOWN", f"no portfolio has a model named "
+                             f"{m!r}{did_you_mean(m, everything)}") for m in models if m not in everything]
+                    or [Finding("portfolios", None, "MODEL_UNKNOWN", "no single portfolio has all of "
+                                f"{', '.join(models)}: switch them one portfolio at a time")])
 
 
 @app.command()

@@ -37,5 +37,12 @@ class UserError(Exception):
         self.findings = findings
 
 
+def did_you_mean(name: str, known) -> str:
+    """` (did you mean 'x'?)` for the closest known name, or nothing."""
+    import difflib
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def errors(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == "error"]

@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Iterator
 
 from . import catalog, secrets
-from .findings import Finding
+from .findings import Finding, did_you_mean
 from .plan import EnvPlan, model_architecture, resolve_env, version_tuple
 from .portfolio.load import Loaded
 from .portfolio.schema import FIELD_FLAGS, dns_subdomain, flag_number, shown
@@ -124,11 +124,14 @@ def _portfolio_rules(loaded: Loaded) -> Iterator[Finding]:
     for i, m in enumerate(p.models):
         for name in m.pools:
             if name not in pools:
-                yield at.finding(("models", i, "pool"), f"unknown pool {shown(name)}: pools are "
+                yield at.finding(("models", i, "pool"), f"unknown pool {shown(name)}"
+                                 f"{did_you_mean(name, pools)}: pools are "
                                  f"{', '.join(sorted(pools))}", "POOL_UNKNOWN")
         if m.priority and m.priority not in p.quota.priorities:
-            yield at.finding(("models", i, "priority"), f"unknown priority {shown(m.priority)}: "
-                             "declare it under quota.priorities", "PRIORITY_UNKNOWN")
+            hint = did_you_mean(m.priority, p.quota.priorities)
+            yield at.finding(("models", i, "priority"), f"unknown priority {shown(m.priority)}{hint}: "
+                             + ("" if hint else "declare it under quota.priorities, ") + "priorities are "
+                             f"{', '.join(p.quota.priorities) or 'none'}", "PRIORITY_UNKNOWN")
         if m.gpus < 1:
             yield at.finding(("models", i, "gpus"), "every model needs at least one GPU: CPU "
                              "inference is never allowed", "NO_GPU")

@@ -6,7 +6,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from .findings import Finding, UserError
+from .findings import Finding, UserError, did_you_mean
 
 SCHEMA = Path("schema/portfolio.schema.json")   # the examples' modeline: ../schema/... from portfolios/
 
@@ -27,10 +27,8 @@ def starter(example: str, name: str | None, directory: Path) -> dict[Path, str]:
     from .portfolio.schema import dns_label
     known = examples()
     if example not in known:
-        from difflib import get_close_matches
-        close = get_close_matches(example, known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise UserError([Finding("--example", None, "INPUT", f"no example {example!r}{hint}: "
+        raise UserError([Finding("--example", None, "INPUT", f"no example {example!r}"
+                                 f"{did_you_mean(example, known)}: "
                                  f"{', '.join(known)}")])
     text = (resources.files("gpuaas") / "examples" / f"{example}.yaml").read_text()
     if name and name != example:

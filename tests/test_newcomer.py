@@ -74,3 +74,31 @@ def test_the_plan_table_prints_no_markup(cli):
     result = cli("plan", str(DEMO))
     assert result.exit_code == 0 and "Admitted" in result.stdout
     assert "[green]" not in result.stdout and "[/" not in result.stdout
+
+
+def test_switching_finds_the_portfolio_and_what_you_meant(cli, tmp_path: Path):
+    from .conftest import PORTFOLIOS
+    (tmp_path / "portfolios").mkdir()
+    for path in PORTFOLIOS:
+        (tmp_path / "portfolios" / path.name).write_text(path.read_text())
+    demo = tmp_path / "portfolios/enterprise-demo.yaml"
+    before = demo.read_text()
+    # only the demo has devstral-2: no -p needed
+    result = cli("activate", "devstral-2", cwd=tmp_path)
+    assert result.exit_code == 0 and "state active" in result.output and demo.read_text() != before
+    again = cli("activate", "devstral-2", cwd=tmp_path)
+    assert again.exit_code == 0 and "already active" in again.output
+    typo = cli("deactivate", "devstral2", cwd=tmp_path)
+    assert typo.exit_code == 2 and "did you mean 'devstral-2'" in typo.output
+    env = cli("activate", "devstral-2", "--env", "prd", cwd=tmp_path)
+    assert env.exit_code == 2 and "did you mean 'prod'" in env.output
+
+
+def test_a_mistyped_priority_gets_the_close_one(tmp_path: Path):
+    from gpuaas import pipeline
+    from .conftest import HEAD, write
+    body = HEAD + ("quota: {priorities: {critical: 100, batch: 1}}\n"
+                   "pools: [{name: l4, gpu: L4, instanceType: g6.4xlarge}]\n"
+                   "models: [{name: m, source: hf://org/m, params: 8B, precision: fp8, gpus: 1, priority: critcal}]\n")
+    [finding] = [f for f in pipeline.build(write(tmp_path / "p.yaml", body)).findings if f.code == "PRIORITY_UNKNOWN"]
+    assert "did you mean 'critical'" in finding.message

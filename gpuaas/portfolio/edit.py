@@ -18,20 +18,37 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from ..findings import Finding, UserError
+from ..findings import Finding, UserError, did_you_mean
 from .load import load_portfolio, load_text
 
 _SCALAR = re.compile(r"""("[^"]*"|'[^']*'|[A-Za-z]+)""")
 
 
-def set_state(path: Path, models: list[str], state: str, env: str | None = None) -> str:
-    """Set `state` of the named models (or their override in `env`); returns the new text."""
+def current_state(portfolio, model: str, env: str | None) -> str:
+    """A model's state, in `env` when given (its override there, else the portfolio's)."""
+    state = next(m.state for m in portfolio.models if m.name == model)
+    for e in portfolio.environments:
+        if e.name == env and model in e.overrides.models and e.overrides.models[model].state:
+            state = e.overrides.models[model].state
+    return state
+
+
+def set_state(path: Path, models: list[str], state: str, env: str | None = None) -> str | None:
+    """Set `state` of the named models (or their override in `env`); returns the new text,
+    or None when every model already is in that state (nothing is written)."""
     loaded = load_portfolio(path)
     known = [m.name for m in loaded.portfolio.models]
     unknown = [m for m in models if m not in known]
     if unknown:
-        raise UserError([Finding(str(path), None, "MODEL_UNKNOWN", f"no model named "
-                                 f"{', '.join(map(repr, unknown))}; the portfolio has {', '.join(known)}")])
+        raise UserError([Finding(str(path), None, "MODEL_UNKNOWN", f"no model named {name!r}"
+                                 f"{did_you_mean(name, known)}; the portfolio has {', '.join(known)}")
+                         for name in unknown])
+    names = [e.name for e in loaded.portfolio.environments]
+    if env is not None and env not in names:
+        raise UserError([Finding(str(path), None, "ENV_UNKNOWN", f"no environment {env!r}"
+                                 f"{did_you_mean(env, names)}; the portfolio has {', '.join(names)}")])
+    if all(current_state(loaded.portfolio, name, env) == state for name in models):
+        return None  # nothing to write: each already is in that state
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096
@@ -43,7 +60,9 @@ def set_state(path: Path, models: list[str], state: str, env: str | None = None)
     else:
         match = [e for e in doc["environments"] if e["name"] == env]
         if not match:
-            raise UserError([Finding(str(path), None, "ENV_UNKNOWN", f"no environment {env!r}; the "
+            names = [e.name for e in loaded.portfolio.environments]
+            raise UserError([Finding(str(path), None, "ENV_UNKNOWN", f"no environment {env!r}"
+                                     f"{did_you_mean(env, names)}; the "
                                      f"portfolio has {', '.join(e.name for e in loaded.portfolio.environments)}")])
         block = _overrides_block(match[0], models, state, lines)
         if block is not None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from gpuaas.findings import did_you_mean
 from gpuaas.validate.crd_import import schema_path
 
 __all__ = ["BUNDLED", "SchemaProblem", "SchemaValidator", "kubernetes_version_for",
@@ -189,18 +190,12 @@ def _problems(error: jsonschema_rs.ValidationError, schema: dict, builtin_dir: P
     name = error.kind.name
     if name == "additionalProperties":  # one problem per unknown field, path naming it
         known = _properties(schema, list(error.schema_path)[:-1], builtin_dir)
-        return [SchemaProblem(_format_path([*path, p]), "unknown field" + _did_you_mean(str(p), known),
+        return [SchemaProblem(_format_path([*path, p]), "unknown field" + did_you_mean(str(p), known),
                               (*path, p)) for p in error.kind.unexpected]
     if name == "required":
         return [SchemaProblem(_format_path([*path, error.kind.property]), "required field is missing",
                               tuple(path))]
     return [SchemaProblem(_format_path(path), _message(error), tuple(path))]
-
-
-def _did_you_mean(name: str, known: list[str]) -> str:
-    import difflib
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _properties(schema: dict, keyword_path: list, builtin_dir: Path) -> list[str]:
