@@ -113,9 +113,9 @@ def _env_lines(name: str, e: EnvDiff) -> list[str]:
                           [[cell(p.name), _use(p.before), _use(p.after)] for p in e.pools])
     lines += ["", f"Monthly: ${e.monthly_before:,.0f} → ${e.monthly_after:,.0f} "
               f"(**{signed_usd(e.monthly_delta)}**) at on-demand prices."]
-    for m in e.models:
-        if m.became_pending:
-            lines.append(f"- **{cell(m.name)}** becomes Pending: {cell(m.after.reason)}")
+    became = [f"- **{cell(m.name)}** becomes Pending: {cell(m.after.reason)}"
+              for m in e.models if m.became_pending]
+    lines += [""] + became if became else []
     bars = []
     for p in e.pools:
         for when, u in (("before", p.before), ("after", p.after)):
