@@ -247,3 +247,21 @@ def test_markdown_cells_cannot_carry_markup():
     assert cell("a|b <img src=x> *x* [l](u) `c`\nd") == (
         r"a\|b &lt;img src=x&gt; \*x\* \[l\](u) \`c\` d")
     assert code("a`b\nc") == "a b c"
+
+
+def test_the_handover_commit_against_its_parent(handed_over: Path, cli):
+    """The issue's check: `plan --diff HEAD~1 --format markdown` on the handover commit."""
+    git(handed_over, "commit", "-qam", "hand the 4-GPU node to devstral-2")
+    result = cli("plan", "--diff", "HEAD~1", "--format", "markdown", cwd=handed_over)
+    assert result.exit_code == 0
+    assert "## gpuaas plan against `HEAD~1`" in result.stdout
+    assert "| **mistral-3-bf16** | active → standby |" in result.stdout
+    assert len(mermaid_blocks(result.stdout)) == 1
+
+
+def test_names_that_no_longer_resolve_are_exit_2(repo: Path, cli):
+    path = repo / "portfolios" / DEMO.name
+    path.write_text(path.read_text().replace("gpus: {nvidia-l4-4gpu: 4,", "gpus: {nope: 4,"))
+    result = cli("plan", "--diff", "HEAD", "--format", "json", cwd=repo)
+    assert result.exit_code == 2 and "[QUOTA_POOL]" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
