@@ -13,7 +13,9 @@ def portfolio(models: int, envs: int = 1, pools: int = 2, name: str | None = Non
         "apiVersion": "gpuaas/v1", "kind": "Portfolio",
         "metadata": {"name": name or f"bench-{models}"},
         "gitops": {"repoURL": "https://example.com/gitops.git"},
-        "environments": [{"name": f"env-{i}"} for i in range(envs)],
+        # one cluster each: environments never share cluster-scoped objects
+        "environments": [{"name": f"env-{i}", "cluster": f"https://api.env-{i}.example.com:6443"}
+                         for i in range(envs)],
         "pools": pool_list,
         "quota": {"priorities": {"critical": 1000, "standard": 100}},
         "storage": {"s3": {"connection": "minio", "bucket": "models"},

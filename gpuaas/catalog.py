@@ -334,18 +334,30 @@ class Operator:
     namespace: str
     own_namespace: bool
     monitoring: bool = False
+    csv: str = "{package}.v{version}"   # the ClusterServiceVersion of a pinned version
+
+    def csv_name(self, version: str) -> str:
+        return self.csv.format(package=self.package, version=version)
 
 
 OPERATORS: dict[str, Operator] = {
-    "rhoai": Operator("rhods-operator", "redhat-operators", "redhat-ods-operator", False),
+    "rhoai": Operator("rhods-operator", "redhat-operators", "redhat-ods-operator", False,
+                      csv="rhods-operator.{version}"),
     "certManager": Operator("openshift-cert-manager-operator", "redhat-operators",
-                            "cert-manager-operator", False),
+                            "cert-manager-operator", False, csv="cert-manager-operator.v{version}"),
     "kueue": Operator("kueue-operator", "redhat-operators", "openshift-kueue-operator", False,
                       monitoring=True),
-    "nfd": Operator("nfd", "redhat-operators", "openshift-nfd", True),
+    "nfd": Operator("nfd", "redhat-operators", "openshift-nfd", True, csv="nfd.{version}"),
     "nvidiaGpu": Operator("gpu-operator-certified", "certified-operators",
                           "nvidia-gpu-operator", True, monitoring=True),
 }
+
+# The OpenShift AI release everything here is checked against. `fast-3.x` leads from 3.0.0 to
+# 3.2.x and 3.3.x (RHOAI-Build-Config catalog/rhoai-3.3/v4.20/rhods-operator/catalog.yaml):
+# only a starting CSV with Manual approval stays on 3.0.
+RHOAI_VERSION = "3.0.0"
+# Approves exactly the pinned InstallPlan (Manual approval holds even the first one).
+APPROVER_IMAGE = "registry.redhat.io/openshift4/ose-cli-rhel9:latest"
 
 # Checkpoints quantised with llm-compressor declare "compressed-tensors" in config.json, and
 # vLLM refuses a --quantization that contradicts it. Their publishers and ModelCar image
@@ -361,3 +373,7 @@ GPU_DRIVER = {"repository": "nvcr.io/nvidia", "image": "driver", "version": "570
 
 # OpenShift -> Kubernetes minor, for the built-in schemas.
 KUBERNETES_FOR_OPENSHIFT = {"4.19": "1.32", "4.20": "1.33"}
+
+# RHOAI's applications namespace (DSCInitialization's default): the dashboard lists the
+# HardwareProfiles found here for every project.
+RHOAI_APPLICATIONS_NAMESPACE = "redhat-ods-applications"

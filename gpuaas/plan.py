@@ -12,6 +12,9 @@ steady state; with `Never`, a running lower-priority model keeps its quota until
 """
 from __future__ import annotations
 
+import hashlib
+import json
+
 from dataclasses import dataclass, field, replace
 
 from . import catalog, gpufit
@@ -52,8 +55,19 @@ class Storage:
     kind: str                   # oci | s3 | hf | pvc
     reason: str
     uri: str | None = None      # storageUri when not S3-with-connection
-    s3_path: str | None = None  # bucket-relative path with the data connection
+    s3_path: str | None = None  # bucket-relative prefix with the data connection, no slash
     upload: bool = False        # an upload Job fetches it from Hugging Face
+
+    @property
+    def served_path(self) -> str | None:
+        """What KServe lists: the prefix with its slash, so `devstral-2/` never matches
+        `devstral-2-bf16/...` (the storage-initializer copies every object under a prefix)."""
+        return None if self.s3_path is None else f"{self.s3_path}/"
+
+    @property
+    def marker(self) -> str | None:
+        """The object an upload writes once complete, beside the prefix (never under it)."""
+        return f"{self.s3_path}.complete" if self.upload else None
 
 
 @dataclass(frozen=True)
@@ -179,8 +193,16 @@ def decide_storage(model: Model, portfolio: Portfolio) -> Storage:
             "; gated models need the token Secret)" if choice == "hf" else "; no storage.s3)")
         return Storage("hf", why, uri=model.source)
     bucket = s3.bucket if s3 else "?"
-    return Storage("s3", f"{size:.1f} GB uploaded to s3://{bucket}/{model.name}/ by a Job",
-                   s3_path=model.name, upload=True)
+    prefix = f"{model.name}/{upload_digest(model)}"
+    return Storage("s3", f"{size:.1f} GB uploaded to s3://{bucket}/{prefix}/ by a Job",
+                   s3_path=prefix, upload=True)
+
+
+def upload_digest(model: Model) -> str:
+    """Names what an upload holds (source, revision, which weight files), so a changed model
+    uploads to a new prefix while running pods keep reading the complete old one."""
+    what = [model.source, model.revision, model.flag("--load-format")]
+    return hashlib.sha256(json.dumps(what).encode()).hexdigest()[:8]
 
 
 def gpu_fit(model: Model, pools: list[PoolPlan]) -> Fit:

@@ -19,6 +19,7 @@ from .escapes import container_arg, for_kubelet
 from .loadtest import k6_script
 from .plan import EnvPlan, ModelPlan, Plan, version_tuple
 from .bootstrap import HEALTH_CHECKS, render_bootstrap
+from .prerequisites import prerequisites
 from .portfolio.schema import COMPONENTS, FIELD_FLAGS, Portfolio
 from .templating import Quoted, render_template
 
@@ -27,6 +28,7 @@ UPLOAD_SCRIPT = "upload_model.py"
 CLIENT_SA = "gpuaas-inference-client"
 LOADTEST_SA = "gpuaas-loadtest"
 HF_PULL_SA = "gpuaas-hf-pull"
+UPLOAD_WAIT_CM = "gpuaas-upload-wait"
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ ARGOCD_RULES = [
     {"group": "nvidia.com", "resources": ["clusterpolicies"]},
     {"group": "nfd.openshift.io", "resources": ["nodefeaturediscoveries"]},
     {"group": "serving.kserve.io", "resources": ["inferenceservices", "servingruntimes"]},
+    {"group": "infrastructure.opendatahub.io", "resources": ["hardwareprofiles"]},
     {"group": "batch", "resources": ["jobs"]},
     {"group": "apps", "resources": ["deployments"]},
     {"group": "", "resources": ["namespaces", "configmaps", "serviceaccounts", "secrets"]},
@@ -152,10 +155,14 @@ def render_operators(p: Portfolio, env: EnvPlan) -> dict[str, str]:
     for key, enabled in wanted.items():
         if not enabled:
             continue
-        channel = p.platform.rhoai.channel if key == "rhoai" else getattr(ops, key).channel
+        spec = p.platform.rhoai if key == "rhoai" else getattr(ops, key)
+        op = catalog.OPERATORS[key]
+        csv = op.csv_name(spec.version) if spec.version else None
         docs[f"{key.lower()}-operator.yaml"] = render_template(
-            "operators/operator.yaml.j2", op=catalog.OPERATORS[key], channel=channel,
+            "operators/operator.yaml.j2", op=op, channel=spec.channel, starting_csv=csv,
             argocd_namespace=p.gitops.argocdNamespace)
+        if csv:
+            docs[f"{key.lower()}-installplan-approver.yaml"] = render_approver(op, csv)
     if env.operators["nfd"]:
         docs["nodefeaturediscovery.yaml"] = render_template("operators/nodefeaturediscovery.yaml.j2")
     if env.operators["nvidiaGpu"]:
@@ -164,10 +171,19 @@ def render_operators(p: Portfolio, env: EnvPlan) -> dict[str, str]:
     return docs
 
 
+def render_approver(op: catalog.Operator, csv: str) -> str:
+    script = (resources.files("gpuaas") / "scripts" / "approve_installplan.sh").read_text()
+    digest = hashlib.sha256(csv.encode()).hexdigest()[:8]
+    return render_template("operators/installplan-approver.yaml.j2", name=f"{op.package}-approver"[:63],
+                           job=f"approve-{op.package[:45]}-{digest}", namespace=op.namespace,
+                           csv=csv, image=catalog.APPROVER_IMAGE, script=for_kubelet(script))
+
+
 def render_rhoai(p: Portfolio, env: EnvPlan) -> dict[str, str]:
     return {"datasciencecluster.yaml": render_template(
         "rhoai/datasciencecluster.yaml.j2", kueue=env.components["kueue"],
-        cluster_queue=p.quota.clusterQueue, local_queue=p.quota.localQueue)}
+        cluster_queue=p.quota.clusterQueue, local_queue=p.quota.localQueue,
+        extra=p.platform.rhoai.components)}
 
 
 def render_kueue(p: Portfolio, env: EnvPlan) -> dict[str, str]:
@@ -200,9 +216,47 @@ def render_serving(p: Portfolio, env: EnvPlan) -> dict[str, str]:
     if p.serving.auth and models:
         docs["client-rbac.yaml"] = render_template(
             "serving/client-rbac.yaml.j2", name=CLIENT_SA, namespace=ns, models=[m.name for m in models])
+    if any(mp.storage.upload for mp in models):
+        docs["configmap-upload-wait.yaml"] = render_template(
+            "configmap.yaml.j2", name=UPLOAD_WAIT_CM, namespace=ns, key=UPLOAD_SCRIPT,
+            content=upload_script())
+    if env.components["kueue"]:
+        for pool in env.pools:
+            docs[f"hardwareprofile-{pool.name}.yaml"] = render_hardware_profile(p, env, pool)
     for mp in models:
         docs[f"isvc-{mp.name}.yaml"] = render_isvc(p, env, mp)
     return docs
+
+
+def hardware_profile_name(pool_name: str) -> str:
+    return f"gpuaas-{pool_name}"[:63].rstrip("-")
+
+
+def model_pool(env: EnvPlan, mp: ModelPlan):
+    """The pool whose hardware profile a model names: where Kueue tries it first."""
+    return env.pool(mp.flavor) if mp.flavor else (env.pool(mp.pools[0]) if mp.pools else env.pools[0])
+
+
+def render_hardware_profile(p: Portfolio, env: EnvPlan, pool) -> str:
+    """One Queue-type HardwareProfile per pool, in RHOAI's applications namespace (where the
+    dashboard lists profiles for every project)."""
+    cpu, mem = pool.cpu_per_gpu // 2 or 1, pool.memory_gib_per_gpu // 2 or 1
+    identifiers = [
+        {"identifier": "nvidia.com/gpu", "displayName": f"{pool.pool.gpu} GPU",
+         "resourceType": "Accelerator", "minCount": 1, "defaultCount": 1},
+        {"identifier": "cpu", "displayName": "CPU", "resourceType": "CPU", "minCount": 1,
+         "defaultCount": cpu},
+        {"identifier": "memory", "displayName": "Memory", "resourceType": "Memory",
+         "minCount": "1Gi", "defaultCount": f"{mem}Gi"}]
+    kueue = {"localQueueName": p.quota.localQueue}
+    priorities = {mp.model.priority for mp in env.rendered_models if model_pool(env, mp).name == pool.name}
+    if len(priorities) == 1 and None not in priorities:  # one priority fits every model here
+        kueue["priorityClass"] = priorities.pop()
+    return render_template(
+        "serving/hardwareprofile.yaml.j2", pool=pool, name=hardware_profile_name(pool.name),
+        namespace=catalog.RHOAI_APPLICATIONS_NAMESPACE, identifiers=identifiers, kueue=kueue,
+        display=f"{pool.name}: {pool.pool.gpu} x {pool.gpus_per_node} per node",
+        description=f"{pool.pool.nodes} x {pool.pool.instanceType}, Kueue queue {p.quota.localQueue}")
 
 
 def shm_size(env: EnvPlan) -> str:
@@ -256,6 +310,9 @@ def render_isvc(p: Portfolio, env: EnvPlan, mp: ModelPlan) -> str:
         "argocd.argoproj.io/sync-wave": "1",
         "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true",
     }
+    if env.components["kueue"]:  # the webhook reads it; named here so Argo CD sees no drift
+        annotations["opendatahub.io/hardware-profile-name"] = hardware_profile_name(model_pool(env, mp).name)
+        annotations["opendatahub.io/hardware-profile-namespace"] = catalog.RHOAI_APPLICATIONS_NAMESPACE
     pools = [env.pool(n) for n in mp.pools]
     node_selector, affinity = placement(pools, len(env.pools))
     taints = sorted({pool.pool.taintKey for pool in (pools or env.pools)})
@@ -269,6 +326,8 @@ def render_isvc(p: Portfolio, env: EnvPlan, mp: ModelPlan) -> str:
                            affinity=affinity, tolerations=tolerations, runtime=p.serving.runtime.name,
                            storage_key=p.storage.s3.connection if p.storage.s3 else "",
                            args=vllm_args(p, mp), resources=resources,
+                           init_containers=[wait_for_upload(p, mp)] if mp.storage.upload else [],
+                           wait_configmap=UPLOAD_WAIT_CM,
                            service_account=HF_PULL_SA if p.serving.hfTokenSecret and mp.storage.kind == "hf" else None)
 
 
@@ -288,7 +347,7 @@ def placement(pools: list, total: int) -> tuple[dict | None, dict | None]:
 def render_uploads(p: Portfolio, env: EnvPlan) -> dict[str, str]:
     ns = p.storage.uploads.namespace
     s3 = p.storage.s3
-    script = (resources.files("gpuaas") / "scripts" / UPLOAD_SCRIPT).read_text()
+    script = upload_script()
     script_digest = hashlib.sha256(script.encode()).hexdigest()
     cm = "gpuaas-upload-script"
     docs = {"configmap-upload-script.yaml": render_template(
@@ -308,14 +367,7 @@ def render_uploads(p: Portfolio, env: EnvPlan) -> dict[str, str]:
         if mp.model.flag("--load-format") not in (None, "auto", "safetensors"):
             # vLLM reads the consolidated/original checkpoint: keep what the script would skip
             env_vars.append({"name": "UPLOAD_ALL_WEIGHTS", "value": "1"})
-        if s3.endpoint:
-            env_vars.append({"name": "AWS_S3_ENDPOINT", "value": s3.endpoint})
-        secret_keys = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"]
-        if not s3.endpoint:
-            secret_keys.insert(2, "AWS_S3_ENDPOINT")
-        for key in secret_keys:
-            env_vars.append({"name": key, "valueFrom": {"secretKeyRef": {
-                "name": s3.connection, "key": key, **({"optional": True} if key == "AWS_DEFAULT_REGION" else {})}}})
+        env_vars += s3_connection_env(p)
         if p.storage.uploads.hfTokenSecret:
             env_vars.append({"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {
                 "name": p.storage.uploads.hfTokenSecret, "key": "token"}}})
@@ -326,6 +378,36 @@ def render_uploads(p: Portfolio, env: EnvPlan) -> dict[str, str]:
         docs[f"job-upload-{mp.name}.yaml"] = render_template(
             "uploads/job.yaml.j2", name=job_name(mp.name, job, script_digest), **job)
     return docs
+
+
+def s3_connection_env(p: Portfolio) -> list[dict]:
+    """The data connection's S3 settings as container env: Secret references only."""
+    s3 = p.storage.s3
+    out = [{"name": "AWS_S3_ENDPOINT", "value": s3.endpoint}] if s3.endpoint else []
+    keys = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] + ([] if s3.endpoint else ["AWS_S3_ENDPOINT"])
+    out += [{"name": key, "valueFrom": {"secretKeyRef": {"name": s3.connection, "key": key}}}
+            for key in keys]
+    out.append({"name": "AWS_DEFAULT_REGION", "valueFrom": {"secretKeyRef": {
+        "name": s3.connection, "key": "AWS_DEFAULT_REGION", "optional": True}}})
+    return out
+
+
+def upload_script() -> str:
+    return (resources.files("gpuaas") / "scripts" / UPLOAD_SCRIPT).read_text()
+
+
+def wait_for_upload(p: Portfolio, mp: ModelPlan) -> dict:
+    """The init container that holds a model's pod until its upload is complete. KServe adds
+    its storage-initializer after the InferenceService's own init containers (RHOAI 3.0,
+    pkg/utils/storage.go AddStorageInitializerContainer), so it never copies a partial upload."""
+    env = [{"name": "AWS_S3_BUCKET", "value": for_kubelet(p.storage.s3.bucket)},
+           {"name": "S3_PREFIX", "value": for_kubelet(mp.storage.s3_path)}]
+    env += [{**e, "value": for_kubelet(e["value"])} if "value" in e else e for e in s3_connection_env(p)]
+    return {"name": "wait-for-upload", "image": p.storage.uploads.image,
+            "command": ["python3", f"/opt/gpuaas/{UPLOAD_SCRIPT}", "--wait"], "env": env,
+            "resources": {"requests": {"cpu": "50m", "memory": "64Mi"},
+                          "limits": {"cpu": "200m", "memory": "128Mi"}},
+            "volumeMounts": [{"name": "upload-wait", "mountPath": "/opt/gpuaas", "readOnly": True}]}
 
 
 def job_name(model: str, spec: dict, script_digest: str) -> str:
@@ -387,6 +469,9 @@ def readme(plan: Plan, files: dict[str, str]) -> str:
     return render_template("tree-readme.md.j2", plan=plan, p=plan.portfolio,
                            specs=COMPONENT_SPECS, root=tree_path(plan.portfolio),
                            health_checks=HEALTH_CHECKS, diagram=Quoted(diagram),
+                           prerequisites=prerequisites(plan),
+                           client_sa=CLIENT_SA,
+                           calls={env.name: endpoints(plan.portfolio, env) for env in plan.environments},
                            objects=count_objects(files))
 
 

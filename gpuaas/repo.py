@@ -42,6 +42,30 @@ def indexed(directory: Path) -> set[str] | None:
     return {name for name in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
 
 
+def committed(directory: Path, names: list[str]) -> dict[str, str]:
+    """The text of files under `directory` as HEAD has them (absent ones left out); empty
+    outside a work tree or before the first commit. One git process for all of them."""
+    top = toplevel(directory)
+    if top is None or not names or not shutil.which("git"):
+        return {}
+    prefix = Path(os.path.relpath(os.path.abspath(directory), top)).as_posix()
+    request = "".join(f"HEAD:{prefix}/{name}\n" for name in names).encode()
+    proc = subprocess.run(["git", "cat-file", "--batch"], cwd=top, input=request,
+                          capture_output=True, timeout=60)
+    if proc.returncode:
+        return {}
+    out, data, at = {}, proc.stdout, 0
+    for name in names:
+        end = data.index(b"\n", at)
+        header = data[at:end].split()
+        at = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            out[name] = data[at:at + size].decode("utf-8", "replace")
+            at += size + 1
+    return out
+
+
 class GitError(Exception):
     """git could not answer: not a work tree, no git, or a revision it does not know."""
 

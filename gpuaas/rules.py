@@ -28,6 +28,7 @@ CHECKPOINT_QUANT = {"compressed-tensors"}
 def check(loaded: Loaded) -> list[Finding]:
     """All findings, deduplicated, in file order."""
     found = list(_portfolio_rules(loaded)) + list(_one_owner_per_cluster(loaded))
+    found += _claims_declared(loaded)
     for line, what in secrets.scan(loaded.text):
         message = f"looks like a {what}: put it in a Secret and name the Secret here (then " \
                   "rotate the value)"
@@ -45,6 +46,22 @@ def check(loaded: Loaded) -> list[Finding]:
             found += _env_rules(loaded, resolve_env(p, env.name))
     unique = list(dict.fromkeys(found))
     return sorted(unique, key=lambda f: (f.line or 0, f.column or 0, f.code, f.message))
+
+
+def _claims_declared(loaded: Loaded) -> list[Finding]:
+    """A pvc:// model reads a claim nothing here renders or fills: without it the pod stays
+    Pending. Declaring it in storage.existingClaims says it is a prerequisite."""
+    declared = set(loaded.portfolio.storage.existingClaims)
+    out = []
+    for i, model in enumerate(loaded.portfolio.models):
+        scheme, _, rest = model.source.partition("://")
+        claim = rest.split("/")[0]
+        if scheme == "pvc" and claim not in declared:
+            out.append(loaded.locations.finding(
+                ("models", i, "source"), f"nothing renders or fills the claim {claim!r}: the pod "
+                "stays Pending until it exists, filled, in the serving namespace; create it, then "
+                f"list it in storage.existingClaims", "PVC_CLAIM", "warning"))
+    return out
 
 
 def _one_owner_per_cluster(loaded: Loaded) -> Iterator[Finding]:

@@ -35,7 +35,7 @@ def health(script: str, obj: dict) -> tuple[str, str]:
 
 def test_the_tree_carries_the_health_checks_its_waves_rely_on():
     assert set(health_checks()) == {"argoproj.io/Application", "serving.kserve.io/InferenceService",
-                                    "kueue.openshift.io/Kueue"}
+                                    "kueue.openshift.io/Kueue", "operators.coreos.com/Subscription"}
 
 
 @pytest.mark.parametrize("status, expected", [
@@ -89,3 +89,263 @@ def test_two_environments_on_one_cluster_are_refused(tmp_path: Path):
     other = write(tmp_path / "q.yaml", path.read_text().replace(
         "{name: dev}", "{name: dev, cluster: 'https://api.dev.example.com:6443'}"))
     assert not [f for f in pipeline.build(other).findings if f.code == "SHARED_CLUSTER"]
+
+
+# --- serving never reads a partial upload ---------------------------------------------------
+
+def isvc_and_job(files: dict[str, str], model: str) -> tuple[dict, dict]:
+    isvc = yaml.safe_load(files[f"components/prod/serving/isvc-{model}.yaml"])
+    return isvc, yaml.safe_load(files[f"components/prod/uploads/job-upload-{model}.yaml"])
+
+
+def env_of(container: dict) -> dict:
+    return {e["name"]: e.get("value") for e in container["env"]}
+
+
+def test_pods_wait_for_the_complete_upload_at_a_prefix_of_their_own():
+    files = pipeline.build(DEMO).files
+    isvc, job = isvc_and_job(files, "mistral-3-bf16")
+    prefix = env_of(job["spec"]["template"]["spec"]["containers"][0])["S3_PREFIX"]
+    predictor = isvc["spec"]["predictor"]
+    assert predictor["model"]["storage"]["path"] == prefix + "/"     # a prefix, never a name start
+    [wait] = predictor["initContainers"]
+    assert wait["command"][-1] == "--wait" and env_of(wait)["S3_PREFIX"] == prefix
+    assert env_of(wait)["AWS_S3_BUCKET"] == env_of(job["spec"]["template"]["spec"]["containers"][0])["AWS_S3_BUCKET"]
+    assert all("value" in e or "secretKeyRef" in e["valueFrom"] for e in wait["env"])
+    [volume] = predictor["volumes"]
+    config = yaml.safe_load(files["components/prod/serving/configmap-upload-wait.yaml"])
+    assert volume["configMap"]["name"] == config["metadata"]["name"]
+    uploads = yaml.safe_load(files["components/prod/uploads/configmap-upload-script.yaml"])
+    assert config["data"] == uploads["data"]  # the same script waits and uploads
+    # models not uploaded by a Job have nothing to wait for
+    oci = yaml.safe_load(files["components/prod/serving/isvc-mistral-3-int4.yaml"])
+    assert "initContainers" not in oci["spec"]["predictor"]
+
+
+def test_no_model_prefix_is_the_start_of_another(tmp_path: Path):
+    body = HEAD + ("storage: {s3: {connection: c, bucket: b}}\n"
+                   "pools: [{name: l4, gpu: L4, instanceType: g6.12xlarge}]\n"
+                   "models:\n"
+                   "  - {name: devstral-2, source: hf://o/m, params: 8B, precision: fp8, gpus: 1}\n"
+                   "  - {name: devstral-2-bf16, source: hf://o/m, params: 8B, precision: bf16, gpus: 1}\n")
+    files = pipeline.build(write(tmp_path / "p.yaml", body)).files
+    paths = [isvc_and_job(files, m)[0]["spec"]["predictor"]["model"]["storage"]["path"]
+             for m in ("devstral-2", "devstral-2-bf16")]
+    assert all(p.endswith("/") for p in paths)
+    assert not paths[1].startswith(paths[0]) and not paths[0].startswith(paths[1])
+
+
+def test_a_changed_model_uploads_to_a_new_prefix(tmp_path: Path):
+    text = DEMO.read_text()
+    before = isvc_and_job(pipeline.build(DEMO).files, "granite-8b-agent")
+    line = next(l for l in text.splitlines() if "source: hf://RedHatAI/granite" in l)
+    changed = write(tmp_path / "p.yaml", text.replace(line, line + "\n    revision: 0123abcd", 1))
+    after = isvc_and_job(pipeline.build(changed).files, "granite-8b-agent")
+    old, new = (i["spec"]["predictor"]["model"]["storage"]["path"] for i, _ in (before, after))
+    assert old != new and old.split("/")[0] == new.split("/")[0] == "granite-8b-agent"
+    assert env_of(after[1]["spec"]["template"]["spec"]["containers"][0])["S3_PREFIX"] + "/" == new
+
+
+# --- hardware profiles ----------------------------------------------------------------------
+
+def test_every_pool_has_a_queue_hardware_profile_that_its_models_name():
+    from gpuaas.validate import cel_rules
+    from gpuaas.validate.schema_check import SchemaValidator
+    built = pipeline.build(DEMO)
+    files, env = built.files, built.plan.environments[0]
+    profiles = {yaml.safe_load(t)["metadata"]["name"]: yaml.safe_load(t) for k, t in files.items()
+                if "/serving/hardwareprofile-" in k}
+    assert set(profiles) == {f"gpuaas-{pool.name}" for pool in env.pools}
+    validator = SchemaValidator("1.33")
+    for profile in profiles.values():
+        assert profile["spec"]["scheduling"] == {"type": "Queue", "kueue": {
+            "localQueueName": built.loaded.portfolio.quota.localQueue, **(
+                {"priorityClass": profile["spec"]["scheduling"]["kueue"]["priorityClass"]}
+                if "priorityClass" in profile["spec"]["scheduling"]["kueue"] else {})}}
+        assert all("maxCount" not in i for i in profile["spec"]["identifiers"])
+        assert validator.validate(profile) == []
+        assert cel_rules.evaluate(profile, validator.cel_schema(profile["apiVersion"], profile["kind"])) == []
+    for mp in env.rendered_models:
+        meta = yaml.safe_load(files[f"components/prod/serving/isvc-{mp.name}.yaml"])["metadata"]
+        name = meta["annotations"]["opendatahub.io/hardware-profile-name"]
+        assert name in profiles and meta["annotations"]["opendatahub.io/hardware-profile-namespace"] == \
+            profiles[name]["metadata"]["namespace"]
+        # the profile's queue is the one the model is labelled with
+        assert profiles[name]["spec"]["scheduling"]["kueue"]["localQueueName"] == \
+            meta["labels"]["kueue.x-k8s.io/queue-name"]
+        wave = int(meta["annotations"]["argocd.argoproj.io/sync-wave"])
+        assert wave > int(profiles[name]["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
+
+
+def test_without_kueue_there_are_no_queue_profiles(tmp_path: Path):
+    text = DEMO.read_text().replace("  - name: prod\n", "  - name: prod\n    overrides: {components: {kueue: false}}\n", 1)
+    assert text != DEMO.read_text()
+    files = pipeline.build(write(tmp_path / "p.yaml", text)).files
+    assert not [k for k in files if "hardwareprofile" in k]
+    assert "hardware-profile" not in files["components/prod/serving/isvc-mistral-3-bf16.yaml"]
+
+
+# --- OpenShift AI stays on the release it was checked against --------------------------------
+
+def operators(files: dict[str, str], key: str) -> list[dict]:
+    return [d for d in yaml.safe_load_all(files[f"components/prod/operators/{key}-operator.yaml"]) if d]
+
+
+def test_rhoai_is_pinned_to_3_0_by_default():
+    files = pipeline.build(DEMO).files
+    [sub] = [d for d in operators(files, "rhoai") if d["kind"] == "Subscription"]
+    assert (sub["spec"]["startingCSV"], sub["spec"]["installPlanApproval"]) == ("rhods-operator.3.0.0", "Manual")
+    docs = [d for d in yaml.safe_load_all(files["components/prod/operators/rhoai-installplan-approver.yaml"]) if d]
+    [job] = [d for d in docs if d["kind"] == "Job"]
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    assert {e["name"]: e["value"] for e in container["env"]}["CSV"] == "rhods-operator.3.0.0"
+    [role] = [d for d in docs if d["kind"] == "Role"]
+    assert role["rules"] == [{"apiGroups": ["operators.coreos.com"], "resources": ["installplans"],
+                              "verbs": ["get", "list", "patch"]}]
+    # the other operators follow their channels unless pinned
+    [kueue] = [d for d in operators(files, "kueue") if d["kind"] == "Subscription"]
+    assert kueue["spec"]["installPlanApproval"] == "Automatic" and "startingCSV" not in kueue["spec"]
+
+
+def test_following_the_channel_is_explicit(tmp_path: Path):
+    text = DEMO.read_text()
+    changed = text.replace("  rhoai: {channel: fast-3.x}", "  rhoai: {channel: fast-3.x, version: null}", 1)
+    assert changed != text
+    files = pipeline.build(write(tmp_path / "p.yaml", changed)).files
+    [sub] = [d for d in operators(files, "rhoai") if d["kind"] == "Subscription"]
+    assert sub["spec"]["installPlanApproval"] == "Automatic" and "startingCSV" not in sub["spec"]
+    assert "components/prod/operators/rhoai-installplan-approver.yaml" not in files
+
+
+def test_the_approver_approves_only_the_pinned_plan(tmp_path: Path):
+    """The approver's shell logic, with `oc` answering as the API server would."""
+    import subprocess
+    files = pipeline.build(DEMO).files
+    docs = [d for d in yaml.safe_load_all(files["components/prod/operators/rhoai-installplan-approver.yaml"]) if d]
+    [job] = [d for d in docs if d["kind"] == "Job"]
+    script = job["spec"]["template"]["spec"]["containers"][0]["args"][0].replace("$$", "$")  # as kubelet passes it
+    fake = tmp_path / "oc"
+    fake.write_text("#!/bin/bash\nif [ \"$1\" = get ]; then printf 'install-a rhods-operator.3.2.1\\n"
+                    "install-b rhods-operator.3.0.0\\n'; else echo \"$@\" >> " + str(tmp_path / "patched") + "; fi\n")
+    fake.chmod(0o755)
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "CSV": "rhods-operator.3.0.0", "NAMESPACE": "redhat-ods-operator"}
+    proc = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "patched").read_text().split()[:3] == ["patch", "installplan", "install-b"]
+
+
+@pytest.mark.parametrize("status, expected", [
+    ({"installedCSV": "rhods-operator.3.0.0", "conditions": [
+        {"type": "InstallPlanPending", "status": "True", "reason": "RequiresApproval"}]}, "Healthy"),
+    ({"conditions": [{"type": "InstallPlanPending", "status": "True", "reason": "RequiresApproval"}]},
+     "Progressing"),
+    ({"installedCSV": "rhods-operator.3.0.0", "conditions": [
+        {"type": "ResolutionFailed", "status": "True", "message": "no operators found"}]}, "Degraded"),
+    ({"installedCSV": "rhods-operator.3.0.0", "conditions": []}, "Healthy"),
+])
+def test_a_pinned_subscription_is_healthy_with_an_upgrade_waiting(status, expected):
+    obj = {"spec": {"startingCSV": "rhods-operator.3.0.0"}, "status": status}
+    assert health(health_checks()["operators.coreos.com/Subscription"], obj)[0] == expected
+
+
+# --- what the tree relies on -----------------------------------------------------------------
+
+PVC_MODEL = ("pools: [{name: l4, gpu: L4, instanceType: g6.12xlarge}]\n"
+             "models: [{name: m, source: pvc://weights/m, params: 8B, precision: fp8, gpus: 1}]\n")
+
+
+def test_a_claim_nothing_fills_is_named_until_declared(tmp_path: Path):
+    path = write(tmp_path / "p.yaml", HEAD + PVC_MODEL)
+    [finding] = [f for f in pipeline.build(path).findings if f.code == "PVC_CLAIM"]
+    assert finding.severity == "warning" and finding.line == 7 and "'weights'" in finding.message
+    declared = write(tmp_path / "q.yaml", HEAD + "storage: {existingClaims: [weights]}\n" + PVC_MODEL)
+    built = pipeline.build(declared)
+    assert not [f for f in built.findings if f.code == "PVC_CLAIM"]
+    assert "PersistentVolumeClaim `weights` in `" in built.files["README.md"]
+
+
+def test_the_tree_readme_lists_exactly_what_its_components_use(tmp_path: Path):
+    readme = pipeline.build(DEMO).files["README.md"]
+    needs = readme[readme.index("## What this tree needs"):readme.index("## Switching a model")]
+    assert "`minio-connection` in `private-ai`" in needs and 'opendatahub.io/connection-type: s3' in needs
+    assert "in `minio-storage` (the same keys)" in needs and "`hf-token`" in needs
+    # no uploads, no upload Secrets; no serving, no data connection at all
+    off = DEMO.read_text().replace("  - name: prod\n", "  - name: prod\n    overrides: {components: {uploads: false}}\n", 1)
+    needs_off = pipeline.build(write(tmp_path / "p.yaml", off)).files["README.md"]
+    assert "minio-storage" not in needs_off.split("## Switching a model")[0].split("## What this tree needs")[1]
+    off = DEMO.read_text().replace("  - name: prod\n", "  - name: prod\n    overrides: {components: {uploads: false, serving: false}}\n", 1)
+    readme_off = pipeline.build(write(tmp_path / "q.yaml", off)).files["README.md"]
+    assert "Nothing: every object its components use is rendered here." in readme_off
+    assert "oc scale" in readme and "a commit" in readme
+
+
+# --- the DataScienceCluster is shared: only what the portfolio needs ---------------------------
+
+def dsc(files: dict[str, str]) -> dict:
+    return yaml.safe_load(files["components/prod/rhoai/datasciencecluster.yaml"])
+
+
+def test_the_datasciencecluster_sets_only_what_serving_needs(tmp_path: Path):
+    obj = dsc(pipeline.build(DEMO).files)
+    assert set(obj["spec"]["components"]) == {"dashboard", "kserve", "kueue"}
+    assert "ServerSideApply=true" in obj["metadata"]["annotations"]["argocd.argoproj.io/sync-options"]
+    text = DEMO.read_text().replace("  rhoai: {channel: fast-3.x}",
+                                    "  rhoai: {channel: fast-3.x, components: {modelregistry: Managed, "
+                                    "workbenches: Managed}}", 1)
+    obj = dsc(pipeline.build(write(tmp_path / "p.yaml", text)).files)
+    assert obj["spec"]["components"]["modelregistry"] == {"managementState": "Managed"}
+    assert set(obj["spec"]["components"]) == {"dashboard", "kserve", "kueue", "modelregistry", "workbenches"}
+    bad = write(tmp_path / "q.yaml", text.replace("workbenches: Managed", "kserve: Removed"))
+    with pytest.raises(Exception):
+        pipeline.build(bad)
+
+
+def test_a_datasciencecluster_managed_elsewhere_is_a_prerequisite(tmp_path: Path):
+    text = DEMO.read_text().replace("  - name: prod\n", "  - name: prod\n    overrides: {components: {rhoai: false}}\n", 1)
+    files = pipeline.build(write(tmp_path / "p.yaml", text)).files
+    assert "components/prod/rhoai/datasciencecluster.yaml" not in files
+    assert "DataScienceCluster whose `kserve` is Managed" in files["README.md"]
+
+
+def test_the_tree_readme_shows_how_to_call_each_active_model():
+    built = pipeline.build(DEMO)
+    readme = built.files["README.md"]
+    section = readme[readme.index("## Calling a model"):readme.index("## Environments")]
+    assert "oc get secret gpuaas-inference-client-token" in section
+    active = [mp for mp in built.plan.environments[0].active]
+    assert active
+    for mp in active:
+        path = "/v1/embeddings" if mp.model.task == "embed" else "/v1/chat/completions"
+        assert f"{mp.name}-predictor.private-ai.svc.cluster.local:8443{path}" in section
+        assert f'"model": "{mp.name}"' in section
+    standby = {mp.name for mp in built.plan.environments[0].models} - {mp.name for mp in active}
+    assert standby and not any(f"{name}-predictor" in section for name in standby)
+
+
+def test_a_three_environment_portfolio_holds_every_point(tmp_path: Path, cli):
+    """dev, stage and prod, each on its own cluster: the tree passes the strict gate, and
+    every environment gets the pin, the hardware profiles, the upload gate and a minimal DSC."""
+    from gpuaas.validate import gate
+    text = DEMO.read_text().replace(
+        "  - name: prod\n    cluster: https://kubernetes.default.svc\n",
+        "  - name: dev\n    cluster: https://api.dev.example.com:6443\n"
+        "  - name: stage\n    cluster: https://api.stage.example.com:6443\n"
+        "  - name: prod\n    cluster: https://kubernetes.default.svc\n", 1)
+    assert text != DEMO.read_text()
+    (tmp_path / "portfolios").mkdir()
+    path = write(tmp_path / "portfolios" / "three.yaml", text)
+    assert cli("render", cwd=tmp_path).exit_code == 0
+    report = gate.validate([path], gate.Options(tmp_path / "rendered", None, strict=True))
+    assert report.ok, [f for f in report.findings if f.severity == "error"][:5]
+    assert report.stats["objects"] == report.stats["schemaChecked"]
+    files = pipeline.build(path).files
+    assert "bootstrap/argocd-health-checks.yaml" in files
+    for env in ("dev", "stage", "prod"):
+        [sub] = [d for d in yaml.safe_load_all(files[f"components/{env}/operators/rhoai-operator.yaml"])
+                 if d and d["kind"] == "Subscription"]
+        assert sub["spec"]["installPlanApproval"] == "Manual"
+        assert [k for k in files if k.startswith(f"components/{env}/serving/hardwareprofile-")]
+        isvc = yaml.safe_load(files[f"components/{env}/serving/isvc-mistral-3-bf16.yaml"])
+        assert isvc["spec"]["predictor"]["initContainers"][0]["name"] == "wait-for-upload"
+        assert set(yaml.safe_load(files[f"components/{env}/rhoai/datasciencecluster.yaml"])["spec"]["components"]) == \
+            {"dashboard", "kserve", "kueue"}

@@ -81,3 +81,29 @@ def test_files_a_commit_would_leave_out_are_named(committed, cli):
     assert "leave it out" in flagged[str(isvc)]
     git(committed, "add", "-A")
     assert validate(cli, committed)[0] == 0
+
+
+def test_changing_an_active_models_priority_warns_with_the_safe_sequence(committed, cli):
+    portfolio = committed / "portfolios/enterprise-demo.yaml"
+    text = portfolio.read_text()
+    block = text[text.index("  - name: mistral-3-bf16"):]
+    block = block[:block.index("\n  - name: ", 5)]
+    [line] = [l for l in block.splitlines() if l.strip().startswith("priority:")]
+    new = line.replace(line.split("priority:")[1].split()[0], "batch")
+    assert new != line
+    portfolio.write_text(text.replace(block, block.replace(line, new)))
+    assert cli("render", cwd=committed).exit_code == 0
+    code, findings = validate(cli, committed)
+    [warning] = [f for f in findings if f["code"] == "KUEUE_IMMUTABLE"]
+    assert code == 0 and warning["severity"] == "warning"
+    assert warning["file"].endswith("isvc-mistral-3-bf16.yaml") and warning["line"]
+    assert "deactivate it and commit" in warning["message"]
+    # a model that is not running can change freely
+    git(committed, "checkout", "-q", "--", ".")
+    assert cli("deactivate", "mistral-3-bf16", "-p", "portfolios/enterprise-demo.yaml", cwd=committed).exit_code == 0
+    assert cli("render", cwd=committed).exit_code == 0
+    git(committed, "commit", "-qam", "standby")
+    text = portfolio.read_text()
+    portfolio.write_text(text.replace(line, new))
+    assert cli("render", cwd=committed).exit_code == 0
+    assert not [f for f in validate(cli, committed)[1] if f["code"] == "KUEUE_IMMUTABLE"]

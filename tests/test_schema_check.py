@@ -150,7 +150,7 @@ def check_crd_kinds(validator: SchemaValidator) -> None:
     }
     assert validator.validate(queue) == []
     assert validator.validate({**queue, "apiVersion": "kueue.x-k8s.io/v1beta2"}) == [
-        SchemaProblem("spec.cohort", "unknown field")
+        SchemaProblem("spec.cohort", "unknown field (did you mean 'cohortName'?)")
     ]
 
 

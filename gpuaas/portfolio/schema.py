@@ -91,6 +91,14 @@ def repo_path(value: str) -> str:
     return value
 
 
+def operator_version(value: str | None) -> str | None:
+    """The version part of a ClusterServiceVersion name: 3.0.0, 1.17.0, 4.20.0-202510211040."""
+    if value is not None and not re.fullmatch(r"[0-9][0-9A-Za-z.+-]{0,62}", value):
+        raise ValueError(f"{shown(value)} is not an operator version: write it as in the CSV name, "
+                         "e.g. 3.0.0 (or null to follow the channel)")
+    return value
+
+
 def cluster_url(value: str) -> str:
     # it reaches helm as a --set parameter, where ',', '{' and '\\' are syntax
     if not _CLUSTER.match(value):
@@ -155,13 +163,30 @@ class Gitops(Strict):
     _path = field_validator("path")(lambda v: repo_path(v))
 
 
+# DataScienceCluster components the tree does not decide itself (kserve, dashboard and kueue
+# follow from serving and Kueue): a portfolio may set their state; the rest it leaves alone.
+RhoaiComponent = Literal["aipipelines", "feastoperator", "llamastackoperator", "modelregistry",
+                         "ray", "trainingoperator", "trustyai", "workbenches"]
+
+
 class Channel(Strict):
     channel: str = "fast-3.x"
+    # Only what is listed here (and what serving needs) goes into the DataScienceCluster;
+    # server-side apply leaves every other component as another manager set it.
+    components: dict[RhoaiComponent, Literal["Managed", "Removed"]] = {}
+    # Pinned by default: the starting CSV, Manual install plans and an approver for exactly
+    # that one. `version: null` follows the channel (Automatic: later minors arrive unattended).
+    version: str | None = catalog.RHOAI_VERSION
+
+    _v = field_validator("version")(lambda v: operator_version(v))
 
 
 class OperatorSpec(Strict):
     enabled: bool = True
     channel: str | None = None
+    version: str | None = None   # pin this operator as platform.rhoai.version pins RHOAI
+
+    _v = field_validator("version")(lambda v: operator_version(v))
 
 
 class Operators(Strict):
@@ -273,6 +298,11 @@ class Storage(Strict):
     ociMaxGB: float = Field(20, gt=0)
     s3: S3 | None = None
     uploads: Uploads = Uploads()
+    # PersistentVolumeClaims that pvc:// models read and that exist already, filled with the
+    # weights (nothing here creates or fills a claim): the tree README lists them.
+    existingClaims: list[str] = []
+
+    _claims = field_validator("existingClaims")(lambda v: [dns_subdomain(c) for c in v])
 
 
 class Runtime(Strict):

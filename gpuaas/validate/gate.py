@@ -131,6 +131,45 @@ def git_findings(built: pipeline.Built, root: Path) -> list[Finding]:
     return out
 
 
+KUEUE_LABELS = ("kueue.x-k8s.io/queue-name", "kueue.x-k8s.io/priority-class")
+
+
+def kueue_label_changes(built: pipeline.Built, root: Path) -> list[Finding]:
+    """Kueue's webhook refuses a change of queue-name or priority-class on a Deployment with
+    ready replicas, and KServe copies the InferenceService's labels to it: compared with the
+    last commit, such a change on a model active before and after would never reconcile."""
+    names = sorted(rel for rel in built.files if "/serving/isvc-" in rel)
+    before = repo.committed(root, names)
+    out = []
+    for rel in names:
+        if rel not in before:
+            continue
+        try:
+            old, new = yaml.safe_load(before[rel]) or {}, yaml.safe_load(built.files[rel]) or {}
+        except yaml.YAMLError:
+            continue
+        if not (_replicas(old) and _replicas(new)):
+            continue
+        old_labels = (old.get("metadata") or {}).get("labels") or {}
+        new_labels = (new.get("metadata") or {}).get("labels") or {}
+        for label in KUEUE_LABELS:
+            if old_labels.get(label) != new_labels.get(label):
+                line = next((i for i, l in enumerate(built.files[rel].splitlines(), 1)
+                             if l.strip().startswith(label + ":")), None)
+                out.append(Finding(str(root / rel), line, "KUEUE_IMMUTABLE", f"{label} of the active "
+                                   f"model {new.get('metadata', {}).get('name')} changes from "
+                                   f"{old_labels.get(label)!r} to {new_labels.get(label)!r}: Kueue refuses "
+                                   "that while the model has ready pods, so it would never reconcile; "
+                                   "deactivate it and commit, then change it and activate it", "warning"))
+    return out
+
+
+def _replicas(isvc: dict) -> int:
+    predictor = (isvc.get("spec") or {}).get("predictor") or {}
+    value = predictor.get("minReplicas", 1)
+    return value if isinstance(value, int) else 0
+
+
 def leftover_trees(out_dir: Path, names: set[str]) -> list[Finding]:
     """Generated trees that no portfolio renders any more (a renamed or deleted portfolio):
     an ApplicationSet in them would still deploy."""
@@ -161,6 +200,7 @@ def check_tree(built: pipeline.Built, root: Path, validator: SchemaValidator, op
     if not root.is_dir():
         return findings
     findings += git_findings(built, root)
+    findings += kueue_label_changes(built, root)
     stats["files"] += len(tree)
     for path, text in tree.values():
         for line, what in secrets.scan(text):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 import importlib.util
 from pathlib import Path
@@ -52,7 +52,7 @@ def kubernetes_version_for(openshift: str) -> str:
 class SchemaProblem:
     path: str  # e.g. "spec.predictor.model.foo", "" for the object itself
     message: str
-    parts: tuple = ()  # the same path as keys and indices, to locate it in the source
+    parts: tuple = field(default=(), compare=False)  # the path as keys and indices, to locate it
 
     def __str__(self) -> str:
         return f"{self.path or '<root>'}: {self.message}"

@@ -1,0 +1,46 @@
+"""What a tree relies on that it does not create: exactly the Secrets, claims and buckets its
+enabled components use, for the tree README (and nothing for a component that is off)."""
+from __future__ import annotations
+
+from .plan import Plan
+
+# odh-model-controller merges a Secret into KServe's storage-config only when it is a data
+# connection: these labels and this annotation.
+DATA_CONNECTION = ('labels `opendatahub.io/dashboard: "true"` and `opendatahub.io/managed: "true"`, '
+                   'annotation `opendatahub.io/connection-type: s3`')
+
+
+def prerequisites(plan: Plan) -> list[str]:
+    p = plan.portfolio
+    serving = [mp for env in plan.environments if env.components["serving"] for mp in env.rendered_models]
+    uploads = [mp for env in plan.environments if env.components["uploads"]
+               for mp in env.rendered_models if mp.storage.upload]
+    out = []
+    if p.storage.s3 and any(mp.storage.kind == "s3" for mp in serving):
+        out.append(f"Secret `{p.storage.s3.connection}` in `{p.serving.namespace}`: the S3 data "
+                   "connection the InferenceServices read (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+                   "AWS_S3_ENDPOINT, AWS_S3_BUCKET, optional AWS_DEFAULT_REGION), with "
+                   f"{DATA_CONNECTION}, or KServe never sees it.")
+    if p.storage.s3 and uploads:
+        out.append(f"Secret `{p.storage.s3.connection}` in `{p.storage.uploads.namespace}` (the same "
+                   "keys) for the upload Jobs, and the bucket "
+                   f"`{p.storage.s3.bucket}` itself: the Jobs only create objects.")
+        if p.storage.uploads.hfTokenSecret:
+            out.append(f"Secret `{p.storage.uploads.hfTokenSecret}` (key `token`) in "
+                       f"`{p.storage.uploads.namespace}`: the Hugging Face token for gated models.")
+    if p.serving.hfTokenSecret and any(mp.storage.kind == "hf" for mp in serving):
+        out.append(f"Secret `{p.serving.hfTokenSecret}` (key `HF_TOKEN`) in `{p.serving.namespace}`: "
+                   "the Hugging Face token for models pulled at pod start.")
+    for claim in sorted({mp.storage.uri.removeprefix("pvc://").split("/")[0]
+                         for mp in serving if mp.storage.kind == "pvc"}):
+        out.append(f"PersistentVolumeClaim `{claim}` in `{p.serving.namespace}`, holding the "
+                   "weights: nothing here creates or fills it (`storage.existingClaims`).")
+    if serving and not all(env.components["rhoai"] for env in plan.environments if env.components["serving"]):
+        out.append("OpenShift AI 3.0 installed elsewhere, with a DataScienceCluster whose `kserve` is "
+                   "Managed (RawDeployment) and whose `kueue` is Unmanaged with "
+                   f"`defaultLocalQueueName: {p.quota.localQueue}` (the `rhoai` component is off "
+                   "where serving is on: this tree does not touch the DataScienceCluster there).")
+    if not p.serving.createNamespace and serving:
+        out.append(f"Namespace `{p.serving.namespace}` (`serving.createNamespace: false`), "
+                   "labelled as below.")
+    return out
