@@ -475,6 +475,10 @@ def readme(plan: Plan, files: dict[str, str]) -> str:
                            objects=count_objects(files))
 
 
+def _quota(gpus: int) -> str:
+    return f"quota: {gpus} GPU" + ("" if gpus == 1 else "s")
+
+
 def component_objects(files: dict[str, str]) -> dict[str, dict[str, list[tuple[str, str]]]]:
     """{"env/component": {kind: [(name, note)]}} read back from the rendered manifests, so
     the README's diagram shows what the tree deploys and cannot drift from it. The note of a
@@ -504,7 +508,7 @@ def component_objects(files: dict[str, str]) -> dict[str, dict[str, list[tuple[s
         if "ResourceFlavor" in kinds:     # in the ClusterQueue's order: the order Kueue tries
             order = [k.split("/", 1)[1] for k in gpus if k.startswith(f"{env}/")]
             kinds["ResourceFlavor"] = sorted(
-                ((n, f"quota: {gpus.get(f'{env}/{n}', 0)} GPUs") for n, _ in kinds["ResourceFlavor"]),
+                ((n, _quota(gpus.get(f"{env}/{n}", 0))) for n, _ in kinds["ResourceFlavor"]),
                 key=lambda item: order.index(item[0]) if item[0] in order else len(order))
     return found
 

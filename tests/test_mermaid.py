@@ -37,7 +37,7 @@ def test_demo_diagram_shows_applications_components_and_kueue():
             "mistral-3-int4") in diagram
     # flavors in the ClusterQueue's order, with the quota the tree gives them
     four = diagram.index('[/"ResourceFlavor nvidia-l4-4gpu<br/>quota: 4 GPUs"/]')
-    one = diagram.index('[/"ResourceFlavor nvidia-l4-1gpu<br/>quota: 1 GPUs"/]')
+    one = diagram.index('[/"ResourceFlavor nvidia-l4-1gpu<br/>quota: 1 GPU"/]')
     assert four < one
     assert '[["ClusterQueue rhoai-main-queue<br/>BestEffortFIFO"]]' in diagram
     assert '[["LocalQueue gpuaas"]]' in diagram
