@@ -8,7 +8,7 @@ LOCK := constraints.txt
 PIP := $(BIN)/pip install -q --disable-pip-version-check -c $(LOCK)
 CRDS ?= crds
 
-.PHONY: demo test test-latest lock bench fuzz render check schemas clean venv mutate
+.PHONY: demo test test-latest lock bench fuzz render check schemas clean venv mutate mermaid
 
 # The demo needs the CLI only; the tests add the validate engines and the test tools.
 $(VENV)/.demo: pyproject.toml $(LOCK)
@@ -33,7 +33,17 @@ render: $(VENV)/.demo
 check: $(VENV)/.demo
 	$(BIN)/gpuaas render --check
 
-test: $(VENV)/.test
+# Mermaid's own parser (npm, versions locked in tools/mermaid/package-lock.json) checks the
+# diagrams gpuaas writes; without npm the install is skipped and those tests fail under
+# REQUIRE_ENGINES=1.
+MERMAID := tools/mermaid/node_modules/.package-lock.json
+$(MERMAID): tools/mermaid/package-lock.json
+	if command -v npm >/dev/null; then npm ci --prefix tools/mermaid --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the Mermaid syntax tests cannot run"; fi
+
+mermaid: $(MERMAID)
+
+test: $(VENV)/.test $(MERMAID)
 	REQUIRE_ENGINES=1 $(BIN)/python -m pytest
 
 test-latest:
@@ -70,4 +80,4 @@ bench: $(VENV)/.test
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .venv-latest build *.egg-info mutants
+	rm -rf $(VENV) .venv-latest build *.egg-info mutants tools/mermaid/node_modules

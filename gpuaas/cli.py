@@ -55,6 +55,12 @@ class PlanFormat(str, Enum):
     json = "json"
 
 
+class PlanOutput(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
 class Kustomize(str, Enum):
     auto = "auto"
     kubectl = "kubectl"
@@ -161,17 +167,25 @@ def _writable(out_dir: Path) -> None:
 def plan(portfolio: Optional[Path] = typer.Argument(None, help="Portfolio file (default: "
                                                      "every portfolios/*.yaml)."),
          env: Optional[str] = typer.Option(None, "--env", help="Only this environment."),
-         format: PlanFormat = typer.Option(PlanFormat.text, "--format",
-                                           help="json: one object per portfolio (a list for several)."),
+         format: PlanOutput = typer.Option(PlanOutput.text, "--format",
+                                           help="json: one object per portfolio (a list for "
+                                           "several); markdown: a PR comment with a Mermaid chart."),
          fail_on_pending: bool = typer.Option(False, "--fail-on-pending", metavar="",
-                                              help="Exit 1 when an active model would queue.")) -> None:
+                                              help="Exit 1 when an active model would queue "
+                                              "(with --diff: one that becomes Pending)."),
+         diff: Optional[str] = typer.Option(None, "--diff", metavar="REV",
+                                            help="Compare with the same portfolios at this Git "
+                                            "revision (read from Git, no checkout).")) -> None:
     """What Kueue will admit, what will queue, GPU memory fit and monthly cost."""
-    from . import pipeline, report as reports
+    from . import markdown, pipeline, report as reports
     try:
         paths = pipeline.portfolio_paths([portfolio] if portfolio else None)
         builts = pipeline.build_all(paths, with_files=False)
     except UserError as exc:
         fail(exc)
+    if diff is not None:
+        _plan_diff(portfolio, paths, builts, diff, env, format, fail_on_pending)
+        return
     report([f for b in builts for f in b.findings])
     pending = False
     documents = []
@@ -180,19 +194,66 @@ def plan(portfolio: Optional[Path] = typer.Argument(None, help="Portfolio file (
             continue
         envs = [e for e in b.plan.environments if env is None or e.name == env]
         if env is not None and not envs:
-            err.print(f"no environment {env!r} in {b.loaded.file}: "
-                      f"{', '.join(e.name for e in b.plan.environments)}", style="red")
-            raise typer.Exit(2)
-        if format == PlanFormat.json:
+            _no_env(env, b.loaded.file, [e.name for e in b.plan.environments])
+        if format == PlanOutput.json:
             documents.append(reports.plan_json(b.plan, envs))
+        elif format == PlanOutput.markdown:
+            sys.stdout.write(markdown.plan_markdown(b.plan, envs))
         else:
             reports.print_plan(out, b.plan, envs)
         pending |= any(m.admission == "Pending" for e in envs for m in e.models)
-    if format == PlanFormat.json and documents:
+    if format == PlanOutput.json and documents:
         sys.stdout.write(json.dumps(documents[0] if len(documents) == 1 else documents, indent=2) + "\n")
     if not all(b.ok for b in builts):
         raise typer.Exit(2)     # the plan is shown, and what would not start is an error
     if fail_on_pending and pending:
+        raise typer.Exit(1)
+
+
+def _no_env(env: str, file: str, names: list[str]) -> None:
+    err.print(f"no environment {env!r} in {file}: {', '.join(names)}", style="red")
+    raise typer.Exit(2)
+
+
+def _plan_diff(portfolio: Optional[Path], paths: List[Path], builts: list, rev: str,
+               env: Optional[str], format: PlanOutput, fail_on_pending: bool) -> None:
+    """plan --diff REV: each portfolio's plan now against its plan at REV. Without a
+    PORTFOLIO, portfolios/*.yaml at REV that are gone now are shown as removed."""
+    from . import markdown, pipeline, plandiff, repo, report as reports
+    where = paths[0] if paths else Path(".")
+    try:
+        commit = repo.commit_of(where, rev)
+        removed = [] if portfolio else [
+            p for p in repo.listed(where, commit, Path("portfolios"))
+            if p.suffix in (".yaml", ".yml") and p not in paths]
+        befores = [pipeline.build_before(p, commit, rev) for p in [*paths, *removed]]
+    except repo.GitError as exc:
+        fail(UserError([Finding(str(where), None, "GIT", f"--diff {rev}: {exc}")]))
+    report([f for b in builts for f in b.findings] + [f for b in befores for f in b.findings])
+    diffs = []
+    for i, before in enumerate(befores):
+        after = builts[i] if i < len(builts) else None
+        if after is not None and after.plan is None:
+            continue            # names that do not resolve now: the findings above say which
+        plans = [x.environments for x in (before.plan, after and after.plan) if x is not None]
+        if env is not None and not any(e.name == env for envs in plans for e in envs):
+            _no_env(env, after.loaded.file if after else before.file,
+                    sorted({e.name for envs in plans for e in envs}))
+        name = (after.name if after else before.plan.portfolio.metadata.name if before.plan
+                else Path(before.file).stem)
+        diffs.append(plandiff.diff_plans(name, after.loaded.file if after else before.file,
+                                         before.plan, after.plan if after else None, env))
+    if format == PlanOutput.json:
+        documents = [plandiff.diff_json(d, rev) for d in diffs]
+        sys.stdout.write(json.dumps(documents[0] if len(documents) == 1 else documents,
+                                    indent=2) + "\n")
+    elif format == PlanOutput.markdown:
+        sys.stdout.write(markdown.diff_markdown(diffs, rev))
+    else:
+        reports.print_diff(out, diffs, rev)
+    if not all(b.ok for b in builts):
+        raise typer.Exit(2)
+    if fail_on_pending and any(d.became_pending for d in diffs):
         raise typer.Exit(1)
 
 
@@ -326,7 +387,7 @@ def _switch(models: List[str], portfolio: Optional[Path], env: Optional[str], st
         err.print(f"{', '.join(models)}: already {state}{where} ({portfolio}); nothing changed")
     else:
         err.print(f"{', '.join(models)}: state {state}{where} ({portfolio}); run `gpuaas render` and commit")
-    plan(portfolio, env, PlanFormat.text, False)
+    plan(portfolio, env, PlanOutput.text, False, None)
 
 
 def _portfolio_with(models: List[str], paths: List[Path]) -> Path:

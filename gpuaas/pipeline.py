@@ -8,6 +8,7 @@ from . import repo, rules
 from .findings import Finding, UserError, errors
 from .plan import Plan, resolve
 from .portfolio import Loaded, load_portfolio
+from .portfolio.load import load_text
 from .render import render, tree_path
 
 
@@ -56,6 +57,40 @@ def build_all(paths: list[Path], with_files: bool = True) -> list[Built]:
     if broken:
         raise UserError(broken + [f for b in builts for f in b.findings])
     return builts
+
+
+@dataclass
+class Before:
+    """A portfolio as committed at a revision: its plan, or why there is none."""
+    file: str                   # REV:path, as findings name it
+    exists: bool
+    plan: Plan | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def build_before(path: Path, commit: str, rev: str) -> Before:
+    """The plan of `path` at `commit`, read from Git's objects (no checkout). A committed
+    portfolio that no longer loads or resolves is reported as a warning: the diff then
+    shows it as added, since there is no plan to compare with."""
+    raw = repo.show(path, commit, path)
+    file = f"{rev}:{repo.place(path)}"
+    if raw is None:
+        return Before(file, False)
+    try:
+        loaded = load_text(raw.decode("utf-8-sig"), file)
+    except (UserError, UnicodeDecodeError) as exc:
+        found = exc.findings if isinstance(exc, UserError) else [
+            Finding(file, None, "YAML", "is not UTF-8 text")]
+        return Before(file, True, None, [_warning(f) for f in found])
+    found = rules.check(loaded)
+    if any(f.severity == "error" and f.code in UNPLANNABLE for f in found):
+        return Before(file, True, None, [_warning(f) for f in found if f.severity == "error"])
+    return Before(file, True, resolve(loaded.portfolio))
+
+
+def _warning(f: Finding) -> Finding:
+    return Finding(f.file, f.line, f.code, f"{f.message} (no plan at this revision: shown as "
+                   "added)", "warning", f.column, f.object)
 
 
 def portfolio_paths(given: list[Path] | None, root: Path = Path(".")) -> list[Path]:

@@ -64,3 +64,52 @@ def committed(directory: Path, names: list[str]) -> dict[str, str]:
             out[name] = data[at:at + size].decode("utf-8", "replace")
             at += size + 1
     return out
+
+
+class GitError(Exception):
+    """git could not answer: not a work tree, no git, or a revision it does not know."""
+
+
+def _git(top: Path, *args: str) -> bytes:
+    proc = subprocess.run(["git", *args], cwd=top, capture_output=True, timeout=60)
+    if proc.returncode:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(message[-1] if message else f"git {args[0]} failed")
+    return proc.stdout
+
+
+def commit_of(start: Path, rev: str) -> str:
+    """The commit `rev` names, from the work tree holding `start`."""
+    top = toplevel(start)
+    if top is None or not shutil.which("git"):
+        raise GitError("not inside a Git work tree (or git is not installed)")
+    if rev.startswith("-"):     # never an option to git
+        raise GitError(f"{rev!r} is not a revision")
+    try:
+        return _git(top, "rev-parse", "--verify", "--quiet",
+                    f"{rev}^{{commit}}").decode().strip()
+    except GitError:
+        raise GitError(f"unknown revision {rev!r}") from None
+
+
+def show(start: Path, commit: str, path: Path) -> bytes | None:
+    """The bytes of `path` (a file in the work tree holding `start`) at `commit`, read from
+    Git's objects without a checkout; None when the commit has no such file."""
+    top = toplevel(start)
+    assert top is not None
+    name = Path(os.path.relpath(os.path.abspath(path), top)).as_posix()
+    listed = _git(top, "ls-tree", "-z", "--name-only", commit, "--", name).split(b"\0")
+    if name.encode("utf-8", "surrogateescape") not in listed:
+        return None
+    return _git(top, "cat-file", "blob", f"{commit}:{name}")
+
+
+def listed(start: Path, commit: str, directory: Path) -> list[Path]:
+    """Files directly in `directory` at `commit`, as paths like `directory / name`."""
+    top = toplevel(start)
+    assert top is not None
+    name = Path(os.path.relpath(os.path.abspath(directory), top)).as_posix()
+    prefix = "" if name == "." else name + "/"
+    out = _git(top, "ls-tree", "-z", "--name-only", commit, "--", prefix or ".")
+    return [directory / entry.decode("utf-8", "surrogateescape")[len(prefix):]
+            for entry in out.split(b"\0") if entry]

@@ -98,3 +98,74 @@ def print_plan(console: Console, plan: Plan, envs: list[EnvPlan]) -> None:
         total = sum(m.monthly_usd for m in e.models)
         console.print(f"  total: {used}/{quota} GPUs {'admitted' if kueue else 'running'}, "
                       f"${total:,.0f}/month at on-demand prices\n")
+
+
+# --- the plan's diff -------------------------------------------------------------------
+
+def arrow(before: object, after: object) -> str:
+    """One cell of a diff: the value, or `old → new` when it changed."""
+    if before == after:
+        return str(after)
+    return f"{'-' if before is None else before} → {'-' if after is None else after}"
+
+
+def usd(value: float) -> str:
+    return f"{value:,.0f}" if value else "-"
+
+
+def signed_usd(value: float) -> str:
+    """+$3,359 / -$3,359 / $0: the sign is the news."""
+    rounded = round(value)
+    return f"+${rounded:,}" if rounded > 0 else f"-${-rounded:,}" if rounded < 0 else "$0"
+
+
+def model_cells(m) -> list[str]:
+    """state, GPUs, pool, fit, admission, replicas, $/month, change: before → after."""
+    b, a = m.before, m.after
+
+    def get(s, attr):
+        return None if s is None else getattr(s, attr)
+    cells = [arrow(get(b, f), get(a, f)) for f in ("state", "gpus", "pool", "fit", "admission", "replicas")]
+    cells.append(arrow(usd(b.monthly_usd) if b else None, usd(a.monthly_usd) if a else None))
+    change = ("added" if b is None else "removed" if a is None else
+              ", ".join(m.changed) if m.changed else "")
+    return cells + [change]
+
+
+def use_cell(u) -> str:
+    if u is None:
+        return "-"
+    return f"{u.used}/{u.quota}" + (f" (+{u.pending} pending)" if u.pending else "")
+
+
+def diff_summary(d) -> str:
+    if d.status in ("added", "removed"):
+        return f"{d.name} ({d.file}): portfolio {d.status}"
+    return f"{d.name} ({d.file}): {d.status}"
+
+
+def print_diff(console: Console, diffs: list, rev: str) -> None:
+    for d in diffs:
+        console.print(diff_summary(d) + f", against {rev}")
+        for e in d.environments:
+            title = f"{d.name} / {e.name}" + ("" if e.status == "changed" else f" ({e.status})")
+            changed = e.changed_models
+            if changed:
+                table = Table(title=title, title_justify="left")
+                for col in ("model", "state", "GPUs", "pool", "fit", "admission", "replicas",
+                            "$/month", "changed"):
+                    table.add_column(col, justify="right" if col in ("GPUs", "replicas", "$/month") else "left")
+                for m in changed:
+                    table.add_row(m.name, *model_cells(m))
+                console.print(table)
+            else:
+                console.print(f"{title}: no model changes")
+            for p in e.pools:
+                console.print(f"  {p.name}: {use_cell(p.before)} → {use_cell(p.after)} GPUs used"
+                              if p.changed else f"  {p.name}: {use_cell(p.after)} GPUs used (unchanged)")
+            console.print(f"  monthly: ${e.monthly_before:,.0f} → ${e.monthly_after:,.0f} "
+                          f"({signed_usd(e.monthly_delta)})")
+            for m in e.models:
+                if m.became_pending:
+                    console.print(f"  becomes Pending: {m.name}: {m.after.reason}")
+        console.print("")

@@ -70,6 +70,28 @@ def gitops_repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
+MERMAID = REPO / "tools" / "mermaid"
+# Mermaid's own parser under node, installed from tools/mermaid/package-lock.json (`make mermaid`).
+needs_mermaid = pytest.mark.skipif(
+    not (shutil.which("node") and (MERMAID / "node_modules" / "mermaid").is_dir()),
+    reason="Mermaid's parser is not installed: make mermaid (needs node and npm)")
+
+
+def mermaid_parse(diagrams: list[str]) -> list[dict]:
+    """Each diagram through mermaid.parse: {"ok": True, "type": ...} or {"ok": False, "error": ...}."""
+    import json
+    import subprocess
+    proc = subprocess.run(["node", str(MERMAID / "parse.mjs")], input=json.dumps(diagrams),
+                          capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(proc.stdout)
+
+
+def mermaid_blocks(markdown: str) -> list[str]:
+    """The ```mermaid blocks of a Markdown text."""
+    import re
+    return re.findall(r"^```mermaid\n(.*?)^```$", markdown, re.MULTILINE | re.DOTALL)
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
