@@ -1,4 +1,4 @@
-"""Facts: GPUs, AWS instance types, precisions, vLLM flags, known model architectures.
+"""Facts: GPUs, instance types (AWS, Azure, Google Cloud), precisions, vLLM flags, model architectures.
 
 One table per kind of fact; code looks facts up here and never branches on a model or
 instance name. Sources are in ../reference notes of the project (RHOAI 3.0 facts, section 7)
@@ -39,7 +39,21 @@ GPUS: dict[str, GPU] = {
     "A100-80GB": GPU(80, 79.15, "NVIDIA-A100-SXM4-80GB", False),
     "H100": GPU(80, 79.19, "NVIDIA-H100-80GB-HBM3", True, (8192, 1024)),
     "H200": GPU(141, 139.8, "NVIDIA-H200", True, (8192, 1024)),
+    # Data-center GPUs beyond AWS's: nominal memory from NVIDIA's datasheets, totals as
+    # nvidia-smi reports them (MiB / 1024), product labels as GPU feature discovery writes them.
+    "A10": GPU(24, 22.06, "NVIDIA-A10", False),
+    "A30": GPU(24, 23.5, "NVIDIA-A30", False),
+    "L40": GPU(48, 44.42, "NVIDIA-L40", True),
+    "H100-PCIe": GPU(80, 79.19, "NVIDIA-H100-PCIe", True, (8192, 1024)),
+    "H100-NVL": GPU(94, 93.1, "NVIDIA-H100-NVL", True, (8192, 1024)),
+    "H200-NVL": GPU(141, 139.8, "NVIDIA-H200-NVL", True, (8192, 1024)),
+    "B200": GPU(180, 178.4, "NVIDIA-B200", True, (8192, 1024)),
 }
+
+# Accelerators gpuaas refuses by name: the runtime it renders is vLLM for CUDA and the
+# resource it requests is nvidia.com/gpu.
+NON_NVIDIA = ("MI210", "MI250", "MI250X", "MI300X", "MI325X", "MI355X", "Gaudi2", "Gaudi3",
+              "TPU", "Inferentia", "Inferentia2", "Trainium", "Trainium2")
 
 
 @dataclass(frozen=True)
@@ -48,7 +62,8 @@ class Instance:
     gpus: int
     vcpu: int
     memory_gib: int
-    hourly_usd: float     # on-demand Linux, us-east-1 list price
+    hourly_usd: float     # on-demand Linux list price of the node
+    cloud: str = "aws"
 
 
 # GPU counts: meta-pytorch/torchx named_resources_aws.py (g5, g6e, p4d, p5), public
@@ -81,7 +96,44 @@ INSTANCES: dict[str, Instance] = {
     "p4d.24xlarge": Instance("A100-40GB", 8, 96, 1152, 21.95764),
     "p5.48xlarge": Instance("H100", 8, 192, 2048, 55.04),
     "p5en.48xlarge": Instance("H200", 8, 192, 2048, 63.296),
+    # Azure (whole-GPU sizes of NC A100 v4, NCads H100 v5, ND H100 v5, NVadsA10 v5): GPUs,
+    # vCPU and memory from learn.microsoft.com's size pages; prices are the East US Linux
+    # pay-as-you-go list prices as published in 2025 (not re-checked here: set hourlyUSD
+    # to your agreement's price).
+    "Standard_NC24ads_A100_v4": Instance("A100-80GB", 1, 24, 220, 3.673, "azure"),
+    "Standard_NC48ads_A100_v4": Instance("A100-80GB", 2, 48, 440, 7.346, "azure"),
+    "Standard_NC96ads_A100_v4": Instance("A100-80GB", 4, 96, 880, 14.692, "azure"),
+    "Standard_NC40ads_H100_v5": Instance("H100-NVL", 1, 40, 320, 6.98, "azure"),
+    "Standard_NC80adis_H100_v5": Instance("H100-NVL", 2, 80, 640, 13.96, "azure"),
+    "Standard_ND96isr_H100_v5": Instance("H100", 8, 96, 1900, 98.32, "azure"),
+    "Standard_NV36ads_A10_v5": Instance("A10", 1, 36, 440, 3.20, "azure"),
+    "Standard_NV72ads_A10_v5": Instance("A10", 2, 72, 880, 6.52, "azure"),
+    # Google Cloud (a2-highgpu, a2-ultragpu, a3-highgpu, g2-standard): GPUs, vCPU and memory
+    # from cloud.google.com's machine-type pages; prices are us-central1 on-demand list
+    # prices (VM and GPUs together) as published in 2025 (not re-checked here).
+    "a2-highgpu-1g": Instance("A100-40GB", 1, 12, 85, 3.673, "gcp"),
+    "a2-highgpu-2g": Instance("A100-40GB", 2, 24, 170, 7.347, "gcp"),
+    "a2-highgpu-4g": Instance("A100-40GB", 4, 48, 340, 14.694, "gcp"),
+    "a2-highgpu-8g": Instance("A100-40GB", 8, 96, 680, 29.387, "gcp"),
+    "a2-ultragpu-1g": Instance("A100-80GB", 1, 12, 170, 5.069, "gcp"),
+    "a2-ultragpu-2g": Instance("A100-80GB", 2, 24, 340, 10.138, "gcp"),
+    "a2-ultragpu-4g": Instance("A100-80GB", 4, 48, 680, 20.276, "gcp"),
+    "a2-ultragpu-8g": Instance("A100-80GB", 8, 96, 1360, 40.552, "gcp"),
+    "a3-highgpu-8g": Instance("H100", 8, 208, 1872, 88.254, "gcp"),
+    "g2-standard-4": Instance("L4", 1, 4, 16, 0.7066, "gcp"),
+    "g2-standard-8": Instance("L4", 1, 8, 32, 0.8536, "gcp"),
+    "g2-standard-12": Instance("L4", 1, 12, 48, 1.0006, "gcp"),
+    "g2-standard-16": Instance("L4", 1, 16, 64, 1.1476, "gcp"),
+    "g2-standard-24": Instance("L4", 2, 24, 96, 2.0012, "gcp"),
+    "g2-standard-32": Instance("L4", 1, 32, 128, 1.7356, "gcp"),
+    "g2-standard-48": Instance("L4", 4, 48, 192, 4.0024, "gcp"),
+    "g2-standard-96": Instance("L4", 8, 96, 384, 8.0048, "gcp"),
 }
+CLOUDS = ("aws", "azure", "gcp")
+# A node described without its CPUs or memory: a conservative share per GPU (below what GPU
+# servers offer), so pods fit; a finding asks for the real numbers.
+DEFAULT_CPU_PER_GPU = 8
+DEFAULT_MEMORY_GIB_PER_GPU = 64
 
 # Bytes per parameter of the weights. w4a16/int4: 4-bit weights plus group scales;
 # mxfp4: 4-bit MoE experts with bf16 attention (gpt-oss: 21B params -> ~13 GB).

@@ -29,15 +29,24 @@ STATES = {"active": "Active", "standby": "Standby", "off": "Off"}
 
 @dataclass(frozen=True)
 class PoolPlan:
+    """A pool resolved once, from its instance type's catalog entry and the portfolio's node
+    fields: Kueue flavors and quotas, GPU fit, hardware profiles and cost all read this."""
     name: str
     pool: Pool
     gpu: catalog.GPU
-    instance: catalog.Instance
     gpus_per_node: int
+    cpu_per_node: int
+    memory_gib_per_node: int
     gpu_gib: float              # total per GPU as the driver reports it (GiB)
-    hourly_usd: float
+    hourly_usd: float | None    # per node; None: no price known (cost n/a)
     quota_gpus: int
     node_labels: dict[str, str]
+
+    @property
+    def nodes_text(self) -> str:
+        """`1 x g6.12xlarge`, or `2 nodes` when the pool names no instance type."""
+        return f"{self.pool.nodes} x {self.pool.instanceType}" if self.pool.instanceType else \
+            f"{self.pool.nodes} nodes ({self.cpu_per_node} CPUs, {self.memory_gib_per_node} GiB)"
 
     @property
     def capacity(self) -> int:
@@ -47,11 +56,11 @@ class PoolPlan:
     def cpu_per_gpu(self) -> int:
         """vCPU a GPU's share of the node offers; pods request half, the quota all of it
         (room for KServe's sidecars and init containers, which Kueue also counts)."""
-        return max(1, self.instance.vcpu // self.gpus_per_node)
+        return max(1, self.cpu_per_node // self.gpus_per_node)
 
     @property
     def memory_gib_per_gpu(self) -> int:
-        return max(1, self.instance.memory_gib // self.gpus_per_node)
+        return max(1, self.memory_gib_per_node // self.gpus_per_node)
 
 
 @dataclass(frozen=True)
@@ -164,17 +173,23 @@ class Plan:
 
 
 def pool_plan(pool: Pool, quota: dict[str, int]) -> PoolPlan:
-    instance = catalog.INSTANCES[pool.instanceType]
+    instance = catalog.INSTANCES.get(pool.instanceType or "")
     gpu = catalog.GPUS[pool.gpu]
-    per_node = pool.gpusPerNode or instance.gpus
+
+    def fact(given, catalog_value):
+        return given if given is not None else catalog_value
+    per_node = fact(pool.gpusPerNode, instance and instance.gpus)
     total = pool.gpuMemoryGB * catalog.GB / catalog.GIB if pool.gpuMemoryGB is not None else gpu.usable_gib
-    labels = pool.nodeLabels if pool.nodeLabels is not None else {
-        "nvidia.com/gpu.product": gpu.product,
-        "node.kubernetes.io/instance-type": pool.instanceType,
-    }
-    return PoolPlan(pool.name, pool, gpu, instance, per_node, total,
-                    pool.hourlyUSD if pool.hourlyUSD is not None else instance.hourly_usd,
-                    quota.get(pool.name, pool.nodes * per_node), labels)
+    labels = {"nvidia.com/gpu.product": gpu.product}
+    if pool.instanceType:  # a cloud node carries its type; bare metal has no such label
+        labels["node.kubernetes.io/instance-type"] = pool.instanceType
+    return PoolPlan(pool.name, pool, gpu, per_node,
+                    fact(pool.cpuPerNode, instance.vcpu if instance else catalog.DEFAULT_CPU_PER_GPU * per_node),
+                    fact(pool.memoryGiBPerNode, instance.memory_gib if instance else
+                         catalog.DEFAULT_MEMORY_GIB_PER_GPU * per_node), total,
+                    fact(pool.hourlyUSD, instance and instance.hourly_usd),
+                    quota.get(pool.name, pool.nodes * per_node),
+                    pool.nodeLabels if pool.nodeLabels is not None else labels)
 
 
 def decide_storage(model: Model, portfolio: Portfolio) -> Storage:
@@ -462,6 +477,9 @@ def pending_reason(plan: EnvPlan, mp: ModelPlan) -> str:
 
 
 def monthly_usd(pool: PoolPlan, gpus: int) -> float:
+    """0 for a pool without a price: the report says n/a, it never invents one."""
+    if pool.hourly_usd is None:
+        return 0.0
     return gpus * pool.hourly_usd / pool.gpus_per_node * catalog.HOURS_PER_MONTH
 
 

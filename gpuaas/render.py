@@ -256,7 +256,7 @@ def render_hardware_profile(p: Portfolio, env: EnvPlan, pool) -> str:
         "serving/hardwareprofile.yaml.j2", pool=pool, name=hardware_profile_name(pool.name),
         namespace=catalog.RHOAI_APPLICATIONS_NAMESPACE, identifiers=identifiers, kueue=kueue,
         display=f"{pool.name}: {pool.pool.gpu} x {pool.gpus_per_node} per node",
-        description=f"{pool.pool.nodes} x {pool.pool.instanceType}, Kueue queue {p.quota.localQueue}")
+        description=f"{pool.nodes_text}, Kueue queue {p.quota.localQueue}")
 
 
 def shm_size(env: EnvPlan) -> str:

@@ -11,6 +11,12 @@ from .plan import EnvPlan, Fit, Plan
 STYLE = {"Admitted": "green", "Pending": "yellow", "Standby": "dim", "Off": "dim"}
 
 
+def unpriced(env: EnvPlan, model=None) -> bool:
+    """A model (or any model of the environment) runs on a pool with no known price."""
+    models = [model] if model is not None else env.models
+    return any(env.pool(f).hourly_usd is None for m in models for f in m.flavors)
+
+
 def plan_json(plan: Plan, envs: list[EnvPlan]) -> dict:
     return {
         "portfolio": plan.portfolio.metadata.name,
@@ -19,7 +25,8 @@ def plan_json(plan: Plan, envs: list[EnvPlan]) -> dict:
             "kueue": e.components["kueue"],     # false: no quota applies, node fit only
             "quota": {p.name: {"gpus": p.quota_gpus, "used": e.used[p.name],
                                "pending": e.pending[p.name]} for p in e.pools},
-            "monthlyUSD": round(sum(m.monthly_usd for m in e.models), 2),
+            # null when a pool in use has no price: never an invented number
+            "monthlyUSD": None if unpriced(e) else round(sum(m.monthly_usd for m in e.models), 2),
             "models": [{
                 "name": m.name, "state": m.state, "gpus": m.model.gpus,
                 "replicas": m.replicas, "pool": m.flavor or (m.pools[0] if m.pools else None),
@@ -27,7 +34,7 @@ def plan_json(plan: Plan, envs: list[EnvPlan]) -> dict:
                 "pools": m.pools, "storage": m.storage.kind, "storageReason": m.storage.reason,
                 "weightsGB": round(m.fit.weights_gb, 2), **fit_json(m.fit, m.model.gpus),
                 "admission": m.admission, "reason": m.reason,
-                "monthlyUSD": round(m.monthly_usd, 2),
+                "monthlyUSD": None if unpriced(e, m) else round(m.monthly_usd, 2),
             } for m in e.models],
         } for e in envs],
     }
@@ -83,7 +90,8 @@ def print_plan(console: Console, plan: Plan, envs: list[EnvPlan]) -> None:
                           else str(m.model.gpus), ", ".join(dict.fromkeys(m.flavors)) or ", ".join(m.pools) or "-",
                           m.storage.kind, *fit_cells(m.fit),
                           Text(m.admission, style=style),
-                          f"{m.monthly_usd:,.0f}" if m.monthly_usd else "-", Text(reason))
+                          "n/a" if unpriced(e, m) else f"{m.monthly_usd:,.0f}" if m.monthly_usd else "-",
+                          Text(reason))
         console.print(table)
         used = sum(e.used.values())
         kueue = e.components["kueue"]
@@ -94,10 +102,12 @@ def print_plan(console: Console, plan: Plan, envs: list[EnvPlan]) -> None:
             console.print(f"  {p.name}: {e.used[p.name]}/{p.quota_gpus if kueue else p.capacity} "
                           f"GPUs {'used' if kueue else 'on nodes'}"
                           + (f", {e.pending[p.name]} pending" if e.pending[p.name] else "")
-                          + f" ({p.pool.nodes} x {p.pool.instanceType}, ${p.hourly_usd:.4f}/h per node)")
+                          + f" ({p.nodes_text}, "
+                          + ("no price: cost n/a)" if p.hourly_usd is None else f"${p.hourly_usd:.4f}/h per node)"))
         total = sum(m.monthly_usd for m in e.models)
-        console.print(f"  total: {used}/{quota} GPUs {'admitted' if kueue else 'running'}, "
-                      f"${total:,.0f}/month at on-demand prices\n")
+        cost = ("cost n/a (a pool in use has no hourlyUSD)" if unpriced(e) else
+                f"${total:,.0f}/month at on-demand prices")
+        console.print(f"  total: {used}/{quota} GPUs {'admitted' if kueue else 'running'}, {cost}\n")
 
 
 # --- the plan's diff -------------------------------------------------------------------

@@ -29,6 +29,7 @@ def check(loaded: Loaded) -> list[Finding]:
     """All findings, deduplicated, in file order."""
     found = list(_portfolio_rules(loaded)) + list(_one_owner_per_cluster(loaded))
     found += _claims_declared(loaded)
+    found += _nodes_sized(loaded)
     for line, what in secrets.scan(loaded.text):
         message = f"looks like a {what}: put it in a Secret and name the Secret here (then " \
                   "rotate the value)"
@@ -46,6 +47,20 @@ def check(loaded: Loaded) -> list[Finding]:
             found += _env_rules(loaded, resolve_env(p, env.name))
     unique = list(dict.fromkeys(found))
     return sorted(unique, key=lambda f: (f.line or 0, f.column or 0, f.code, f.message))
+
+
+def _nodes_sized(loaded: Loaded) -> list[Finding]:
+    """A pool described by its nodes but not their CPUs or memory: pods and quotas get a
+    conservative share per GPU instead of the node's."""
+    out = []
+    for i, pool in enumerate(loaded.portfolio.pools):
+        missing = [f for f in ("cpuPerNode", "memoryGiBPerNode") if getattr(pool, f) is None]
+        if pool.instanceType is None and missing:
+            out.append(loaded.locations.finding(
+                ("pools", i), f"{' and '.join(missing)} not given: pods and quotas assume "
+                f"{catalog.DEFAULT_CPU_PER_GPU} CPUs and {catalog.DEFAULT_MEMORY_GIB_PER_GPU} GiB "
+                "per GPU; set what each node offers to pods", "POOL_NODES", "warning"))
+    return out
 
 
 def _claims_declared(loaded: Loaded) -> list[Finding]:
@@ -70,7 +85,7 @@ def _one_owner_per_cluster(loaded: Loaded) -> Iterator[Finding]:
     cluster give each object two owning Applications, and pruning one deletes it from the other."""
     first: dict[str, str] = {}
     for i, env in enumerate(loaded.portfolio.environments):
-        if env.cluster in first:
+        if env.cluster in first and first[env.cluster] != env.name:  # a repeated name is DUPLICATE_NAME
             yield loaded.locations.finding(
                 ("environments", i, "cluster"), f"environments {first[env.cluster]} and {env.name} "
                 f"both deploy to {env.cluster}: their cluster-scoped objects would have two owners "
@@ -393,7 +408,7 @@ def _env_rules(loaded: Loaded, env: EnvPlan) -> Iterator[Finding]:
         for pool in pools:
             if m.gpus > pool.gpus_per_node:
                 yield at.finding(("models", i, "gpus"), f"{m.gpus} GPUs do not fit one node of "
-                                 f"pool {pool.name} ({pool.gpus_per_node} per {pool.pool.instanceType})"
+                                 f"pool {pool.name} ({pool.gpus_per_node} per {pool.pool.instanceType or 'node'})"
                                  f": tensor parallelism stays within a node{suffix}", "POOL_TOO_SMALL")
         if not m.pools and not mp.pools:
             yield at.finding(("models", i, "gpus"), f"no pool has nodes with {m.gpus} GPUs{suffix}",
@@ -403,8 +418,7 @@ def _env_rules(loaded: Loaded, env: EnvPlan) -> Iterator[Finding]:
         capacity = pool.pool.nodes * pool.gpus_per_node
         if pool.quota_gpus > capacity:
             yield at.finding(("quota", "gpus", pool.name), f"quota of {pool.quota_gpus} GPUs in "
-                             f"pool {pool.name}, which has {capacity} ({pool.pool.nodes} x "
-                             f"{pool.pool.instanceType}){suffix}: Kueue admits pods no node can "
+                             f"pool {pool.name}, which has {capacity} ({pool.nodes_text}){suffix}: Kueue admits pods no node can "
                              "run, and they stay unschedulable unless an autoscaler adds nodes",
                              "QUOTA_CAPACITY", "warning")
     if env.components["loadtest"]:

@@ -107,6 +107,7 @@ NO_KUEUE = HEAD.replace("environments: [{name: prod}]", """\
 environments:
   - name: prod
   - name: lab
+    cluster: https://api.lab.example.com:6443
     overrides: {components: {kueue: false}}
 """) + """\
 pools:

@@ -105,9 +105,11 @@ gitops: {repoURL: https://example.com/repo.git}
 environments:
   - name: prod
   - name: dev
+    cluster: https://api.dev.example.com:6443
     overrides:
       pools: [{name: small, gpu: L4, instanceType: g6.4xlarge}]
   - name: lab
+    cluster: https://api.lab.example.com:6443
     overrides:
       pools: [{name: big, gpu: L4, instanceType: g6.12xlarge, nodes: 2}]
       quota: {gpus: {big: 8}}
@@ -126,8 +128,9 @@ def test_several_environments_with_pool_overrides(tmp_path):
     errors = [f for f in rules.check(load_text(SEVERAL, "p.yaml")) if f.severity == "error"]
     # dev has only 1-GPU nodes: the 4-GPU model fits no pool there, and only there
     assert [(f.code, "(environment dev)" in f.message) for f in errors] == [("POOL_TOO_SMALL", True)]
-    fixed = SEVERAL.replace("  - name: dev\n    overrides:\n",
-                            "  - name: dev\n    overrides:\n      models: {four: {state: off}}\n")
+    fixed = SEVERAL.replace("  - name: dev\n    cluster: https://api.dev.example.com:6443\n    overrides:\n",
+                            "  - name: dev\n    cluster: https://api.dev.example.com:6443\n    overrides:\n"
+                            "      models: {four: {state: off}}\n")
     assert not [f for f in rules.check(load_text(fixed, "p.yaml")) if f.severity == "error"]
     built = pipeline.build(write(tmp_path / "p.yaml", fixed))
     prod, dev, lab = built.plan.environments

@@ -48,7 +48,7 @@ def test_every_portfolio_rule_located_and_in_file_order():
         ("MODEL_UNKNOWN", "error", 8, 16, "environments[0].overrides.models.ghost: override for "
          "unknown model 'ghost'"),
         ("PRIORITY_UNKNOWN", "error", 20, 5, "models[0].priority: unknown priority 'urgent': "
-         "declare it under quota.priorities"),
+         "declare it under quota.priorities, priorities are critical"),
         ("LOADTEST", "error", 23, 3, "loadtest.maxTokens: [0, 10] must be [min, max] with 1 <= "
          "min <= max"),
         ("LOADTEST", "error", 24, 3, "loadtest.promptChars: [-1, 5] must be [min, max] with 0 <= "
@@ -96,7 +96,9 @@ def test_name_errors_stop_the_environment_rules(code, edit):
 
 
 def test_only_errors_stop_the_environment_rules():
-    over = BASE.replace("gpus: {l4-1: 1}", "gpus: {l4-1: 2}").replace("params: 8B", "params: 70B")
+    # a 70B model of known architecture on one L4: GPU_MEMORY, an error of the environment rules
+    over = BASE.replace("gpus: {l4-1: 1}", "gpus: {l4-1: 2}").replace("params: 8B", "params: 70B").replace(
+        "hf://org/model", "hf://meta-llama/Llama-3.3-70B-Instruct")
     assert {"QUOTA_CAPACITY", "GPU_MEMORY"} <= {f[0] for f in located(over)}
 
 
@@ -173,6 +175,7 @@ def test_pinned_pool_missing_in_an_environment_lists_the_pools():
     text = NAMES.replace("  - name: prod\n  - name: prod\n", """\
   - name: prod
   - name: dev
+    cluster: https://api.dev.example.com:6443
     overrides: {pools: [{name: a, gpu: L4, instanceType: g6.4xlarge}, {name: b, gpu: L4, instanceType: g6.4xlarge}]}
 """).replace("  - {name: l4-1, gpu: L4, instanceType: g6.4xlarge}\n  - {name: l4-1,", "  - {name: l4-1,").replace(
         ", nope: 1", "").replace("gpus: 0, pool: gone", "gpus: 1, pool: [l4-1]").replace("name: m, source: hf://o/b", "name: n, source: hf://o/b")

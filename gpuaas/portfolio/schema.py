@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from .. import catalog
+from ..findings import did_you_mean
 
 # A Kubernetes name that stays a valid DNS-1123 label after KServe appends "-predictor"
 # (and a Service/Route prefix): 63 - len("-predictor") = 53.
@@ -220,14 +221,20 @@ class Platform(Strict):
 
 
 class Pool(Strict):
+    """GPU nodes, described by a cloud instance type from the catalog, or by what each node
+    offers to pods (bare metal, or any type the catalog lacks); the two can be mixed, the
+    node fields overriding the catalog."""
     name: str
     gpu: str
-    instanceType: str
+    instanceType: str | None = None
+    cloud: Literal["aws", "azure", "gcp"] | None = None   # checks instanceType against that table
     nodes: int = Field(1, ge=0, le=10_000)
     gpusPerNode: int | None = Field(None, ge=1, le=64)
+    cpuPerNode: int | None = Field(None, ge=1, le=100_000)
+    memoryGiBPerNode: int | None = Field(None, ge=1, le=1_000_000)
     gpuMemoryGB: float | None = Field(None, gt=0, le=10_000)
-    hourlyUSD: float | None = Field(None, ge=0)
-    nodeLabels: dict[str, str] | None = None   # default: GPU product + instance type
+    hourlyUSD: float | None = Field(None, ge=0)  # per node; without it, cost says n/a
+    nodeLabels: dict[str, str] | None = None   # default: the GPU product label (+ instance type)
     taintKey: str = "nvidia.com/gpu"           # the GPU taint pods must tolerate
 
     _n = field_validator("name")(lambda v: dns_label(v))
@@ -249,17 +256,31 @@ class Pool(Strict):
     @field_validator("gpu")
     @classmethod
     def _known_gpu(cls, v: str) -> str:
+        if v.lower() in {n.lower() for n in catalog.NON_NVIDIA}:
+            raise ValueError(f"{shown(v)} is not an NVIDIA GPU: gpuaas renders vLLM for CUDA and "
+                             "requests nvidia.com/gpu, so only NVIDIA GPUs can be planned and served")
         if v not in catalog.GPUS:
-            raise ValueError(f"unknown GPU {shown(v)}; the catalog knows {', '.join(catalog.GPUS)}")
+            raise ValueError(f"unknown GPU {shown(v)}{did_you_mean(v, catalog.GPUS)}; the catalog "
+                             f"knows {', '.join(catalog.GPUS)}")
         return v
 
-    @field_validator("instanceType")
-    @classmethod
-    def _known_instance(cls, v: str) -> str:
-        if v not in catalog.INSTANCES:
-            raise ValueError(f"unknown instance type {shown(v)}; the catalog knows "
-                             f"{', '.join(sorted(catalog.INSTANCES))}")
-        return v
+    @model_validator(mode="after")
+    def _nodes_described(self) -> "Pool":
+        if self.instanceType is None:
+            if self.gpusPerNode is None:
+                raise ValueError(f"pool {self.name}: without instanceType, describe its nodes: "
+                                 "gpusPerNode (and cpuPerNode, memoryGiBPerNode: what each node "
+                                 "offers to pods)")
+            return self
+        instance = catalog.INSTANCES.get(self.instanceType)
+        table = {k for k, i in catalog.INSTANCES.items() if self.cloud in (None, i.cloud)}
+        if instance is None or self.instanceType not in table:
+            where = f"{self.cloud} " if self.cloud else ""
+            raise ValueError(f"unknown {where}instance type {shown(self.instanceType)}"
+                             f"{did_you_mean(self.instanceType, table)}; describe the nodes with "
+                             "gpusPerNode, cpuPerNode and memoryGiBPerNode instead, or see the "
+                             "README for the catalog's types")
+        return self
 
 
 class Quota(Strict):
