@@ -39,7 +39,7 @@ def test_the_bundled_schemas_cover_every_kind_the_examples_render(cli, tmp_path)
     """A new GitOps repo: nothing imported, every object schema-checked."""
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     assert cli("init", cwd=tmp_path).exit_code == 0
-    for example in ("triple-play", "signet", "stage1-serving"):
+    for example in ("triple-play", "signet", "stage1-serving", "bare-metal"):
         assert cli("init", "--example", example, cwd=tmp_path).exit_code == 0
     assert cli("render", cwd=tmp_path).exit_code == 0
     subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)

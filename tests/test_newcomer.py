@@ -21,7 +21,7 @@ def test_flags_show_no_type_in_help(cli):
 def test_init_lists_the_examples(cli, tmp_path: Path):
     result = cli("init", "--list", cwd=tmp_path)
     names = [l.split()[0] for l in result.stdout.splitlines()]
-    assert names == ["enterprise-demo", "signet", "stage1-serving", "triple-play"]
+    assert names == ["bare-metal", "enterprise-demo", "signet", "stage1-serving", "triple-play"]
     assert not (tmp_path / "portfolios").exists()
 
 
