@@ -40,7 +40,33 @@ def prerequisites(plan: Plan) -> list[str]:
                    "Managed (RawDeployment) and whose `kueue` is Unmanaged with "
                    f"`defaultLocalQueueName: {p.quota.localQueue}` (the `rhoai` component is off "
                    "where serving is on: this tree does not touch the DataScienceCluster there).")
+    if any(env.components["rhoai"] and not (env.components["operators"] and env.operators["certManager"])
+           for env in plan.environments):
+        out.append("The cert-manager Operator, installed elsewhere: OpenShift AI's KServe needs it "
+                   "(`platform.operators.certManager` is off here).")
     if not p.serving.createNamespace and serving:
         out.append(f"Namespace `{p.serving.namespace}` (`serving.createNamespace: false`), "
                    "labelled as below.")
+    return out
+
+
+def singletons(plan: Plan, env) -> list[tuple[str, str]]:
+    """The cluster-wide, one-per-cluster objects a sync of `env` writes, and what it sets on
+    each: what a reviewer must know before pointing the tree at a shared cluster."""
+    p = plan.portfolio
+    out = []
+    if env.components["rhoai"]:
+        extra = "".join(f", {name} {state}" for name, state in sorted(p.platform.rhoai.components.items()))
+        out.append(("DataScienceCluster default-dsc", "dashboard and kserve Managed, kueue "
+                    f"{'Unmanaged' if env.components['kueue'] else 'Removed'} with the portfolio's "
+                    f"queues{extra}; applied server-side, so every other component stays as its "
+                    "manager set it"))
+    if env.components["kueue"]:
+        out.append(("Kueue cluster", "the Red Hat build of Kueue's whole configuration, "
+                    "replaced by this tree's"))
+    if env.components["operators"] and env.operators["nvidiaGpu"]:
+        out.append(("ClusterPolicy gpu-cluster-policy", "the NVIDIA GPU Operator's whole "
+                    "configuration (driver pinned), replaced by this tree's"))
+    if env.components["operators"] and env.operators["nfd"]:
+        out.append(("NodeFeatureDiscovery nfd-instance", "in openshift-nfd, replaced by this tree's"))
     return out

@@ -19,7 +19,7 @@ from .escapes import container_arg, for_kubelet
 from .loadtest import k6_script
 from .plan import EnvPlan, ModelPlan, Plan, version_tuple
 from .bootstrap import HEALTH_CHECKS, render_bootstrap
-from .prerequisites import prerequisites
+from .prerequisites import prerequisites, singletons
 from .portfolio.schema import COMPONENTS, FIELD_FLAGS, Portfolio
 from .templating import Quoted, render_template
 
@@ -462,6 +462,7 @@ def readme(plan: Plan, files: dict[str, str]) -> str:
                            specs=COMPONENT_SPECS, root=tree_path(plan.portfolio),
                            health_checks=HEALTH_CHECKS, diagram=Quoted(diagram),
                            prerequisites=prerequisites(plan),
+                           singletons=lambda env: singletons(plan, env),
                            client_sa=CLIENT_SA,
                            calls={env.name: endpoints(plan.portfolio, env) for env in plan.environments},
                            objects=count_objects(files))

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from .catalog import GB, GIB
 from .plan import EnvPlan, Fit, Plan
+from .prerequisites import singletons
 
 STYLE = {"Admitted": "green", "Pending": "yellow", "Standby": "dim", "Off": "dim"}
 
@@ -23,6 +24,7 @@ def plan_json(plan: Plan, envs: list[EnvPlan]) -> dict:
         "environments": [{
             "name": e.name,
             "kueue": e.components["kueue"],     # false: no quota applies, node fit only
+            "clusterWide": [name for name, _ in singletons(plan, e)],
             "quota": {p.name: {"gpus": p.quota_gpus, "used": e.used[p.name],
                                "pending": e.pending[p.name]} for p in e.pools},
             # null when a pool in use has no price: never an invented number
@@ -107,7 +109,12 @@ def print_plan(console: Console, plan: Plan, envs: list[EnvPlan]) -> None:
         total = sum(m.monthly_usd for m in e.models)
         cost = ("cost n/a (a pool in use has no hourlyUSD)" if unpriced(e) else
                 f"${total:,.0f}/month at on-demand prices")
-        console.print(f"  total: {used}/{quota} GPUs {'admitted' if kueue else 'running'}, {cost}\n")
+        console.print(f"  total: {used}/{quota} GPUs {'admitted' if kueue else 'running'}, {cost}")
+        owned = singletons(plan, e)
+        if owned:
+            console.print(Text(f"  cluster-wide objects a sync writes: {', '.join(n for n, _ in owned)} "
+                               "(the tree README says what it sets on each)"))
+        console.print()
 
 
 # --- the plan's diff -------------------------------------------------------------------

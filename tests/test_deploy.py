@@ -1,6 +1,7 @@
 """What passes the gate deploys as planned: Argo CD health, ownership, storage, upgrades."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -349,3 +350,21 @@ def test_a_three_environment_portfolio_holds_every_point(tmp_path: Path, cli):
         assert isvc["spec"]["predictor"]["initContainers"][0]["name"] == "wait-for-upload"
         assert set(yaml.safe_load(files[f"components/{env}/rhoai/datasciencecluster.yaml"])["spec"]["components"]) == \
             {"dashboard", "kserve", "kueue"}
+
+
+def test_plan_and_tree_readme_name_the_cluster_wide_objects_a_sync_writes(cli):
+    built = pipeline.build(DEMO)
+    readme = built.files["README.md"]
+    for name in ("DataScienceCluster default-dsc", "Kueue cluster", "ClusterPolicy gpu-cluster-policy",
+                 "NodeFeatureDiscovery nfd-instance"):
+        assert f"- {name}: " in readme
+    data = json.loads(cli("plan", str(DEMO), "--format", "json").stdout)
+    assert data["environments"][0]["clusterWide"][0] == "DataScienceCluster default-dsc"
+    assert "cluster-wide objects a sync writes: DataScienceCluster default-dsc" in cli("plan", str(DEMO)).stdout
+
+
+def test_signet_leaves_cert_manager_to_its_repository_and_says_so():
+    from .conftest import REPO
+    files = pipeline.build(REPO / "portfolios/signet.yaml").files
+    assert not [k for k in files if k.endswith("certmanager-operator.yaml")]
+    assert "The cert-manager Operator, installed elsewhere" in files["README.md"]
