@@ -62,6 +62,11 @@ class PoolPlan:
     def memory_gib_per_gpu(self) -> int:
         return max(1, self.memory_gib_per_node // self.gpus_per_node)
 
+    @property
+    def disk_gib_per_gpu(self) -> int:
+        """A GPU's share of the node's ephemeral storage (0 when the pool does not say)."""
+        return (self.pool.diskGiBPerNode or 0) // self.gpus_per_node
+
 
 @dataclass(frozen=True)
 class Storage:
@@ -124,8 +129,9 @@ class ModelPlan:
     flavor: str | None = None
     flavors: list[str] = field(default_factory=list)    # one per admitted replica
     admitted_replicas: int = 0
-    cpu: int = 1                # per pod, what the InferenceService requests
-    memory_gib: int = 1
+    cpu: float = 1              # per pod, what the InferenceService requests (cores)
+    memory_gib: float = 1
+    disk_gib: float = 0         # ephemeral-storage the pod requests (0: none)
     monthly_usd: float = 0.0
 
     @property
@@ -300,13 +306,18 @@ def eligible_pools(model: Model, pools: list[PoolPlan]) -> list[PoolPlan]:
     return [p for p in pools if p.gpus_per_node >= max(1, model.gpus)]
 
 
-def pod_size(model: Model, pools: list[PoolPlan]) -> tuple[int, int]:
-    """cpu and memory (GiB) one pod requests: half of its GPUs' share of the smallest
-    eligible node, so that it fits every pool it may land on. The one sizing both the
-    InferenceService and the admission prediction use (Kueue counts the pod's requests)."""
-    cpu = min(p.cpu_per_gpu for p in pools) * model.gpus // 2
-    mem = min(p.memory_gib_per_gpu for p in pools) * model.gpus // 2
-    return max(1, cpu), max(1, mem)
+def pod_size(model: Model, pools: list[PoolPlan]) -> tuple[float, float, float]:
+    """cpu, memory (GiB) and ephemeral storage (GiB) one pod requests: the model's own
+    `resources.requests`, else half of its GPUs' share of the smallest eligible node, so that
+    it fits every pool it may land on. The one sizing both the InferenceService and the
+    admission prediction use (Kueue counts the pod's requests)."""
+    cpu = max(1, min(p.cpu_per_gpu for p in pools) * model.gpus // 2)
+    mem = max(1, min(p.memory_gib_per_gpu for p in pools) * model.gpus // 2)
+    given = model.resources
+    if given is None:
+        return cpu, mem, 0
+    return (given.request("cpu") or cpu, given.request("memory", 2**30) or mem,
+            given.request("ephemeral-storage", 2**30) or 0)
 
 
 def resolve(portfolio: Portfolio) -> Plan:
@@ -336,7 +347,7 @@ def resolve_env(portfolio: Portfolio, env_name: str) -> EnvPlan:
         mp = ModelPlan(model, state, [p.name for p in pools_for],
                        decide_storage(model, portfolio), gpu_fit(model, pools_for))
         if pools_for or pools:
-            mp.cpu, mp.memory_gib = pod_size(model, pools_for or pools)
+            mp.cpu, mp.memory_gib, mp.disk_gib = pod_size(model, pools_for or pools)
         models.append(mp)
     components = {c: o.components.get(c, True) for c in COMPONENTS}
     rendered = [m for m in models if m.state != "off"]
@@ -360,7 +371,8 @@ def admit(plan: EnvPlan, portfolio: Portfolio) -> None:
     priorities = portfolio.quota.priorities
     kueue = plan.components["kueue"]
     remaining = {p.name: {"gpu": p.quota_gpus, "cpu": p.quota_gpus * p.cpu_per_gpu,
-                          "mem": p.quota_gpus * p.memory_gib_per_gpu} for p in plan.pools}
+                          "mem": p.quota_gpus * p.memory_gib_per_gpu,
+                          "disk": p.quota_gpus * p.disk_gib_per_gpu} for p in plan.pools}
     # free GPUs per node: Kueue admits against quota, the scheduler then needs one node
     nodes = {p.name: [p.gpus_per_node] * p.pool.nodes for p in plan.pools}
     plan.used = {p.name: 0 for p in plan.pools}
@@ -396,7 +408,7 @@ def admit(plan: EnvPlan, portfolio: Portfolio) -> None:
         for _ in range(mp.model.replicas):
             flavor = None
             for name in mp.pools:
-                need = {"gpu": gpus, "cpu": mp.cpu, "mem": mp.memory_gib}
+                need = {"gpu": gpus, "cpu": mp.cpu, "mem": mp.memory_gib, "disk": mp.disk_gib}
                 if all(remaining[name][r] >= need[r] for r in need):
                     for r in need:
                         remaining[name][r] -= need[r]

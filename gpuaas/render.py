@@ -190,7 +190,8 @@ def render_kueue(p: Portfolio, env: EnvPlan) -> dict[str, str]:
     docs = {"kueue.yaml": render_template("kueue/kueue.yaml.j2")}
     for pool in env.pools:
         docs[f"resourceflavor-{pool.name}.yaml"] = render_template("kueue/resourceflavor.yaml.j2", pool=pool)
-    docs["clusterqueue.yaml"] = render_template("kueue/clusterqueue.yaml.j2", quota=p.quota, env=env)
+    docs["clusterqueue.yaml"] = render_template("kueue/clusterqueue.yaml.j2", quota=p.quota, env=env,
+                                                disk=any(mp.disk_gib for mp in env.rendered_models))
     docs["localqueue.yaml"] = render_template("kueue/localqueue.yaml.j2", quota=p.quota, serving=p.serving)
     for name, value in p.quota.priorities.items():
         docs[f"priority-{name}.yaml"] = render_template(
@@ -309,10 +310,7 @@ def render_isvc(p: Portfolio, env: EnvPlan, mp: ModelPlan) -> str:
     node_selector, affinity = placement(pools, len(env.pools))
     taints = sorted({pool.pool.taintKey for pool in (pools or env.pools)})
     tolerations = [{"key": t, "operator": "Exists", "effect": "NoSchedule"} for t in taints]
-    cpu, mem = mp.cpu, mp.memory_gib      # sized once, in the plan: Kueue counts these
-    gpus = str(m.gpus)
-    resources = {"requests": {"cpu": str(cpu), "memory": f"{mem}Gi", "nvidia.com/gpu": gpus},
-                 "limits": {"memory": f"{mem * 3 // 2}Gi", "nvidia.com/gpu": gpus}}
+    resources = pod_resources(mp)
     return render_template("serving/inferenceservice.yaml.j2", m=mp, namespace=p.serving.namespace,
                            labels=labels, annotations=annotations, node_selector=node_selector,
                            affinity=affinity, tolerations=tolerations, runtime=p.serving.runtime.name,
@@ -321,6 +319,20 @@ def render_isvc(p: Portfolio, env: EnvPlan, mp: ModelPlan) -> str:
                            init_containers=[wait_for_upload(p, mp)] if mp.storage.upload else [],
                            wait_configmap=UPLOAD_WAIT_CM,
                            service_account=HF_PULL_SA if p.serving.hfTokenSecret and mp.storage.kind == "hf" else None)
+
+
+def pod_resources(mp: ModelPlan) -> dict:
+    """Requests sized once, in the plan (Kueue counts these); the model's own requests and
+    limits as written; GPUs always requested = limited."""
+    cpu, mem, gpus = mp.cpu, mp.memory_gib, str(mp.model.gpus)
+    requests = {"cpu": f"{cpu:g}", "memory": f"{mem:g}Gi"}
+    limits = {"memory": f"{int(mem * 3 // 2)}Gi"}
+    given = mp.model.resources
+    if given is not None:
+        requests.update(given.requests)
+        limits = {**({} if "memory" in given.limits or "memory" in given.requests else limits),
+                  **given.limits}
+    return {"requests": {**requests, "nvidia.com/gpu": gpus}, "limits": {**limits, "nvidia.com/gpu": gpus}}
 
 
 def placement(pools: list, total: int) -> tuple[dict | None, dict | None]:
@@ -356,17 +368,20 @@ def render_uploads(p: Portfolio, env: EnvPlan) -> dict[str, str]:
                     {"name": "PYTHONPATH", "value": "/scratch/.pylib"}]
         if mp.model.revision:
             env_vars.append({"name": "MODEL_REVISION", "value": mp.model.revision})
-        if mp.model.flag("--load-format") not in (None, "auto", "safetensors"):
+        all_weights = mp.model.flag("--load-format") not in (None, "auto", "safetensors")
+        if all_weights:
             # vLLM reads the consolidated/original checkpoint: keep what the script would skip
             env_vars.append({"name": "UPLOAD_ALL_WEIGHTS", "value": "1"})
         env_vars += s3_connection_env(p)
         if p.storage.uploads.hfTokenSecret:
             env_vars.append({"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {
                 "name": p.storage.uploads.hfTokenSecret, "key": "token"}}})
+        # the download lands in the scratch volume: with every weights file the repository
+        # holds two copies (Hugging Face safetensors and the consolidated checkpoint)
         job = dict(namespace=ns, model=mp.name, repo=repo, bucket=s3.bucket,
                    prefix=mp.storage.s3_path, image=p.storage.uploads.image,
                    env=[{**e, "value": for_kubelet(e["value"])} if "value" in e else e for e in env_vars],
-                   script_configmap=cm, scratch=f"{math.ceil(mp.model.weights_gb * 1.1) + 5}Gi")
+                   script_configmap=cm, scratch=f"{math.ceil(mp.model.weights_gb * (2.2 if all_weights else 1.1)) + 5}Gi")
         docs[f"job-upload-{mp.name}.yaml"] = render_template(
             "uploads/job.yaml.j2", name=job_name(mp.name, job, script_digest), **job)
     return docs

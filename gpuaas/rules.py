@@ -391,9 +391,40 @@ def _template_like(value: str) -> bool:
     return "/" in value or "{" in value or value.endswith((".jinja", ".j2", ".jinja2"))
 
 
+def _resource_rules(loaded: Loaded, env: EnvPlan, suffix: str) -> Iterator[Finding]:
+    """What a pod requests must fit one node of every pool it may land on, and Kueue needs a
+    quota for every resource it requests; weights from S3 or Hugging Face land on the node's
+    disk (seed 002: "ensure 100GB+")."""
+    at = loaded.locations
+    for i, mp in enumerate(env.models):
+        if mp.state == "off" or not mp.pools:
+            continue
+        where = ("models", i, "resources") if mp.model.resources else ("models", i, "gpus")
+        for pool in (env.pool(n) for n in mp.pools):
+            for what, asked, offered, unit in (("cpu", mp.cpu, pool.cpu_per_node, " CPUs"),
+                                               ("memory", mp.memory_gib, pool.memory_gib_per_node, " GiB"),
+                                               ("ephemeral-storage", mp.disk_gib, pool.pool.diskGiBPerNode, " GiB")):
+                if asked and offered is not None and asked > offered:
+                    yield at.finding(where, f"requests {asked:g}{unit} of {what}, more than a node of "
+                                     f"pool {pool.name} offers ({offered:g}{unit}){suffix}: the pod "
+                                     "never schedules", "RESOURCES")
+            if mp.disk_gib and pool.pool.diskGiBPerNode is None:
+                yield at.finding(where, f"requests ephemeral-storage, but pool {pool.name} gives no "
+                                 f"diskGiBPerNode{suffix}: Kueue admits nothing its ClusterQueue does "
+                                 "not cover; set the pool's disk", "RESOURCES")
+            landing = mp.storage.kind in ("s3", "hf")
+            if landing and pool.pool.diskGiBPerNode and \
+                    mp.model.weights_gb * 1e9 / 2**30 + mp.disk_gib > pool.pool.diskGiBPerNode:
+                yield at.finding(where, f"{mp.model.weights_gb:.0f} GB of weights are copied to the "
+                                 f"node's disk, which with the pod's scratch is more than pool "
+                                 f"{pool.name}'s {pool.pool.diskGiBPerNode} GiB{suffix}", "NODE_DISK",
+                                 "warning")
+
+
 def _env_rules(loaded: Loaded, env: EnvPlan) -> Iterator[Finding]:
     p, at = loaded.portfolio, loaded.locations
     suffix = f" (environment {env.name})" if len(p.environments) > 1 else ""
+    yield from _resource_rules(loaded, env, suffix)
     for i, mp in enumerate(env.models):
         m = mp.model
         if mp.state == "off" or m.gpus < 1:

@@ -105,3 +105,63 @@ def test_the_bare_metal_example_renders_plans_and_validates(tmp_path: Path, cli)
     plan = json.loads(cli("plan", "--format", "json", cwd=tmp_path).stdout)
     assert plan["environments"][0]["monthlyUSD"] is None
     assert all(m["admission"] == "Admitted" and m["fits"] for m in plan["environments"][0]["models"])
+
+
+# --- per-model resources (seed 004) ---------------------------------------------------------
+
+RESOURCES = HEAD + """\
+pools: [{name: l4, gpu: L4, instanceType: g6.12xlarge, diskGiBPerNode: 120}]
+models:
+  - name: full
+    source: hf://mistralai/Mistral-Small-24B-Instruct-2501
+    params: 24B
+    precision: bf16
+    gpus: 4
+    maxModelLen: 8192
+    resources:
+      requests: {cpu: 16, memory: 80Gi, ephemeral-storage: 25Gi}
+      limits: {memory: 96Gi}
+"""
+
+
+def test_a_models_own_resources_are_requested_counted_and_covered(tmp_path: Path):
+    built = pipeline.build(write(tmp_path / "p.yaml", RESOURCES))
+    assert built.ok, built.findings
+    [mp] = built.plan.environments[0].models
+    assert (mp.cpu, mp.memory_gib, mp.disk_gib) == (16, 80, 25)
+    isvc = yaml.safe_load(built.files["components/prod/serving/isvc-full.yaml"])
+    res = isvc["spec"]["predictor"]["model"]["resources"]
+    assert res["requests"] == {"cpu": "16", "memory": "80Gi", "ephemeral-storage": "25Gi", "nvidia.com/gpu": "4"}
+    assert res["limits"] == {"memory": "96Gi", "nvidia.com/gpu": "4"}
+    cq = yaml.safe_load(built.files["components/prod/kueue/clusterqueue.yaml"])
+    group = cq["spec"]["resourceGroups"][0]
+    assert "ephemeral-storage" in group["coveredResources"]  # or Kueue admits nothing
+    quotas = {r["name"]: r["nominalQuota"] for r in group["flavors"][0]["resources"]}
+    assert quotas["ephemeral-storage"] == "120Gi"
+
+
+@pytest.mark.parametrize("edit, code, words", [
+    (("cpu: 16", "cpu: 64"), "RESOURCES", "more than a node of pool l4 offers (48 CPUs)"),
+    (("diskGiBPerNode: 120", "nodes: 1"), "RESOURCES", "gives no diskGiBPerNode"),
+    (("diskGiBPerNode: 120", "diskGiBPerNode: 60"), "NODE_DISK", "copied to the node's disk"),
+])
+def test_what_no_node_offers_is_named(tmp_path: Path, edit, code, words):
+    built = pipeline.build(write(tmp_path / "p.yaml", RESOURCES.replace(*edit)))
+    [finding] = [f for f in built.findings if f.code == code]
+    assert words in finding.message and finding.line
+
+
+def test_a_quota_too_small_for_a_request_keeps_it_pending(tmp_path: Path):
+    fits = RESOURCES.replace("ephemeral-storage: 25Gi", "ephemeral-storage: 100Gi")
+    [mp] = pipeline.build(write(tmp_path / "p.yaml", fits)).plan.environments[0].models
+    assert mp.admission == "Admitted"   # 100 of the flavor's 120 Gi
+    # half the GPUs in quota: half the node's disk (60 Gi) for a pod asking 100 Gi
+    short = fits.replace("models:", "quota: {gpus: {l4: 2}}\nmodels:").replace("gpus: 4\n", "gpus: 2\n")
+    [mp] = pipeline.build(write(tmp_path / "q.yaml", short)).plan.environments[0].models
+    assert mp.admission == "Pending"
+
+
+def test_a_bad_quantity_is_located(tmp_path: Path):
+    with pytest.raises(UserError) as info:
+        pipeline.build(write(tmp_path / "p.yaml", RESOURCES.replace("memory: 80Gi", "memory: 80 gigs")))
+    assert "not a Kubernetes quantity" in info.value.findings[0].message and info.value.findings[0].line

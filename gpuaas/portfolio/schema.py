@@ -220,6 +220,40 @@ class Platform(Strict):
         return v
 
 
+QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
+BINARY = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18, "m": 1e-3,
+          "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+
+
+def quantity(value: str | int | float) -> float:
+    """A Kubernetes quantity as a number (cores for cpu, bytes for memory and storage)."""
+    text = str(value)
+    match = QUANTITY.match(text)
+    if not match or isinstance(value, bool):
+        raise ValueError(f"{shown(text)} is not a Kubernetes quantity: write e.g. 4, 500m, 16Gi")
+    number = text[:len(text) - len(match.group(2) or "")]
+    return float(number) * BINARY[match.group(2) or ""]
+
+
+Resource = Literal["cpu", "memory", "ephemeral-storage"]
+
+
+class PodResources(Strict):
+    """A model pod's requests and limits (GPUs come from `gpus`)."""
+    requests: dict[Resource, str | int | float] = {}
+    limits: dict[Resource, str | int | float] = {}
+
+    @field_validator("requests", "limits")
+    @classmethod
+    def _quantities(cls, v: dict) -> dict:
+        for value in v.values():
+            quantity(value)
+        return {k: str(value) for k, value in v.items()}
+
+    def request(self, resource: str, unit: float = 1) -> float | None:
+        return quantity(self.requests[resource]) / unit if resource in self.requests else None
+
+
 class Pool(Strict):
     """GPU nodes, described by a cloud instance type from the catalog, or by what each node
     offers to pods (bare metal, or any type the catalog lacks); the two can be mixed, the
@@ -233,6 +267,7 @@ class Pool(Strict):
     cpuPerNode: int | None = Field(None, ge=1, le=100_000)
     memoryGiBPerNode: int | None = Field(None, ge=1, le=1_000_000)
     gpuMemoryGB: float | None = Field(None, gt=0, le=10_000)
+    diskGiBPerNode: int | None = Field(None, ge=1, le=10_000_000)  # ephemeral storage for pods
     hourlyUSD: float | None = Field(None, ge=0)  # per node; without it, cost says n/a
     nodeLabels: dict[str, str] | None = None   # default: the GPU product label (+ instance type)
     taintKey: str = "nvidia.com/gpu"           # the GPU taint pods must tolerate
@@ -421,6 +456,8 @@ class Model(Strict):
     maxNumSeqs: int | None = Field(None, ge=1, le=1_000_000)
     enforceEager: bool | None = None
     minConcurrency: float = Field(1, gt=0, le=1_000_000)   # GPU_CONCURRENCY warns below it
+    # Kubernetes' shape; what is not given keeps the default (half a GPU's share of the node)
+    resources: "PodResources | None" = None
 
     _n = field_validator("name")(lambda v: dns_label(v, NAME_MAX))
 
