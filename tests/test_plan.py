@@ -62,6 +62,11 @@ def test_efficiency_four_specialists_fill_the_freed_node(tmp_path: Path):
     assert len(admitted) == 5 and sum(env.used.values()) == 5
     assert sorted(m.name for m in admitted if m.flavor == "nvidia-l4-4gpu") == [
         "gpt-oss-20b", "granite-8b-agent", "granite-8b-rag", "qwen-7b"]
+    # and the whole check passes: every specialist starts on one L4 (the CLI's exit code)
+    from gpuaas import pipeline
+    built = pipeline.build(path)
+    assert built.ok, [f for f in built.findings if f.severity == "error"]
+    assert all(m.fit.fits for m in built.plan.environments[0].models if m.state == "active")
 
 
 def test_priority_queue(demo: Path):
