@@ -12,14 +12,14 @@ CRDS = REPO / "crds" / "yaml"  # upstream CRDs, the source of the bundled schema
 PORTFOLIOS = sorted((REPO / "portfolios").glob("*.yaml"))
 DEMO = REPO / "portfolios" / "enterprise-demo.yaml"
 
-# The head every small inline test portfolio starts with.
-HEAD = """\
+# The lines every small inline test portfolio starts with, and with one environment.
+PREAMBLE = """\
 apiVersion: gpuaas/v1
 kind: Portfolio
 metadata: {name: demo}
 gitops: {repoURL: https://example.com/repo.git}
-environments: [{name: prod}]
 """
+HEAD = PREAMBLE + "environments: [{name: prod}]\n"
 
 
 @pytest.hookimpl(tryfirst=True)

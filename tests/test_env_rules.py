@@ -10,13 +10,9 @@ from gpuaas.findings import UserError
 from gpuaas.plan import resolve
 from gpuaas.portfolio import load_text
 
-from .conftest import write
+from .conftest import PREAMBLE, write
 
-TWO_ENVS = """\
-apiVersion: gpuaas/v1
-kind: Portfolio
-metadata: {name: demo}
-gitops: {repoURL: https://example.com/repo.git}
+TWO_ENVS = PREAMBLE + """\
 environments:
   - name: prod
   - name: dev
@@ -97,11 +93,7 @@ def test_override_quota_for_a_pool_the_environment_lacks():
                      "QUOTA_POOL")
 
 
-SEVERAL = """\
-apiVersion: gpuaas/v1
-kind: Portfolio
-metadata: {name: demo}
-gitops: {repoURL: https://example.com/repo.git}
+SEVERAL = PREAMBLE + """\
 environments:
   - name: prod
   - name: dev

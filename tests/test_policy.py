@@ -9,13 +9,9 @@ import pytest
 from gpuaas.validate import gate
 from gpuaas.validate.gate import Obj
 
-from .conftest import write
+from .conftest import PREAMBLE, write
 
-PORTFOLIO = """\
-apiVersion: gpuaas/v1
-kind: Portfolio
-metadata: {name: demo}
-gitops: {repoURL: https://example.com/repo.git}
+PORTFOLIO = PREAMBLE + """\
 environments:
   - name: prod
   - name: lab

@@ -8,11 +8,9 @@ from gpuaas import rules
 from gpuaas.plan import resolve
 from gpuaas.portfolio import load_text
 
-BASE = """\
-apiVersion: gpuaas/v1
-kind: Portfolio
-metadata: {name: demo}
-gitops: {repoURL: https://example.com/repo.git}
+from .conftest import PREAMBLE
+
+BASE = PREAMBLE + """\
 environments:
   - name: prod
     overrides:
@@ -137,11 +135,7 @@ def test_uploads_and_loadtest_follow_the_rendered_models():
     assert plain.components["loadtest"] is False and plain.chat_share == 0.5
 
 
-NAMES = """\
-apiVersion: gpuaas/v1
-kind: Portfolio
-metadata: {name: demo}
-gitops: {repoURL: https://example.com/repo.git}
+NAMES = PREAMBLE + """\
 environments:
   - name: prod
   - name: prod
