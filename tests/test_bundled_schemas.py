@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-from pathlib import Path
 
 from gpuaas.validate import crd_import
 from gpuaas.validate.schema_check import BUNDLED

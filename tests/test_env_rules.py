@@ -7,7 +7,6 @@ import yaml
 
 from gpuaas import pipeline, rules
 from gpuaas.findings import UserError
-from gpuaas.plan import resolve
 from gpuaas.portfolio import load_text
 
 from .conftest import PREAMBLE, write

@@ -118,11 +118,6 @@ class SchemaValidator:
             return None
         return self._schemas[(api_version, kind)]
 
-    def source(self, api_version: str, kind: str) -> str | None:
-        """Where the schema of a kind comes from: a directory, ``memory`` or ``kubernetes``."""
-        found = self._find(api_version, kind)
-        return found[0] if found else None
-
     def validate(self, obj: dict) -> list[SchemaProblem] | None:
         """Problems found in ``obj``; ``None`` when no schema is known for its apiVersion/kind."""
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
