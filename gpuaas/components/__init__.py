@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import importlib
 
-NAMES = ("registry",)   # in sync-wave order; a new component adds its name here
+NAMES = ("registry", "evaluation")   # in sync-wave order; a new component adds its name here
 
 # The portfolio format (which reads NAMES above for each module's Settings) loads first, so
 # importing this package on its own does not meet a half-loaded module.

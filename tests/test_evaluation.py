@@ -1,0 +1,172 @@
+"""The `evaluation` component: what it renders, and its benchmark Job's two containers run
+for real: GuideLLM (the rendered command) against the OpenAI-compatible stub, then the
+publication against the spec-validating Model Registry server."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gpuaas.pipeline import build
+
+from .conftest import REPO
+from .openai_stub import CHAT_PATH, OpenAIStub
+from .registry_server import RegistryServer
+
+STAGE1 = REPO / "portfolios" / "stage1-serving.yaml"
+SCRIPTS = REPO / "gpuaas" / "scripts"
+GUIDELLM = Path(sys.executable).parent / "guidellm"
+TOKEN = "model-token"
+MODEL = "mistral-24b-quantized"
+
+
+def tree(tmp_path: Path, text: str) -> dict[str, str]:
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    return build(path).files
+
+
+def local_tokenizer(directory: Path) -> Path:
+    """A tiny word-level tokenizer in Hugging Face's layout: GuideLLM needs one to size its
+    synthetic prompts, and Hugging Face is not reachable from here."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    directory.mkdir()
+    tok = Tokenizer(models.WordLevel(unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    words = "the quick brown fox jumps over the lazy dog while models serve tokens on gpus"
+    tok.train_from_iterator([words] * 3, trainers.WordLevelTrainer(special_tokens=["[UNK]"]))
+    tok.save(str(directory / "tokenizer.json"))
+    (directory / "tokenizer_config.json").write_text(json.dumps(
+        {"tokenizer_class": "PreTrainedTokenizerFast", "unk_token": "[UNK]", "model_max_length": 4096}))
+    return directory
+
+
+def container_env(container: dict, **overrides: str) -> dict[str, str]:
+    env = {e["name"]: e["value"] for e in container["env"] if "value" in e}
+    env.update(overrides)
+    return env
+
+
+@pytest.mark.skipif(not GUIDELLM.is_file(), reason="guidellm not installed (pip install -e '.[test]')")
+def test_benchmark_job_runs_guidellm_and_publishes_to_the_model_version(tmp_path: Path):
+    text = STAGE1.read_text().replace("  rates: [1, 4, 8]\n",
+                                      "  rates: [2, 4]\n  maxSeconds: 2\n  promptTokens: 32\n  outputTokens: 8\n")
+    files = tree(tmp_path, text)
+    job = yaml.safe_load(files[f"components/prod/evaluation/job-benchmark-{MODEL}.yaml"])
+    pod = job["spec"]["template"]["spec"]
+    (bench,), (publish,) = pod["initContainers"], pod["containers"]
+    # the token comes from the ServiceAccount's token Secret, never a value
+    assert {"name": "API_TOKEN", "valueFrom": {"secretKeyRef": {
+        "name": "gpuaas-evaluation-token", "key": "token"}}} in bench["env"]
+    results = tmp_path / "results"
+    results.mkdir()
+    tokenizer = local_tokenizer(tmp_path / "tokenizer")
+    base = {"PATH": f"{GUIDELLM.parent}:{os.environ.get('PATH', '')}", "HF_HUB_OFFLINE": "1"}
+
+    with OpenAIStub(chat=[MODEL], token=TOKEN, latency=0.02) as stub:
+        env = container_env(bench, TARGET=stub.url, TOKENIZER=str(tokenizer), API_TOKEN=TOKEN,
+                            RESULTS_DIR=str(results), HOME=str(tmp_path), **base)
+        run = subprocess.run(bench["command"], env=env, capture_output=True, text=True, timeout=400)
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        chats = [r for r in stub.records if r.path == CHAT_PATH]
+        assert chats and all(r.auth_ok and r.model == MODEL and r.status == 200 for r in chats)
+    report = json.loads((results / "benchmarks.json").read_text())
+    assert [b["config"]["strategy"]["rate"] for b in report["benchmarks"]] == [2, 4]
+
+    doc = json.loads(yaml.safe_load(files["components/prod/registry/configmap-registration.yaml"])
+                     ["data"]["models.json"])
+    (tmp_path / "models.json").write_text(json.dumps(doc))
+    (tmp_path / "registry-token").write_text("registry-token")
+    with RegistryServer(token="registry-token") as registry:
+        registry_env = {"REGISTRY_URL": registry.url, "REGISTRY_TOKEN_FILE": str(tmp_path / "registry-token"),
+                        "WAIT_SECONDS": "5", **base}
+        registered = subprocess.run([sys.executable, str(SCRIPTS / "register_models.py")],
+                                    env={**registry_env, "MODELS_FILE": str(tmp_path / "models.json")},
+                                    capture_output=True, text=True, timeout=60)
+        assert registered.returncode == 0, registered.stderr
+        command = [part.replace("/opt/gpuaas/", f"{SCRIPTS}/").replace("python3 ", f"{sys.executable} ")
+                   for part in publish["command"]]
+        env = container_env(publish, RESULTS_DIR=str(results), **registry_env)
+        published = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+        assert published.returncode == 0, published.stderr
+        version_name = env["MODEL_VERSION"]
+        assert f"updated model version {MODEL}/{version_name}" in published.stdout
+        version = next(v for v in registry.items("model_versions") if v["name"] == version_name)
+        props = {k: next(x for n, x in v.items() if n != "metadataType")
+                 for k, v in version["customProperties"].items()}
+        for rate in ("2", "4"):
+            assert float(props[f"benchmark.{rate}rps.ttft_ms_p50"]) > 0
+            assert float(props[f"benchmark.{rate}rps.itl_ms_p50"]) > 0
+            assert float(props[f"benchmark.{rate}rps.output_tokens_per_s"]) > 0
+            assert int(props[f"benchmark.{rate}rps.requests_ok"]) > 0
+        assert props["precision"] == "w4a16", "the registration's properties were lost"
+        assert registry.violations == []
+
+
+def test_benchmark_results_refuses_a_report_without_benchmarks(tmp_path: Path):
+    report = tmp_path / "r.json"
+    report.write_text(json.dumps({"metadata": {}, "benchmarks": []}))
+    env = {"REGISTERED_MODEL": "m", "MODEL_VERSION": "v"}
+    empty = subprocess.run([sys.executable, str(SCRIPTS / "benchmark_results.py"), str(report)],
+                           env=env, capture_output=True, text=True, timeout=60)
+    assert empty.returncode == 1 and "no benchmark" in empty.stderr
+    usage = subprocess.run([sys.executable, str(SCRIPTS / "benchmark_results.py"), str(report)],
+                           env={}, capture_output=True, text=True, timeout=60)
+    assert usage.returncode == 2
+
+
+def test_evaluation_renders_per_active_chat_model_with_settable_tasks(tmp_path: Path):
+    base = STAGE1.read_text()
+    files = tree(tmp_path, base)
+    dsc = yaml.safe_load(files["components/prod/rhoai/datasciencecluster.yaml"])
+    assert dsc["spec"]["components"]["trustyai"] == {
+        "managementState": "Managed", "eval": {"lmeval": {"permitOnline": "allow", "permitCodeExecution": "deny"}}}
+    jobs = {p for p in files if "/evaluation/lmevaljob-" in p}
+    assert jobs == {"components/prod/evaluation/lmevaljob-mistral-24b-quantized.yaml",
+                    "components/prod/evaluation/lmevaljob-mistral-24b.yaml"}
+    lmeval = yaml.safe_load(files["components/prod/evaluation/lmevaljob-mistral-24b.yaml"])
+    assert lmeval["spec"]["taskList"]["taskNames"] == ["hellaswag", "arc_easy"]
+    args = {a["name"]: a["value"] for a in lmeval["spec"]["modelArgs"]}
+    assert args["base_url"] == "https://mistral-24b-predictor.private-ai-demo.svc.cluster.local:8443/v1/completions"
+    assert ".Values.components.evaluation.enabled" in files[
+        "charts/stage1-serving-umbrella/templates/app-evaluation.yaml"]
+    assert "Model evaluation (`evaluation`)" in files["README.md"]
+
+    # tasks are settable; a standby model is not evaluated; without the registry in an
+    # environment the benchmark has nothing to publish to
+    text = base.replace("  tasks: [hellaswag, arc_easy]\n", "  tasks: [gsm8k]\n  limit: 50\n").replace(
+        "    pool: l4-quad\n", "    pool: l4-quad\n    state: standby\n", 1).replace(
+        "  - name: prod\n", "  - name: prod\n    overrides: {components: {registry: false}}\n", 1)
+    files = tree(tmp_path, text)
+    assert not any("lmevaljob-mistral-24b.yaml" in p for p in files)
+    lmeval = yaml.safe_load(files["components/prod/evaluation/lmevaljob-mistral-24b-quantized.yaml"])
+    assert lmeval["spec"]["taskList"]["taskNames"] == ["gsm8k"] and lmeval["spec"]["limit"] == "50"
+    job = yaml.safe_load(files["components/prod/evaluation/job-benchmark-mistral-24b-quantized.yaml"])
+    assert [c["name"] for c in job["spec"]["template"]["spec"]["containers"]] == ["guidellm"]
+    assert "initContainers" not in job["spec"]["template"]["spec"]
+
+
+def test_evaluation_switched_off_per_environment(tmp_path: Path):
+    text = STAGE1.read_text().replace(
+        "  - name: prod\n", "  - name: prod\n    overrides: {components: {evaluation: false}}\n", 1)
+    files = tree(tmp_path, text)
+    assert not any(p.startswith("components/prod/evaluation/") for p in files)
+    dsc = yaml.safe_load(files["components/prod/rhoai/datasciencecluster.yaml"])
+    assert "trustyai" not in dsc["spec"]["components"]
+
+
+def test_a_model_without_a_known_tokenizer_is_a_warning(tmp_path: Path, cli):
+    path = tmp_path / "p.yaml"
+    path.write_text(STAGE1.read_text().replace(
+        "    architecture: mistralai/Mistral-Small-24B-Instruct-2501\n",
+        "    architecture: {layers: 40, kvHeads: 8, headDim: 128, context: 32768}\n", 1))
+    result = cli("render", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "[EVAL_TOKENIZER]" in result.output
+    assert not (tmp_path / "out/stage1-serving/components/prod/evaluation/"
+                "lmevaljob-mistral-24b-quantized.yaml").exists()
