@@ -170,3 +170,93 @@ def test_a_model_without_a_known_tokenizer_is_a_warning(tmp_path: Path, cli):
     assert "[EVAL_TOKENIZER]" in result.output
     assert not (tmp_path / "out/stage1-serving/components/prod/evaluation/"
                 "lmevaljob-mistral-24b-quantized.yaml").exists()
+
+
+class KubeAPI:
+    """The API server's one answer the publication reads: the LMEvalJob, Running on the
+    first read, then as `final` (the cluster is not here; its object format is)."""
+
+    def __init__(self, namespace: str, name: str, final: dict, token: str) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        import threading
+        api = self
+        self.reads = 0
+        path = f"/apis/trustyai.opendatahub.io/v1alpha1/namespaces/{namespace}/lmevaljobs/{name}"
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                if self.headers.get("Authorization") != f"Bearer {token}":
+                    status, body = 401, {"kind": "Status", "code": 401}
+                elif self.path != path:
+                    status, body = 404, {"kind": "Status", "code": 404}
+                else:
+                    api.reads += 1
+                    status = 200
+                    body = {"apiVersion": "trustyai.opendatahub.io/v1alpha1", "kind": "LMEvalJob",
+                            "metadata": {"name": name, "namespace": namespace},
+                            "status": {"state": "Running"} if api.reads == 1 else final}
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+LMEVAL_RESULTS = {"results": {
+    "hellaswag": {"alias": "hellaswag", "acc,none": 0.61, "acc_stderr,none": 0.01, "acc_norm,none": 0.8},
+    "arc_easy": {"alias": "arc_easy", "acc,none": 0.77, "acc_norm,none": 0.74}}}
+
+
+@pytest.mark.parametrize("final, ok", [
+    ({"state": "Complete", "reason": "Succeeded", "results": json.dumps(LMEVAL_RESULTS)}, True),
+    ({"state": "Complete", "reason": "Failed", "message": "pod failed"}, False),
+])
+def test_lmeval_scores_are_published_once_the_evaluation_completes(tmp_path: Path, final: dict, ok: bool):
+    files = tree(tmp_path, STAGE1.read_text())
+    job = yaml.safe_load(files[f"components/prod/evaluation/job-lmeval-publish-{MODEL}.yaml"])
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    env = container_env(container)
+    lmeval = yaml.safe_load(files[f"components/prod/evaluation/lmevaljob-{MODEL}.yaml"])
+    assert env["LMEVALJOB"] == lmeval["metadata"]["name"] and env["NAMESPACE"] == lmeval["metadata"]["namespace"]
+    doc = json.loads(yaml.safe_load(files["components/prod/registry/configmap-registration.yaml"])
+                     ["data"]["models.json"])
+    (tmp_path / "models.json").write_text(json.dumps(doc))
+    (tmp_path / "token").write_text("sa-token")
+    kube = KubeAPI(env["NAMESPACE"], env["LMEVALJOB"], final, "sa-token")
+    try:
+        with RegistryServer(token="sa-token") as registry:
+            common = {"REGISTRY_URL": registry.url, "REGISTRY_TOKEN_FILE": str(tmp_path / "token"),
+                      "WAIT_SECONDS": "30", "PATH": os.environ.get("PATH", "")}
+            assert subprocess.run([sys.executable, str(SCRIPTS / "register_models.py")],
+                                  env={**common, "MODELS_FILE": str(tmp_path / "models.json")},
+                                  capture_output=True, timeout=60).returncode == 0
+            command = [part.replace("/opt/gpuaas/", f"{SCRIPTS}/").replace("python3 ", f"{sys.executable} ")
+                       .replace("/tmp/publish.json", str(tmp_path / "publish.json"))
+                       for part in container["command"]]
+            run = subprocess.run(command, env={**env, **common, "KUBE_API": kube.url, "POLL_SECONDS": "0.1",
+                                               "KUBE_TOKEN_FILE": str(tmp_path / "token")},
+                                 capture_output=True, text=True, timeout=60)
+            version = next(v for v in registry.items("model_versions") if v["name"] == env["MODEL_VERSION"])
+            props = {k: next(x for n, x in v.items() if n != "metadataType")
+                     for k, v in version["customProperties"].items()}
+            assert registry.violations == []
+    finally:
+        kube.server.shutdown()
+    assert kube.reads == 2, "it did not wait for the evaluation to complete"
+    if ok:
+        assert run.returncode == 0, run.stderr
+        assert (props["lmeval.hellaswag.acc"], props["lmeval.hellaswag.acc_norm"], props["lmeval.arc_easy.acc"]) == \
+            (0.61, 0.8, 0.77)
+        assert "lmeval.hellaswag.acc_stderr" not in props
+        assert props["lmeval.tasks"] == "arc_easy, hellaswag"
+    else:
+        assert run.returncode == 1 and "ended Failed: pod failed" in run.stderr
+        assert not any(k.startswith("lmeval.") for k in props)

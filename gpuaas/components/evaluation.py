@@ -28,7 +28,7 @@ NAME = "evaluation"
 WAVE = 2
 ABOUT = "per active chat model: an LMEvalJob (TrustyAI) and a GuideLLM benchmark Job publishing to the registry"
 SA = "gpuaas-evaluation"
-SCRIPTS = ("benchmark_results.py", "register_models.py")
+SCRIPTS = ("benchmark_results.py", "lmeval_results.py", "register_models.py")
 TaskName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", min_length=1, max_length=200)]
 
 
@@ -114,8 +114,9 @@ def render(p: Portfolio, env: EnvPlan) -> dict[str, str]:
         spec = {"model": m.name, "url": url, "tokenizer": tokenizer(mp), "tasks": e.tasks,
                 "limit": e.limit}
         digest = hashlib.sha256(json.dumps([spec, registry.version_digest(mp, p)]).encode()).hexdigest()[:8]
+        lmevaljob = short("lmeval", m.name, digest)
         docs[f"lmevaljob-{m.name}.yaml"] = render_template(
-            "evaluation/lmevaljob.yaml.j2", name=short("lmeval", m.name, digest), namespace=ns,
+            "evaluation/lmevaljob.yaml.j2", name=lmevaljob, namespace=ns,
             model=m.name, tasks=e.tasks, limit=e.limit, token_secret=f"{SA}-token" if p.serving.auth else None,
             model_args=[{"name": "model", "value": m.name},
                         {"name": "base_url", "value": f"{url}/v1/completions"},
@@ -136,6 +137,16 @@ def render(p: Portfolio, env: EnvPlan) -> dict[str, str]:
         if p.serving.auth:
             bench_env.append({"name": "API_TOKEN", "valueFrom": {"secretKeyRef": {
                 "name": f"{SA}-token", "key": "token"}}})
+        if publish:
+            publish_lmeval = [{"name": "LMEVALJOB", "value": lmevaljob}, {"name": "NAMESPACE", "value": ns},
+                              {"name": "REGISTERED_MODEL", "value": m.name},
+                              {"name": "MODEL_VERSION", "value": registry.version_name(mp, p)},
+                              {"name": "REGISTRY_URL", "value": registry.url(p)}]
+            docs[f"job-lmeval-publish-{m.name}.yaml"] = render_template(
+                "evaluation/job-lmeval-publish.yaml.j2", name=short("lmeval-publish", m.name, digest),
+                namespace=ns, model=m.name, lmevaljob=lmevaljob, image=e.publishImage,
+                env=[{**v, "value": for_kubelet(v["value"])} for v in publish_lmeval],
+                configmap=cm, service_account=SA)
         publish_env = [{"name": "REGISTERED_MODEL", "value": m.name},
                        {"name": "MODEL_VERSION", "value": registry.version_name(mp, p)},
                        {"name": "REGISTRY_URL", "value": registry.url(p)},
