@@ -160,11 +160,15 @@ def test_evaluation_switched_off_per_environment(tmp_path: Path):
     assert "trustyai" not in dsc["spec"]["components"]
 
 
-def test_a_model_without_a_known_tokenizer_is_a_warning(tmp_path: Path, cli):
+@pytest.mark.parametrize("architecture", [
+    "{layers: 40, kvHeads: 8, headDim: 128, context: 32768}",
+    "mistra|ai/Mistral-Small-24B-Instruct-2501",   # not a repository id (the LMEvalJob refuses it)
+])
+def test_a_model_without_a_known_tokenizer_is_a_warning(tmp_path: Path, cli, architecture: str):
     path = tmp_path / "p.yaml"
     path.write_text(STAGE1.read_text().replace(
         "    architecture: mistralai/Mistral-Small-24B-Instruct-2501\n",
-        "    architecture: {layers: 40, kvHeads: 8, headDim: 128, context: 32768}\n", 1))
+        f"    architecture: {architecture}\n", 1))
     result = cli("render", str(path), "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert "[EVAL_TOKENIZER]" in result.output

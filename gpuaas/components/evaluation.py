@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from importlib import resources
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,6 +30,8 @@ WAVE = 2
 ABOUT = "per active chat model: an LMEvalJob (TrustyAI) and a GuideLLM benchmark Job publishing to the registry"
 SA = "gpuaas-evaluation"
 SCRIPTS = ("benchmark_results.py", "lmeval_results.py", "register_models.py")
+# A Hugging Face repository id, as the LMEvalJob's modelArgs pattern admits it
+HF_REPO = re.compile(r"^[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$")
 TaskName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", min_length=1, max_length=200)]
 
 
@@ -67,12 +70,13 @@ argocd_rules = [{"group": "trustyai.opendatahub.io", "resources": ["lmevaljobs"]
 def tokenizer(mp: ModelPlan) -> str | None:
     """The Hugging Face repository of the model's tokenizer: its hf:// source, else the
     catalog repository its `architecture` names."""
-    m = mp.model
-    if m.scheme == "hf":
-        return m.source.partition("://")[2].strip("/")
-    if isinstance(m.architecture, str) and m.architecture.count("/") == 1 \
-            and not m.architecture.endswith(".json"):
-        return m.architecture
+    return model_tokenizer(mp.model)
+
+
+def model_tokenizer(m) -> str | None:
+    candidate = m.source.partition("://")[2].strip("/") if m.scheme == "hf" else m.architecture
+    if isinstance(candidate, str) and HF_REPO.match(candidate) and not candidate.endswith(".json"):
+        return candidate
     return None
 
 
@@ -171,8 +175,7 @@ def findings(loaded: Loaded) -> list[Finding]:
                               "trustyai is Removed but the evaluation component is on: leave "
                               "trustyai out (the evaluation component sets it Managed)", "DSC_COMPONENT"))
     for i, m in enumerate(p.models):
-        if m.task == "chat" and m.state != "off" and m.scheme != "hf" and not (
-                isinstance(m.architecture, str) and m.architecture.count("/") == 1):
+        if m.task == "chat" and m.state != "off" and model_tokenizer(m) is None:
             out.append(at.finding(("models", i, "source"), "the evaluation needs the model's "
                                   "tokenizer, a Hugging Face repository: name it in `architecture` "
                                   "(org/name), or the model is not evaluated", "EVAL_TOKENIZER", "warning"))
