@@ -22,6 +22,7 @@ import json
 from dataclasses import dataclass, field, replace
 
 from . import catalog, gpufit
+from . import components as extra_components
 from .portfolio.schema import COMPONENTS, Model, Pool, Portfolio, flag_number
 
 STATES = {"active": "Active", "standby": "Standby", "off": "Off"}
@@ -355,6 +356,9 @@ def resolve_env(portfolio: Portfolio, env_name: str) -> EnvPlan:
         components["uploads"] = False
     if not portfolio.loadtest.enabled:
         components["loadtest"] = False
+    for module in extra_components.MODULES:   # off unless the portfolio's section enables it
+        if not module.enabled(portfolio):
+            components[module.NAME] = False
     lt = o.loadtest
     plan = EnvPlan(
         env.name, env.cluster, components, operators, pools, quota, queueing, preemption, models,

@@ -2,6 +2,7 @@
 enabled components use, for the tree README (and nothing for a component that is off)."""
 from __future__ import annotations
 
+from . import components
 from .plan import Plan
 
 # odh-model-controller merges a Secret into KServe's storage-config only when it is a data
@@ -47,6 +48,8 @@ def prerequisites(plan: Plan) -> list[str]:
     if not p.serving.createNamespace and serving:
         out.append(f"Namespace `{p.serving.namespace}` (`serving.createNamespace: false`), "
                    "labelled as below.")
+    for module in components.MODULES:
+        out += module.prerequisites(plan)
     return out
 
 

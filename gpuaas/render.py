@@ -15,6 +15,7 @@ from importlib import resources
 import yaml
 
 from . import catalog, mermaid
+from . import components as extra_components
 from .escapes import container_arg, for_kubelet
 from .loadtest import k6_script
 from .plan import EnvPlan, ModelPlan, Plan, version_tuple
@@ -49,6 +50,7 @@ COMPONENT_SPECS: dict[str, ComponentSpec] = {
     "uploads": ComponentSpec(-1, "one Job per S3-stored model: Hugging Face -> S3"),
     "serving": ComponentSpec(0, "serving namespace, vLLM ServingRuntime, InferenceServices"),
     "loadtest": ComponentSpec(1, "k6 script and its Deployment (replicas 0 until a commit says 1)"),
+    **{m.NAME: ComponentSpec(m.WAVE, m.ABOUT) for m in extra_components.MODULES},
 }
 
 # Cluster-scoped (and not writable by default) kinds the components deploy.
@@ -65,7 +67,7 @@ ARGOCD_RULES = [
     {"group": "apps", "resources": ["deployments"]},
     {"group": "", "resources": ["namespaces", "configmaps", "serviceaccounts", "secrets"]},
     {"group": "rbac.authorization.k8s.io", "resources": ["roles", "rolebindings"]},
-]
+] + [rule for m in extra_components.MODULES for rule in m.argocd_rules]
 
 
 def render(plan: Plan) -> dict[str, str]:
@@ -134,6 +136,8 @@ def render_charts(plan: Plan) -> dict[str, str]:
 
 
 def app_destination(p: Portfolio, component: str) -> tuple[str | None, list[str]]:
+    if component in extra_components.BY_NAME:
+        return extra_components.BY_NAME[component].destination(p)
     options = ["SkipDryRunOnMissingResource=true"]
     namespace = {"kueue": p.serving.namespace, "serving": p.serving.namespace,
                  "uploads": p.storage.uploads.namespace, "loadtest": p.loadtest.namespace}.get(component)
@@ -180,10 +184,13 @@ def render_approver(op: catalog.Operator, csv: str) -> str:
 
 
 def render_rhoai(p: Portfolio, env: EnvPlan) -> dict[str, str]:
+    extra = {name: {"managementState": state} for name, state in p.platform.rhoai.components.items()}
+    for module in extra_components.MODULES:   # an enabled component's operator is Managed
+        if env.components[module.NAME]:
+            extra.update(module.dsc(p))
     return {"datasciencecluster.yaml": render_template(
         "rhoai/datasciencecluster.yaml.j2", kueue=env.components["kueue"],
-        cluster_queue=p.quota.clusterQueue, local_queue=p.quota.localQueue,
-        extra=p.platform.rhoai.components)}
+        cluster_queue=p.quota.clusterQueue, local_queue=p.quota.localQueue, extra=extra)}
 
 
 def render_kueue(p: Portfolio, env: EnvPlan) -> dict[str, str]:
@@ -467,6 +474,7 @@ def render_loadtest(p: Portfolio, env: EnvPlan) -> dict[str, str]:
 COMPONENT_RENDERERS = {
     "operators": render_operators, "rhoai": render_rhoai, "kueue": render_kueue,
     "serving": render_serving, "uploads": render_uploads, "loadtest": render_loadtest,
+    **{m.NAME: m.render for m in extra_components.MODULES},
 }
 
 
@@ -480,6 +488,7 @@ def readme(plan: Plan, files: dict[str, str]) -> str:
                            singletons=lambda env: singletons(plan, env),
                            client_sa=CLIENT_SA,
                            calls={env.name: endpoints(plan.portfolio, env) for env in plan.environments},
+                           sections=[m.readme(plan) for m in extra_components.MODULES],
                            objects=count_objects(files))
 
 

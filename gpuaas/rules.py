@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterator
 
-from . import catalog, secrets
+from . import catalog, components, secrets
 from .findings import Finding, did_you_mean
 from .plan import EnvPlan, model_architecture, resolve_env, version_tuple
 from .portfolio.load import Loaded
@@ -30,6 +30,8 @@ def check(loaded: Loaded) -> list[Finding]:
     found = list(_portfolio_rules(loaded)) + list(_one_owner_per_cluster(loaded))
     found += _claims_declared(loaded)
     found += _nodes_sized(loaded)
+    for module in components.MODULES:
+        found += module.findings(loaded)
     for line, what in secrets.scan(loaded.text):
         message = f"looks like a {what}: put it in a Secret and name the Secret here (then " \
                   "rotate the value)"

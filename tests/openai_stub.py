@@ -4,7 +4,9 @@
         ...  # stub.url == "http://127.0.0.1:<port>"
         stub.records  # every request seen, thread-safe snapshot
 
-Serves ``POST /v1/chat/completions``, ``POST /v1/embeddings`` and ``GET /v1/models``.
+Serves ``POST /v1/chat/completions`` (streamed as server-sent events, one token per event,
+when the request says ``"stream": true``, as vLLM does), ``POST /v1/embeddings``,
+``GET /v1/models`` and ``GET /health``.
 A missing or wrong bearer token gives 401; a model it does not serve gives 404 (a model
 of the other kind gives 400, as vLLM does); ``fail=True`` answers 500 to every request
 that gets past those checks.
@@ -21,6 +23,7 @@ from typing import Any, Iterable
 CHAT_PATH = "/v1/chat/completions"
 EMBED_PATH = "/v1/embeddings"
 MODELS_PATH = "/v1/models"
+HEALTH_PATH = "/health"
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,12 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             auth_ok = self._auth_ok()
+            if path == HEALTH_PATH:   # vLLM's health check takes no token
+                stub.record(Record("GET", path, None, auth_ok, 0, 200))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             if not auth_ok:
                 status, payload = _error(401, "Unauthorized", "AuthenticationError")
             elif path != MODELS_PATH:
@@ -147,7 +156,38 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
                 time.sleep(stub.latency)
             status, payload = self._answer(path, body, model, auth_ok)
             stub.record(Record("POST", path, model, auth_ok, len(raw), status))
-            self._send(status, payload)
+            if status == 200 and path == CHAT_PATH and body.get("stream"):
+                self._stream(payload, bool((body.get("stream_options") or {}).get("include_usage")))
+            else:
+                self._send(status, payload)
+
+        def _stream(self, payload: dict, usage: bool) -> None:
+            """The completion as server-sent events in chunked encoding: a first event with
+            the role, one per token, the usage when asked, then [DONE]."""
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            base = {"id": payload["id"], "object": "chat.completion.chunk", "created": 0,
+                    "model": payload["model"]}
+            tokens = payload["choices"][0]["message"]["content"].split(" ")
+            events = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant"},
+                                            "finish_reason": None}]}]
+            events += [{**base, "choices": [{"index": 0, "delta": {"content": t + " "},
+                                             "finish_reason": None}]} for t in tokens if t]
+            events[-1]["choices"][0]["finish_reason"] = "length"
+            if usage:
+                events.append({**base, "choices": [], "usage": payload["usage"]})
+            for n, event in enumerate(events):
+                if n and stub.latency:
+                    time.sleep(stub.latency / len(events))
+                self._chunk(f"data: {json.dumps(event)}\n\n".encode())
+            self._chunk(b"data: [DONE]\n\n")
+            self._chunk(b"")
+
+        def _chunk(self, data: bytes) -> None:
+            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            self.wfile.flush()
 
         def _answer(self, path: str, body: Any, model: str | None, auth_ok: bool
                     ) -> tuple[int, dict]:

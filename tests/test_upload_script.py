@@ -516,10 +516,14 @@ def test_default_hub_functions_call_huggingface_hub(script, monkeypatch, tmp_pat
 
 
 def test_hub_mode_without_huggingface_hub_says_so(s3, tmp_path):
-    """The real subprocess, no stand-ins: this venv lacks huggingface_hub (the Job installs it)."""
-    if importlib.util.find_spec("huggingface_hub") is not None:
-        pytest.skip("huggingface_hub is installed; the listing would try the network")
-    result = run_script(hub_env(s3, tmp_path, "hub-no-lib"))
+    """The real subprocess, as in a Job image without huggingface_hub (the Job installs it).
+    The test tools bring it in (GuideLLM needs it): a package of that name that cannot be
+    imported stands first on the path."""
+    shadow = tmp_path / "no-hub" / "huggingface_hub"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'huggingface_hub'\", name='huggingface_hub')\n")
+    result = run_script({**hub_env(s3, tmp_path, "hub-no-lib"), "PYTHONPATH": str(shadow.parent)})
     assert_one_line_error(result, 1, "missing Python package: huggingface_hub")
 
 

@@ -49,7 +49,10 @@ def test_portfolio_changed_without_render(repo, schemas, cli):
     code, data = run(cli, repo, schemas)
     assert code == 1
     stale = [f for f in data["findings"] if f["code"] == "STALE"]
-    assert [f["file"] for f in stale] == [str(TREE / "components/prod/serving/isvc-mistral-3-int4.yaml")]
+    # the model, and its registration: a changed model is a new registry version
+    assert [f["file"] for f in stale] == [str(TREE / path) for path in (
+        "README.md", "components/prod/registry/configmap-registration.yaml",
+        "components/prod/registry/job-register.yaml", "components/prod/serving/isvc-mistral-3-int4.yaml")]
 
 
 def test_hand_edit_and_unknown_field_in_an_inference_service(repo, schemas, cli):

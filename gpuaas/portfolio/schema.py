@@ -5,6 +5,7 @@ they become. Unknown keys are errors.
 """
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Annotated, Literal
 
@@ -22,8 +23,7 @@ _SCALE = {"": 1, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 
 Precision = Literal["fp32", "bf16", "fp16", "fp8", "int8", "w8a8", "w4a16", "int4", "mxfp4"]
 State = Literal["active", "standby", "off"]
-Component = Literal["operators", "rhoai", "kueue", "serving", "uploads", "loadtest"]
-COMPONENTS: tuple[str, ...] = ("operators", "rhoai", "kueue", "serving", "uploads", "loadtest")
+CORE_COMPONENTS: tuple[str, ...] = ("operators", "rhoai", "kueue", "serving", "uploads", "loadtest")
 
 
 class Strict(BaseModel):
@@ -566,6 +566,16 @@ def _some_stages(stages: list[Stage] | None) -> list[Stage] | None:
     return stages
 
 
+# The components of gpuaas/components/, each with its own portfolio section (their modules
+# import the helpers above).
+from .. import components as _components  # noqa: E402
+
+_COMPONENT_MODULES = tuple(importlib.import_module(f"{_components.__name__}.{name}")
+                           for name in _components.NAMES)
+COMPONENTS: tuple[str, ...] = CORE_COMPONENTS + _components.NAMES
+Component = Literal[COMPONENTS]  # type: ignore[valid-type]
+
+
 class ModelOverride(Strict):
     state: State
 
@@ -634,3 +644,8 @@ class Portfolio(Strict):
     serving: Serving = Serving()
     models: list[Model] = []
     loadtest: Loadtest = Loadtest()
+    # each component of gpuaas/components/ has its own section, named as the component
+    for _m in _COMPONENT_MODULES:
+        __annotations__[_m.NAME] = _m.Settings
+        vars()[_m.NAME] = _m.Settings()
+    del _m

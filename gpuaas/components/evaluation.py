@@ -1,0 +1,198 @@
+"""`evaluation`: seed 004's model testing, per active chat model.
+
+An LMEvalJob (TrustyAI; the DataScienceCluster's `trustyai` Managed, online access allowed
+for the tasks' datasets) scores the model on `tasks`; a GuideLLM Job measures time to first
+token, inter-token latency and throughput at a few constant rates against the model's
+endpoint with a ServiceAccount token, then publishes the numbers to the model's version in
+the registry (when the registry component is on in the environment).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from importlib import resources
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import Field, field_validator
+
+from ..portfolio.schema import Strict, dns_label
+
+if TYPE_CHECKING:
+    from ..findings import Finding
+    from ..plan import EnvPlan, ModelPlan, Plan
+    from ..portfolio.load import Loaded
+    from ..portfolio.schema import Portfolio
+
+NAME = "evaluation"
+# After the registry: the benchmark publishes to the versions the registration made.
+WAVE = 2
+ABOUT = "per active chat model: an LMEvalJob (TrustyAI) and a GuideLLM benchmark Job publishing to the registry"
+SA = "gpuaas-evaluation"
+SCRIPTS = ("benchmark_results.py", "lmeval_results.py", "register_models.py")
+# A Hugging Face repository id, as the LMEvalJob's modelArgs pattern admits it
+HF_REPO = re.compile(r"^[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$")
+TaskName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", min_length=1, max_length=200)]
+
+
+class Settings(Strict):
+    enabled: bool = False
+    namespace: str = "gpuaas-evaluation"          # not Kueue-managed, like the load test
+    tasks: list[TaskName] = Field(["hellaswag", "arc_easy"], min_length=1)
+    limit: int | None = Field(None, ge=1)          # samples per task (LMEvalJob limit); all when unset
+    rates: list[Annotated[float, Field(gt=0, le=10_000)]] = Field([1, 4, 8], min_length=1)
+    maxSeconds: int = Field(60, ge=1, le=86_400)   # per rate
+    promptTokens: int = Field(512, ge=1, le=1_000_000)
+    outputTokens: int = Field(128, ge=1, le=1_000_000)
+    image: str = "ghcr.io/vllm-project/guidellm:v0.8.1"
+    publishImage: str = "registry.access.redhat.com/ubi9/python-311:latest"
+
+    _ns = field_validator("namespace")(lambda v: dns_label(v))
+
+
+def enabled(p: Portfolio) -> bool:
+    return p.evaluation.enabled
+
+
+def destination(p: Portfolio) -> tuple[str, list[str]]:
+    return p.evaluation.namespace, ["SkipDryRunOnMissingResource=true"]
+
+
+def dsc(p: Portfolio) -> dict[str, dict]:
+    # hellaswag and arc_easy come from Hugging Face: the LMEvalJob needs online access
+    return {"trustyai": {"managementState": "Managed",
+                         "eval": {"lmeval": {"permitOnline": "allow", "permitCodeExecution": "deny"}}}}
+
+
+argocd_rules = [{"group": "trustyai.opendatahub.io", "resources": ["lmevaljobs"]}]
+
+
+def tokenizer(mp: ModelPlan) -> str | None:
+    """The Hugging Face repository of the model's tokenizer: its hf:// source, else the
+    catalog repository its `architecture` names."""
+    return model_tokenizer(mp.model)
+
+
+def model_tokenizer(m) -> str | None:
+    candidate = m.source.partition("://")[2].strip("/") if m.scheme == "hf" else m.architecture
+    if isinstance(candidate, str) and HF_REPO.match(candidate) and not candidate.endswith(".json"):
+        return candidate
+    return None
+
+
+def targets(env: EnvPlan) -> list[ModelPlan]:
+    """The models evaluated: active chat models whose tokenizer is known."""
+    return [mp for mp in env.active if mp.model.task == "chat" and tokenizer(mp)]
+
+
+def scripts() -> dict[str, str]:
+    return {name: (resources.files("gpuaas") / "scripts" / name).read_text() for name in SCRIPTS}
+
+
+def short(prefix: str, model: str, digest: str) -> str:
+    return f"{prefix}-{model[:63 - len(prefix) - 10].rstrip('-')}-{digest}"
+
+
+def render(p: Portfolio, env: EnvPlan) -> dict[str, str]:
+    from ..escapes import for_kubelet
+    from ..render import CLIENT_SA, endpoints
+    from ..templating import render_template
+    from . import registry
+    e = p.evaluation
+    ns = e.namespace
+    docs = {"namespace.yaml": render_template("serving/namespace.yaml.j2", name=ns, labels={},
+                                              argocd_namespace=p.gitops.argocdNamespace)}
+    publish = env.components[registry.NAME]
+    docs["rbac.yaml"] = render_template(
+        "evaluation/rbac.yaml.j2", name=SA, namespace=ns, serving_namespace=p.serving.namespace,
+        client_role=CLIENT_SA if p.serving.auth else None,
+        registry_namespace=p.registry.namespace if publish else None, registry_role=registry.SA)
+    code = scripts()
+    cm = "gpuaas-evaluation-scripts"
+    docs["configmap-scripts.yaml"] = render_template("registry/configmap.yaml.j2", name=cm,
+                                                     namespace=ns, data=code)
+    urls = {entry["name"]: entry["url"] for entry in endpoints(p, env)[0]}
+    for mp in targets(env):
+        m = mp.model
+        url = urls[m.name]
+        spec = {"model": m.name, "url": url, "tokenizer": tokenizer(mp), "tasks": e.tasks,
+                "limit": e.limit}
+        digest = hashlib.sha256(json.dumps([spec, registry.version_digest(mp, p)]).encode()).hexdigest()[:8]
+        lmevaljob = short("lmeval", m.name, digest)
+        docs[f"lmevaljob-{m.name}.yaml"] = render_template(
+            "evaluation/lmevaljob.yaml.j2", name=lmevaljob, namespace=ns,
+            model=m.name, tasks=e.tasks, limit=e.limit, token_secret=f"{SA}-token" if p.serving.auth else None,
+            model_args=[{"name": "model", "value": m.name},
+                        {"name": "base_url", "value": f"{url}/v1/completions"},
+                        {"name": "tokenizer", "value": tokenizer(mp)},
+                        {"name": "tokenized_requests", "value": "False"},
+                        {"name": "num_concurrent", "value": "1"},
+                        {"name": "max_retries", "value": "3"},
+                        # the predictor's certificate is from the cluster's service CA
+                        {"name": "verify_certificate", "value": "False"}])
+        bench_env = [{"name": "TARGET", "value": url}, {"name": "MODEL", "value": m.name},
+                     {"name": "TOKENIZER", "value": tokenizer(mp)},
+                     {"name": "RATES", "value": ",".join(f"{r:g}" for r in e.rates)},
+                     {"name": "MAX_SECONDS", "value": str(e.maxSeconds)},
+                     {"name": "PROMPT_TOKENS", "value": str(e.promptTokens)},
+                     {"name": "OUTPUT_TOKENS", "value": str(e.outputTokens)},
+                     {"name": "RESULTS_DIR", "value": "/results"},
+                     {"name": "HOME", "value": "/results"}]
+        if p.serving.auth:
+            bench_env.append({"name": "API_TOKEN", "valueFrom": {"secretKeyRef": {
+                "name": f"{SA}-token", "key": "token"}}})
+        if publish:
+            publish_lmeval = [{"name": "LMEVALJOB", "value": lmevaljob}, {"name": "NAMESPACE", "value": ns},
+                              {"name": "REGISTERED_MODEL", "value": m.name},
+                              {"name": "MODEL_VERSION", "value": registry.version_name(mp, p)},
+                              {"name": "REGISTRY_URL", "value": registry.url(p)}]
+            docs[f"job-lmeval-publish-{m.name}.yaml"] = render_template(
+                "evaluation/job-lmeval-publish.yaml.j2", name=short("lmeval-publish", m.name, digest),
+                namespace=ns, model=m.name, lmevaljob=lmevaljob, image=e.publishImage,
+                env=[{**v, "value": for_kubelet(v["value"])} for v in publish_lmeval],
+                configmap=cm, service_account=SA)
+        publish_env = [{"name": "REGISTERED_MODEL", "value": m.name},
+                       {"name": "MODEL_VERSION", "value": registry.version_name(mp, p)},
+                       {"name": "REGISTRY_URL", "value": registry.url(p)},
+                       {"name": "RESULTS_DIR", "value": "/results"}]
+        job = dict(namespace=ns, model=m.name, image=e.image, publish_image=e.publishImage,
+                   bench_env=[{**v, "value": for_kubelet(v["value"])} if "value" in v else v for v in bench_env],
+                   publish_env=[{**v, "value": for_kubelet(v["value"])} for v in publish_env],
+                   publish=publish, configmap=cm, service_account=SA)
+        job_digest = hashlib.sha256(json.dumps([job, code], sort_keys=True).encode()).hexdigest()[:8]
+        docs[f"job-benchmark-{m.name}.yaml"] = render_template(
+            "evaluation/job-benchmark.yaml.j2", name=short("benchmark", m.name, job_digest), **job)
+    return docs
+
+
+def findings(loaded: Loaded) -> list[Finding]:
+    p, at = loaded.portfolio, loaded.locations
+    out = []
+    if not p.evaluation.enabled:
+        return out
+    if p.platform.rhoai.components.get("trustyai") == "Removed":
+        out.append(at.finding(("platform", "rhoai", "components", "trustyai"),
+                              "trustyai is Removed but the evaluation component is on: leave "
+                              "trustyai out (the evaluation component sets it Managed)", "DSC_COMPONENT"))
+    for i, m in enumerate(p.models):
+        if m.task == "chat" and m.state != "off" and model_tokenizer(m) is None:
+            out.append(at.finding(("models", i, "source"), "the evaluation needs the model's "
+                                  "tokenizer, a Hugging Face repository: name it in `architecture` "
+                                  "(org/name), or the model is not evaluated", "EVAL_TOKENIZER", "warning"))
+    return out
+
+
+def prerequisites(plan: Plan) -> list[str]:
+    return []
+
+
+def readme(plan: Plan) -> str:
+    from ..templating import Quoted, render_template
+    from . import registry
+    p = plan.portfolio
+    envs = [env for env in plan.environments if env.components[NAME]]
+    if not envs:
+        return ""
+    return Quoted(render_template("evaluation/readme.md.j2", p=p, e=p.evaluation, envs=envs,
+                                  targets=targets, sa=SA, registry=registry.NAME,
+                                  rates=", ".join(f"{r:g}" for r in p.evaluation.rates)))
