@@ -164,8 +164,7 @@ def _writable(out_dir: Path) -> None:
 
 
 @app.command()
-def plan(portfolio: Optional[Path] = typer.Argument(None, help="Portfolio file (default: "
-                                                     "every portfolios/*.yaml)."),
+def plan(portfolios: Optional[List[Path]] = Portfolios,
          env: Optional[str] = typer.Option(None, "--env", help="Only this environment."),
          format: PlanOutput = typer.Option(PlanOutput.text, "--format",
                                            help="json: one object per portfolio (a list for "
@@ -179,12 +178,12 @@ def plan(portfolio: Optional[Path] = typer.Argument(None, help="Portfolio file (
     """What Kueue will admit, what will queue, GPU memory fit and monthly cost."""
     from . import markdown, pipeline, report as reports
     try:
-        paths = pipeline.portfolio_paths([portfolio] if portfolio else None)
+        paths = pipeline.portfolio_paths(portfolios)
         builts = pipeline.build_all(paths, with_files=False)
     except UserError as exc:
         fail(exc)
     if diff is not None:
-        _plan_diff(portfolio, paths, builts, diff, env, format, fail_on_pending)
+        _plan_diff(portfolios, paths, builts, diff, env, format, fail_on_pending)
         return
     report([f for b in builts for f in b.findings])
     pending = False
@@ -215,15 +214,15 @@ def _no_env(env: str, file: str, names: list[str]) -> None:
     raise typer.Exit(2)
 
 
-def _plan_diff(portfolio: Optional[Path], paths: List[Path], builts: list, rev: str,
+def _plan_diff(portfolios: Optional[List[Path]], paths: List[Path], builts: list, rev: str,
                env: Optional[str], format: PlanOutput, fail_on_pending: bool) -> None:
-    """plan --diff REV: each portfolio's plan now against its plan at REV. Without a
-    PORTFOLIO, portfolios/*.yaml at REV that are gone now are shown as removed."""
+    """plan --diff REV: each portfolio's plan now against its plan at REV. Without
+    PORTFOLIO..., portfolios/*.yaml at REV that are gone now are shown as removed."""
     from . import markdown, pipeline, plandiff, repo, report as reports
     where = paths[0] if paths else Path(".")
     try:
         commit = repo.commit_of(where, rev)
-        removed = [] if portfolio else [
+        removed = [] if portfolios else [
             p for p in repo.listed(where, commit, Path("portfolios"))
             if p.suffix in (".yaml", ".yml") and p not in paths]
         befores = [pipeline.build_before(p, commit, rev) for p in [*paths, *removed]]
@@ -387,7 +386,7 @@ def _switch(models: List[str], portfolio: Optional[Path], env: Optional[str], st
         err.print(f"{', '.join(models)}: already {state}{where} ({portfolio}); nothing changed")
     else:
         err.print(f"{', '.join(models)}: state {state}{where} ({portfolio}); run `gpuaas render` and commit")
-    plan(portfolio, env, PlanOutput.text, False, None)
+    plan([portfolio], env, PlanOutput.text, False, None)
 
 
 def _portfolio_with(models: List[str], paths: List[Path]) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -496,6 +497,20 @@ def _quota(gpus: int) -> str:
     return f"quota: {gpus} GPU" + ("" if gpus == 1 else "s")
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DOC_SPLIT = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_KIND = re.compile(r"^kind: ([A-Za-z]+)$", re.MULTILINE)
+_NAME = re.compile(r'^metadata:\n(?:  (?!name:).*\n)*  name: "?([a-z0-9][-a-z0-9.]*)"?$', re.MULTILINE)
+
+
+def _scalars(node: object) -> dict:
+    """A mapping node's plain string values by key (a nested mapping as its node)."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: (v.value if isinstance(v, yaml.ScalarNode) and v.tag.endswith(":str") else v)
+            for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+
+
 def component_objects(files: dict[str, str]) -> dict[str, dict[str, list[tuple[str, str]]]]:
     """{"env/component": {kind: [(name, note)]}} read back from the rendered manifests, so
     the README's diagram shows what the tree deploys and cannot drift from it. The note of a
@@ -506,12 +521,23 @@ def component_objects(files: dict[str, str]) -> dict[str, dict[str, list[tuple[s
         parts = path.split("/")
         if parts[0] != "components" or len(parts) != 4 or parts[3] == "kustomization.yaml":
             continue
-        for doc in yaml.safe_load_all(body):
-            if not isinstance(doc, dict) or "kind" not in doc:
+        # Reading the whole output back as YAML was most of the time of a large render: the
+        # kind and name of what gpuaas wrote are read off its lines; anything else (and a
+        # ClusterQueue, whose quotas are needed) through libyaml's node tree.
+        for text in _DOC_SPLIT.split(body):
+            kind, name = _KIND.search(text), _NAME.search(text)
+            if kind and name and kind.group(1) != "ClusterQueue":
+                kinds = found.setdefault(f"{parts[1]}/{parts[2]}", {})
+                kinds.setdefault(kind.group(1), []).append((name.group(1), ""))
                 continue
-            spec = doc.get("spec") or {}
+            node = yaml.compose(text, Loader=_LOADER)
+            top = _scalars(node)
+            kind, name = top.get("kind"), _scalars(top.get("metadata")).get("name")
+            if not isinstance(kind, str) or not isinstance(name, str):
+                continue
             note = ""
-            if doc["kind"] == "ClusterQueue":
+            if kind == "ClusterQueue":
+                spec = yaml.constructor.SafeConstructor().construct_document(node).get("spec") or {}
                 note = spec.get("queueingStrategy", "")
                 for group in spec.get("resourceGroups", []):
                     for flavor in group.get("flavors", []):
@@ -519,7 +545,7 @@ def component_objects(files: dict[str, str]) -> dict[str, dict[str, list[tuple[s
                             if r.get("name") == "nvidia.com/gpu":
                                 gpus[f"{parts[1]}/{flavor['name']}"] = r.get("nominalQuota", 0)
             kinds = found.setdefault(f"{parts[1]}/{parts[2]}", {})
-            kinds.setdefault(doc["kind"], []).append((doc["metadata"]["name"], note))
+            kinds.setdefault(kind, []).append((name, note))
     for key, kinds in found.items():
         env = key.split("/")[0]
         if "ResourceFlavor" in kinds:     # in the ClusterQueue's order: the order Kueue tries

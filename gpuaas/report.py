@@ -1,6 +1,7 @@
 """Presenting a plan: a rich table for people, the JSON contract for scripts."""
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 from rich.table import Table
@@ -74,27 +75,62 @@ def fit_cells(fit: Fit) -> tuple[str, str, str, str, str]:
             f"{e.max_concurrency:.1f}" if e.max_concurrency else "0", verdict)
 
 
+# The plan table's columns, with the order in which they are left out when the console is
+# too narrow (highest first); 0: always shown. Names are never cut (`mistral-3-bf…` and
+# `mistral-3-in…` looked alike): the reason column wraps instead.
+COLUMNS = (("model", "left", 0), ("state", "left", 3), ("GPUs", "right", 1), ("pool", "left", 0),
+           ("storage", "left", 6), ("weights", "right", 8), ("KV pool", "right", 5),
+           ("KV tokens", "right", 7), ("conc", "right", 4), ("fit", "center", 2),
+           ("admission", "left", 0), ("$/month", "right", 2), ("reason", "left", 0))
+REASON_MIN = 16     # the reason wraps, but not one word a line
+
+
+def plan_rows(e: EnvPlan) -> list[list[str | Text]]:
+    rows = []
+    for m in e.models:
+        # a model vLLM would refuse (or cannot be sized) says why; others their admission
+        reason = m.reason if m.fit.fits else f"{m.fit.reason} ({m.reason})"
+        rows.append([m.name, m.state, f"{m.model.gpus}x{m.model.replicas}" if m.model.replicas > 1
+                     else str(m.model.gpus), ", ".join(dict.fromkeys(m.flavors)) or ", ".join(m.pools) or "-",
+                     m.storage.kind, *fit_cells(m.fit), Text(m.admission, style=STYLE.get(m.admission, "")),
+                     "n/a" if unpriced(e, m) else f"{m.monthly_usd:,.0f}" if m.monthly_usd else "-",
+                     Text(reason)])
+    return rows
+
+
+def fitting_columns(rows: list[list[str | Text]], width: int) -> list[int]:
+    """Indexes of the columns that fit in `width` (a heavy-head table: 3 characters around
+    each cell, 1 at the edge), leaving out the least needed first."""
+    widths = [max([cell_len(str(r[i])) for r in rows] + [len(name)]) for i, (name, _, _) in enumerate(COLUMNS)]
+    widths[-1] = min(widths[-1], REASON_MIN)
+    keep = list(range(len(COLUMNS)))
+    for i in sorted((i for i, c in enumerate(COLUMNS) if c[2]), key=lambda i: -COLUMNS[i][2]):
+        if 1 + sum(widths[k] + 3 for k in keep) <= width:
+            break
+        keep.remove(i)
+    return keep
+
+
 def print_plan(console: Console, plan: Plan, envs: list[EnvPlan]) -> None:
     for e in envs:
         # weights and KV pool in GiB per GPU; conc: maxModelLen requests the KV pool holds
         table = Table(title=f"{plan.portfolio.metadata.name} / {e.name}", title_justify="left")
-        for col, justify in (("model", "left"), ("state", "left"), ("GPUs", "right"),
-                             ("pool", "left"), ("storage", "left"), ("weights", "right"),
-                             ("KV pool", "right"), ("KV tokens", "right"), ("conc", "right"),
-                             ("fit", "center"), ("admission", "left"), ("$/month", "right"),
-                             ("reason", "left")):
-            table.add_column(col, justify=justify)
-        for m in e.models:
-            style = STYLE.get(m.admission, "")
-            # a model vLLM would refuse (or cannot be sized) says why; others their admission
-            reason = m.reason if m.fit.fits else f"{m.fit.reason} ({m.reason})"
-            table.add_row(m.name, m.state, f"{m.model.gpus}x{m.model.replicas}" if m.model.replicas > 1
-                          else str(m.model.gpus), ", ".join(dict.fromkeys(m.flavors)) or ", ".join(m.pools) or "-",
-                          m.storage.kind, *fit_cells(m.fit),
-                          Text(m.admission, style=style),
-                          "n/a" if unpriced(e, m) else f"{m.monthly_usd:,.0f}" if m.monthly_usd else "-",
-                          Text(reason))
+        rows = plan_rows(e)
+        keep = fitting_columns(rows, console.width)
+        for i in keep:
+            name, justify, priority = COLUMNS[i]
+            longest = max([cell_len(str(r[i])) for r in rows] + [len(name)])
+            # names and short values keep their width; only the reason gives way, and below
+            # that a name folds onto a second line rather than lose its end
+            table.add_column(name, justify=justify, overflow="fold",
+                             min_width=None if name == "reason" else longest)
+        for row in rows:
+            table.add_row(*(row[i] for i in keep))
         console.print(table)
+        left_out = [COLUMNS[i][0] for i in range(len(COLUMNS)) if i not in keep]
+        if left_out:
+            console.print(f"  not shown at {console.width} columns: {', '.join(left_out)} "
+                          "(a wider terminal or --format json has them)")
         used = sum(e.used.values())
         kueue = e.components["kueue"]
         quota = sum(p.quota_gpus if kueue else p.capacity for p in e.pools)

@@ -11,7 +11,7 @@ from . import catalog, components, secrets
 from .findings import Finding, did_you_mean
 from .plan import EnvPlan, model_architecture, resolve_env, version_tuple
 from .portfolio.load import Loaded
-from .portfolio.schema import FIELD_FLAGS, dns_subdomain, flag_number, shown
+from .portfolio.schema import FIELD_FLAGS, GPUS_MIN, dns_subdomain, flag_number, shown
 
 # Flags gpuaas sets itself in the ServingRuntime: a model must not set them again.
 RUNTIME_FLAGS = {"--port", "--model", "--served-model-name"}
@@ -149,7 +149,7 @@ def _portfolio_rules(loaded: Loaded) -> Iterator[Finding]:
             yield at.finding(("models", i, "priority"), f"unknown priority {shown(m.priority)}{hint}: "
                              + ("" if hint else "declare it under quota.priorities, ") + "priorities are "
                              f"{', '.join(p.quota.priorities) or 'none'}", "PRIORITY_UNKNOWN")
-        if m.gpus < 1:
+        if m.gpus < GPUS_MIN:
             yield at.finding(("models", i, "gpus"), "every model needs at least one GPU: CPU "
                              "inference is never allowed", "NO_GPU")
         yield from _storage_rules(loaded, i)
@@ -429,7 +429,7 @@ def _env_rules(loaded: Loaded, env: EnvPlan) -> Iterator[Finding]:
     yield from _resource_rules(loaded, env, suffix)
     for i, mp in enumerate(env.models):
         m = mp.model
-        if mp.state == "off" or m.gpus < 1:
+        if mp.state == "off" or m.gpus < GPUS_MIN:
             continue
         pools = [env.pool(n) for n in m.pools if any(x.name == n for x in env.pools)]
         no_fp8 = sorted({pool.pool.gpu for pool in (pools or env.pools) if not pool.gpu.fp8})

@@ -1,6 +1,7 @@
 """A newcomer's first commands: version, help, a starter that renders clean."""
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -102,3 +103,47 @@ def test_a_mistyped_priority_gets_the_close_one(tmp_path: Path):
                    "models: [{name: m, source: hf://org/m, params: 8B, precision: fp8, gpus: 1, priority: critcal}]\n")
     [finding] = [f for f in pipeline.build(write(tmp_path / "p.yaml", body)).findings if f.code == "PRIORITY_UNKNOWN"]
     assert "did you mean 'critical'" in finding.message
+
+
+def _plan_text(width: int) -> str:
+    from rich.console import Console
+    from gpuaas import pipeline, report
+    from .conftest import PORTFOLIOS
+    console = Console(width=width, record=True, markup=False, emoji=False, highlight=False,
+                      color_system=None, file=io.StringIO())
+    names = []
+    for path in PORTFOLIOS:
+        plan = pipeline.build(path, with_files=False).plan
+        report.print_plan(console, plan, plan.environments)
+        names += [(m.name, p) for e in plan.environments for m in e.models
+                  for p in (m.flavors or m.pools)]
+    return console.export_text(), names
+
+
+def test_the_plan_cuts_no_name_at_80_or_120_columns():
+    for width in (80, 120):
+        text, names = _plan_text(width)
+        assert "…" not in text, width
+        assert all(len(line) <= width for line in text.splitlines()), width
+        cells = {cell.strip() for line in text.splitlines() for cell in line.split("│")}
+        for model, pool in names:
+            assert model in cells and pool in cells, (width, model, pool)
+        assert "admission" in text and "not shown at" in text
+
+
+def test_the_plan_keeps_every_column_when_there_is_room():
+    text, _ = _plan_text(200)
+    assert "KV tokens" in text and "storage" in text and "not shown at" not in text
+
+
+def test_plan_takes_several_portfolios(cli):
+    from .conftest import PORTFOLIOS
+    two = [str(p) for p in PORTFOLIOS[:2]]
+    result = cli("plan", *two, "--format", "json")
+    assert result.exit_code == 0, result.output
+    documents = json.loads(result.stdout)
+    assert [d["portfolio"] for d in documents] == [p.stem for p in PORTFOLIOS[:2]]
+    one = json.loads(cli("plan", two[0], "--format", "json").stdout)
+    assert one == documents[0]        # one portfolio: one object, as before
+    text = cli("plan", *two).stdout
+    assert all(f"{p.stem} / " in text for p in PORTFOLIOS[:2])

@@ -18,12 +18,17 @@ from ..findings import did_you_mean
 # (and a Service/Route prefix): 63 - len("-predictor") = 53.
 NAME_MAX = 53
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_PARAMS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMBT]?)\s*$", re.IGNORECASE)
+# No inline flags (JavaScript editors read these patterns too); the look-ahead wants a
+# non-zero digit: a count of 0 is no model.
+_PARAMS = re.compile(r"^(?=\s*[\d.]*[1-9])\s*(\d+(?:\.\d+)?)\s*([KMBTkmbt]?)\s*$")
+_PARAMS_FORM = re.compile(_PARAMS.pattern.replace(r"(?=\s*[\d.]*[1-9])", "", 1))
 _SCALE = {"": 1, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 
 Precision = Literal["fp32", "bf16", "fp16", "fp8", "int8", "w8a8", "w4a16", "int4", "mxfp4"]
 State = Literal["active", "standby", "off"]
 CORE_COMPONENTS: tuple[str, ...] = ("operators", "rhoai", "kueue", "serving", "uploads", "loadtest")
+# Every model needs a GPU (rules.py says so as NO_GPU, with the line; the editor schema too).
+GPUS_MIN = 1
 
 
 class Strict(BaseModel):
@@ -35,6 +40,16 @@ def shown(value: object, limit: int = 80) -> str:
     become a 100 kB error line."""
     text = repr(value)
     return text if len(text) <= limit else text[:limit - 5] + "…" + text[-4:]
+
+
+def pattern(regex: re.Pattern, max_len: int | None = None) -> dict:
+    """The JSON Schema side of a check below, for editors: the validator's own regex (and
+    length), so the editor and the CLI cannot drift apart."""
+    return {"pattern": regex.pattern, **({"maxLength": max_len} if max_len else {})}
+
+
+def label(max_len: int = 63) -> dict:
+    return pattern(_DNS_LABEL, max_len)
 
 
 def dns_label(value: str, max_len: int = 63) -> str:
@@ -50,17 +65,30 @@ def dns_label(value: str, max_len: int = 63) -> str:
 Name = Annotated[str, Field(min_length=1)]
 
 _REPO_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://[^\s/]+|[\w.-]+@[\w.-]+:)[^\s\x00-\x1f\x7f]*$")
-_BAD_REF = re.compile(r"[\s\x00-\x1f\x7f~^:?*\[\\]|\.\.|@\{|//|/\.")
-_BAD_PATH = re.compile(r"[\s\x00-\x1f\x7f\\]")
+# git check-ref-format as one regex (look-aheads), so that editors can check it as well
+_GIT_REF = re.compile(r"^(?![-/])(?!.*(?:[\s\x00-\x1f\x7f~^:?*\[\\]|\.\.|@\{|//|/\.))"
+                      r"(?!.*(?:[./]|\.lock)$).+$")
+# dir/sub: no part empty, '.', '..' or starting with '-'; no spaces or '\'
+_PATH_PART = r"(?!\.\.?(?:/|$))(?!-)[^/\s\x00-\x1f\x7f\\]+"
+_REPO_PATH = re.compile(rf"^(?:/*{_PATH_PART}(?:/{_PATH_PART})*/*)?$")
+_OPERATOR_VERSION = re.compile(r"^[0-9][0-9A-Za-z.+-]{0,62}$")
 _CLUSTER = re.compile(r"^https?://[^\s/\x00-\x1f\x7f,{}\\]+(?:/[^\s\x00-\x1f\x7f,{}\\]*)?$")
 
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_SUBDOMAIN = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
+_DNS_SUBDOMAIN = re.compile(rf"^{_SUBDOMAIN}$")
+SUBDOMAIN_MAX = 253
 _LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
+# [prefix/]name: the prefix a DNS subdomain of at most 253, the name 1-63 label characters
+_LABEL_KEY = re.compile(rf"^(?:(?=[^/]{{1,{SUBDOMAIN_MAX}}}/){_SUBDOMAIN}/)?(?=[^/]{{1,63}}$)"
+                        r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+LABEL_VALUE_MAX = 63
+SOURCE_SCHEMES = ("hf", "oci", "s3", "pvc")
+_SOURCE = re.compile(rf"^(?:{'|'.join(SOURCE_SCHEMES)})://[\s\S]*[^/]")
 
 
 def dns_subdomain(value: str) -> str:
     """A Kubernetes object name such as a Secret's: DNS labels joined by dots, <= 253."""
-    if len(value) > 253 or not _DNS_SUBDOMAIN.match(value):
+    if len(value) > SUBDOMAIN_MAX or not _DNS_SUBDOMAIN.match(value):
         raise ValueError(f"{shown(value)} is not a Kubernetes object name: use lower-case "
                          "letters, digits, '-' and '.', starting and ending with a letter or digit")
     return value
@@ -75,8 +103,7 @@ def git_url(value: str) -> str:
 
 def git_ref(value: str) -> str:
     """git check-ref-format's rules, which also keep a revision on one line."""
-    if not value or _BAD_REF.search(value) or value.endswith((".", "/", ".lock")) \
-            or value.startswith(("-", "/")):
+    if not _GIT_REF.fullmatch(value):
         raise ValueError(f"{shown(value)} is not a Git branch, tag or commit: no spaces, control "
                          "characters, '..', '@{', '~^:?*[\\', and no trailing '/', '.' or '.lock'")
     return value
@@ -84,9 +111,7 @@ def git_ref(value: str) -> str:
 
 def repo_path(value: str) -> str:
     """A directory inside the repository: nothing that climbs out or reads as an option."""
-    parts = value.strip("/").split("/")
-    if value and (_BAD_PATH.search(value) or any(part in ("", ".", "..") or part.startswith("-")
-                                                 for part in parts)):
+    if not _REPO_PATH.fullmatch(value):
         raise ValueError(f"{shown(value)} is not a path inside the repository: write dir/sub, "
                          "without '..', '.', '//', a leading '-', spaces or '\\'")
     return value
@@ -94,7 +119,7 @@ def repo_path(value: str) -> str:
 
 def operator_version(value: str | None) -> str | None:
     """The version part of a ClusterServiceVersion name: 3.0.0, 1.17.0, 4.20.0-202510211040."""
-    if value is not None and not re.fullmatch(r"[0-9][0-9A-Za-z.+-]{0,62}", value):
+    if value is not None and not _OPERATOR_VERSION.fullmatch(value):
         raise ValueError(f"{shown(value)} is not an operator version: write it as in the CSV name, "
                          "e.g. 3.0.0 (or null to follow the channel)")
     return value
@@ -110,16 +135,14 @@ def cluster_url(value: str) -> str:
 
 def label_key(key: str) -> str:
     """A Kubernetes label (or taint) key: [DNS subdomain/]name, the name at most 63 characters."""
-    prefix, slash, name = key.rpartition("/")
-    if (slash and not (len(prefix) <= 253 and _DNS_SUBDOMAIN.match(prefix))) or not name \
-            or len(name) > 63 or not _LABEL_VALUE.match(name):
+    if not _LABEL_KEY.fullmatch(key):
         raise ValueError(f"{shown(key)} is not a Kubernetes label key: write [prefix/]name, the "
                          "name up to 63 letters, digits, '-', '_' or '.', the prefix a DNS name")
     return key
 
 
 def label_value(value: str) -> str:
-    if len(value) > 63 or not _LABEL_VALUE.match(value):
+    if len(value) > LABEL_VALUE_MAX or not _LABEL_VALUE.match(value):
         raise ValueError(f"{shown(value)} is not a Kubernetes label value: up to 63 letters, "
                          "digits, '-', '_' or '.', starting and ending with a letter or digit")
     return value
@@ -134,6 +157,8 @@ def parse_params(value: str | int | float) -> float:
     else:
         match = _PARAMS.match(value)
         if not match:
+            if _PARAMS_FORM.match(value):
+                raise ValueError("params must be positive")
             raise ValueError(f"{shown(value)} is not a parameter count: write 24B, 350M or a number")
         number = float(match.group(1)) * _SCALE[match.group(2).upper()]
     if number <= 0:
@@ -142,18 +167,18 @@ def parse_params(value: str | int | float) -> float:
 
 
 class Metadata(Strict):
-    name: str
+    name: str = Field(json_schema_extra=label(NAME_MAX))
     description: str = ""
 
     _n = field_validator("name")(lambda v: dns_label(v, NAME_MAX))
 
 
 class Gitops(Strict):
-    repoURL: str
-    targetRevision: str = "main"
-    path: str = ""
-    argocdNamespace: str = "openshift-gitops"
-    project: str = "default"
+    repoURL: str = Field(json_schema_extra=pattern(_REPO_URL))
+    targetRevision: str = Field("main", json_schema_extra=pattern(_GIT_REF))
+    path: str = Field("", json_schema_extra=pattern(_REPO_PATH))
+    argocdNamespace: str = Field("openshift-gitops", json_schema_extra=label())
+    project: str = Field("default", json_schema_extra=pattern(_DNS_SUBDOMAIN, SUBDOMAIN_MAX))
 
     # These become a namespace and an AppProject name in the rendered Applications: checked
     # here (like every name below that reaches an object) instead of failing at sync time.
@@ -177,7 +202,7 @@ class Channel(Strict):
     components: dict[RhoaiComponent, Literal["Managed", "Removed"]] = {}
     # Pinned by default: the starting CSV, Manual install plans and an approver for exactly
     # that one. `version: null` follows the channel (Automatic: later minors arrive unattended).
-    version: str | None = catalog.RHOAI_VERSION
+    version: str | None = Field(catalog.RHOAI_VERSION, json_schema_extra=pattern(_OPERATOR_VERSION))
 
     _v = field_validator("version")(lambda v: operator_version(v))
 
@@ -185,7 +210,8 @@ class Channel(Strict):
 class OperatorSpec(Strict):
     enabled: bool = True
     channel: str | None = None
-    version: str | None = None   # pin this operator as platform.rhoai.version pins RHOAI
+    # pin this operator as platform.rhoai.version pins RHOAI
+    version: str | None = Field(None, json_schema_extra=pattern(_OPERATOR_VERSION))
 
     _v = field_validator("version")(lambda v: operator_version(v))
 
@@ -206,8 +232,16 @@ class Operators(Strict):
         return v
 
 
+def _or_number(schema: dict) -> None:
+    """`openshift: 4.20` unquoted is a number, which the validator takes: so may editors."""
+    versions = schema.pop("enum")
+    schema.pop("type", None)
+    schema["anyOf"] = [{"type": "string", "enum": versions},
+                       {"type": "number", "enum": [float(v) for v in versions]}]
+
+
 class Platform(Strict):
-    openshift: Literal["4.19", "4.20"] = "4.20"
+    openshift: Literal["4.19", "4.20"] = Field("4.20", json_schema_extra=lambda s: _or_number(s))
     rhoai: Channel = Channel()
     operators: Operators = Operators()
 
@@ -258,9 +292,9 @@ class Pool(Strict):
     """GPU nodes, described by a cloud instance type from the catalog, or by what each node
     offers to pods (bare metal, or any type the catalog lacks); the two can be mixed, the
     node fields overriding the catalog."""
-    name: str
-    gpu: str
-    instanceType: str | None = None
+    name: str = Field(json_schema_extra=label())
+    gpu: str = Field(json_schema_extra={"enum": list(catalog.GPUS)})
+    instanceType: str | None = Field(None, json_schema_extra={"enum": sorted(catalog.INSTANCES)})
     cloud: Literal["aws", "azure", "gcp"] | None = None   # checks instanceType against that table
     nodes: int = Field(1, ge=0, le=10_000)
     gpusPerNode: int | None = Field(None, ge=1, le=64)
@@ -269,8 +303,12 @@ class Pool(Strict):
     gpuMemoryGB: float | None = Field(None, gt=0, le=10_000)
     diskGiBPerNode: int | None = Field(None, ge=1, le=10_000_000)  # ephemeral storage for pods
     hourlyUSD: float | None = Field(None, ge=0)  # per node; without it, cost says n/a
-    nodeLabels: dict[str, str] | None = None   # default: the GPU product label (+ instance type)
-    taintKey: str = "nvidia.com/gpu"           # the GPU taint pods must tolerate
+    # default: the GPU product label (+ the instance type, when the pool names one)
+    nodeLabels: dict[str, str] | None = Field(None, json_schema_extra={
+        "minProperties": 1, "propertyNames": pattern(_LABEL_KEY),
+        "additionalProperties": pattern(_LABEL_VALUE, LABEL_VALUE_MAX)})
+    # the GPU taint pods must tolerate
+    taintKey: str = Field("nvidia.com/gpu", json_schema_extra=pattern(_LABEL_KEY))
 
     _n = field_validator("name")(lambda v: dns_label(v))
     # Rendered into the ResourceFlavor: an invalid key or value failed only at sync time, and
@@ -319,12 +357,13 @@ class Pool(Strict):
 
 
 class Quota(Strict):
-    clusterQueue: str = "gpuaas"
-    localQueue: str = "gpuaas"
+    clusterQueue: str = Field("gpuaas", json_schema_extra=label())
+    localQueue: str = Field("gpuaas", json_schema_extra=label())
     gpus: dict[str, Annotated[int, Field(ge=0)]] = {}
     queueingStrategy: Literal["BestEffortFIFO", "StrictFIFO"] = "BestEffortFIFO"
     preemption: Literal["Never", "LowerPriority"] = "LowerPriority"
-    priorities: dict[str, Annotated[int, Field(ge=-2_000_000_000, le=1_000_000_000)]] = {}
+    priorities: dict[str, Annotated[int, Field(ge=-2_000_000_000, le=1_000_000_000)]] = Field(
+        {}, json_schema_extra={"propertyNames": label()})
 
     _q = field_validator("clusterQueue", "localQueue")(lambda v: dns_label(v))
 
@@ -336,15 +375,19 @@ class Quota(Strict):
         return v
 
 
+# The names of Secrets: rules.py checks them (SECRET_NAME, or SECRET_VALUE for a pasted token).
+_SECRET = pattern(_DNS_SUBDOMAIN, SUBDOMAIN_MAX)
+
+
 class S3(Strict):
-    connection: str
+    connection: str = Field(json_schema_extra=_SECRET)
     bucket: str
     endpoint: str = ""
 
 
 class Uploads(Strict):
-    namespace: str = "gpuaas-uploads"
-    hfTokenSecret: str | None = None
+    namespace: str = Field("gpuaas-uploads", json_schema_extra=label())
+    hfTokenSecret: str | None = Field(None, json_schema_extra=_SECRET)
     image: str = "registry.access.redhat.com/ubi9/python-311:latest"
 
     _ns = field_validator("namespace")(lambda v: dns_label(v))
@@ -356,26 +399,27 @@ class Storage(Strict):
     uploads: Uploads = Uploads()
     # PersistentVolumeClaims that pvc:// models read and that exist already, filled with the
     # weights (nothing here creates or fills a claim): the tree README lists them.
-    existingClaims: list[str] = []
+    existingClaims: list[Annotated[str, Field(json_schema_extra=pattern(_DNS_SUBDOMAIN, SUBDOMAIN_MAX))]] = []
 
     _claims = field_validator("existingClaims")(lambda v: [dns_subdomain(c) for c in v])
 
 
 class Runtime(Strict):
-    name: str = "vllm-cuda-runtime"
+    name: str = Field("vllm-cuda-runtime", json_schema_extra=pattern(_DNS_SUBDOMAIN, SUBDOMAIN_MAX))
     image: str = "registry.redhat.io/rhaiis/vllm-cuda-rhel9:3.2.3"
 
     _n = field_validator("name")(lambda v: dns_subdomain(v))   # the ServingRuntime's name
 
 
 class Serving(Strict):
-    namespace: str = "gpuaas"
+    namespace: str = Field("gpuaas", json_schema_extra=label())
     createNamespace: bool = True    # false: the namespace exists and is owned elsewhere
     runtime: Runtime = Runtime()
-    vllm: str = "0.11"
+    vllm: str = Field("0.11", json_schema_extra={"type": ["string", "number"]})   # see _version_text
     expose: bool = False
     auth: bool = True
-    hfTokenSecret: str | None = None    # Secret (key HF_TOKEN) for models pulled from hf://
+    # Secret (key HF_TOKEN) for models pulled from hf://
+    hfTokenSecret: str | None = Field(None, json_schema_extra=_SECRET)
 
     _ns = field_validator("namespace")(lambda v: dns_label(v))
 
@@ -431,11 +475,12 @@ def flag_number(value: str | None) -> float | None:
 
 
 class Model(Strict):
-    name: str
-    source: str
-    params: str | float
+    name: str = Field(json_schema_extra=label(NAME_MAX))
+    source: str = Field(json_schema_extra=pattern(_SOURCE))
+    params: str | float = Field(json_schema_extra={"anyOf": [
+        {"type": "string", **pattern(_PARAMS)}, {"type": "number", "exclusiveMinimum": 0}]})
     precision: Precision
-    gpus: int = Field(ge=0, le=64)
+    gpus: int = Field(ge=0, le=64, json_schema_extra={"minimum": GPUS_MIN})
     pool: str | list[str] | None = None
     state: State = "active"
     priority: str | None = None
@@ -470,8 +515,7 @@ class Model(Strict):
     @field_validator("source")
     @classmethod
     def _source(cls, v: str) -> str:
-        scheme, sep, rest = v.partition("://")
-        if not sep or scheme not in ("hf", "oci", "s3", "pvc") or not rest.strip("/"):
+        if not _SOURCE.match(v):
             raise ValueError(f"{shown(v)} is not a model source: use hf://org/model, "
                              "oci://registry/image:tag, s3://bucket/path or pvc://claim/path")
         return v
@@ -540,8 +584,8 @@ class Thresholds(Strict):
 
 class Loadtest(Strict):
     enabled: bool = False
-    namespace: str = "gpuaas-loadtest"
-    tokenSecret: str = "loadtest-token"
+    namespace: str = Field("gpuaas-loadtest", json_schema_extra=label())
+    tokenSecret: str = Field("loadtest-token", json_schema_extra=_SECRET)
     image: str = "docker.io/grafana/k6:1.1.0"
     replicas: int = Field(0, ge=0, le=100)
     stages: list[Stage] = [Stage(duration="2m", target=10), Stage(duration="3m", target=35),
@@ -620,8 +664,8 @@ class Overrides(Strict):
 
 
 class Environment(Strict):
-    name: str
-    cluster: str = "https://kubernetes.default.svc"
+    name: str = Field(json_schema_extra=label(40))
+    cluster: str = Field("https://kubernetes.default.svc", json_schema_extra=pattern(_CLUSTER))
     overrides: Overrides = Overrides()
 
     _n = field_validator("name")(lambda v: dns_label(v, 40))
