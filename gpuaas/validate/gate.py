@@ -145,7 +145,7 @@ def kueue_label_changes(built: pipeline.Built, root: Path) -> list[Finding]:
         if rel not in before:
             continue
         try:
-            old, new = yaml.safe_load(before[rel]) or {}, yaml.safe_load(built.files[rel]) or {}
+            old, new = manifests.load(before[rel]) or {}, manifests.load(built.files[rel]) or {}
         except yaml.YAMLError:
             continue
         if not (_replicas(old) and _replicas(new)):
