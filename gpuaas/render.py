@@ -11,6 +11,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 
 import yaml
@@ -407,7 +408,10 @@ def s3_connection_env(p: Portfolio) -> list[dict]:
     return out
 
 
+@cache
 def upload_script() -> str:
+    """Read once per process: both the upload Jobs and the serving pods' wait use it, in
+    every environment."""
     return (resources.files("gpuaas") / "scripts" / UPLOAD_SCRIPT).read_text()
 
 
