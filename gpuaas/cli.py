@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -27,8 +28,9 @@ schemas_app = typer.Typer(help="CRD schemas for `validate` (kubeconform layout).
                           no_args_is_help=True)
 app.add_typer(schemas_app, name="schemas")
 
-# Tables keep their columns when piped or captured (CI logs): 160 columns off a terminal.
-_WIDTH = None if sys.stdout.isatty() else 160
+# Tables keep their columns when piped or captured (CI logs): 160 columns off a terminal,
+# unless COLUMNS says otherwise.
+_WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit() else 160
 # No markup, no emoji codes: what is printed holds the user's names and values verbatim.
 out = Console(highlight=False, soft_wrap=True, width=_WIDTH, markup=False, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH, markup=False, emoji=False)

@@ -5,6 +5,8 @@ import io
 import json
 from pathlib import Path
 
+from .conftest import PORTFOLIOS
+
 
 def test_version(cli):
     from importlib.metadata import version
@@ -22,7 +24,7 @@ def test_flags_show_no_type_in_help(cli):
 def test_init_lists_the_examples(cli, tmp_path: Path):
     result = cli("init", "--list", cwd=tmp_path)
     names = [l.split()[0] for l in result.stdout.splitlines()]
-    assert names == ["bare-metal", "enterprise-demo", "signet", "stage1-serving", "triple-play"]
+    assert names == [p.stem for p in PORTFOLIOS] and "efficiency" in names
     assert not (tmp_path / "portfolios").exists()
 
 

@@ -52,10 +52,14 @@ def test_handover(demo: Path):
 
 def test_efficiency_four_specialists_fill_the_freed_node(tmp_path: Path):
     path = tmp_path / "efficiency.yaml"
-    shutil.copy(FIXTURES / "efficiency.yaml", path)
+    shutil.copy(REPO / "portfolios" / "efficiency.yaml", path)
     before = admissions(path)
     assert before["mistral-3-bf16"] == "Admitted"
     assert sum(a == "Admitted" for a in before.values()) == 2
+    specialists = ["granite-8b-agent", "gpt-oss-20b", "granite-8b-rag", "qwen-7b"]
+    set_state(path, specialists, "active")
+    # while the 4-GPU model holds its node, the specialists queue
+    assert {admissions(path)[m] for m in specialists} == {"Pending"}
     set_state(path, ["mistral-3-bf16"], "standby")
     env = resolve(load_portfolio(path).portfolio).environments[0]
     admitted = [m for m in env.models if m.admission == "Admitted"]
