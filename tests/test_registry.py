@@ -191,6 +191,28 @@ def test_registry_renders_the_dsc_component_registry_and_a_job_per_change(tmp_pa
     assert name(again) == name(files) != name(changed)
 
 
+def test_the_trees_callers_get_through_the_registrys_network_policy(tmp_path: Path):
+    """The operator's policy admits only the router's namespaces to port 8443; the rendered
+    one admits the registration Job's pods and, when evaluation is on, its namespace."""
+    def policy_and_job(text):
+        files = tree(tmp_path, text)
+        docs = lambda path: yaml.safe_load(files[f"components/prod/registry/{path}"])  # noqa: E731
+        return docs("networkpolicy.yaml"), docs("job-register.yaml"), docs("modelregistry.yaml")
+    policy, job, mr = policy_and_job(STAGE1.read_text())
+    spec = policy["spec"]
+    # the operator's registry Deployment labels its pods app=<name>, component=model-registry
+    assert spec["podSelector"]["matchLabels"] == {"app": mr["metadata"]["name"], "component": "model-registry"}
+    [rule] = spec["ingress"]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 8443}]
+    pods = [f["podSelector"]["matchLabels"] for f in rule["from"] if "podSelector" in f]
+    assert pods and all(job["spec"]["template"]["metadata"]["labels"].items() >= sel.items() for sel in pods)
+    namespaces = [f["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+                  for f in rule["from"] if "namespaceSelector" in f]
+    assert namespaces == ["gpuaas-evaluation"]
+    policy, _, _ = policy_and_job(STAGE1.read_text().replace("evaluation:\n  enabled: true", "evaluation:\n  enabled: false"))
+    assert [f for f in policy["spec"]["ingress"][0]["from"] if "namespaceSelector" in f] == []
+
+
 def test_demo_database_and_per_environment_switch(tmp_path: Path):
     text = STAGE1.read_text().replace(
         "  database:\n    type: mysql\n    host: model-registry-db.rhoai-model-registries.svc\n"

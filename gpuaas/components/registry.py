@@ -72,7 +72,8 @@ def dsc(p: Portfolio) -> dict[str, dict]:
                               "registriesNamespace": p.registry.namespace}}
 
 
-argocd_rules = [{"group": "modelregistry.opendatahub.io", "resources": ["modelregistries"]}]
+argocd_rules = [{"group": "modelregistry.opendatahub.io", "resources": ["modelregistries"]},
+                {"group": "networking.k8s.io", "resources": ["networkpolicies"]}]
 
 
 def url(p: Portfolio) -> str:
@@ -176,6 +177,13 @@ def database_spec(p: Portfolio) -> dict:
     return {db.type: spec}
 
 
+def client_namespaces(p: Portfolio, env: EnvPlan) -> list[str]:
+    """Namespaces of the environment's other components that call the registry (the
+    evaluation publishes its benchmark results)."""
+    return sorted({p.evaluation.namespace} - {p.registry.namespace}
+                  if env.components.get("evaluation") else set())
+
+
 def render(p: Portfolio, env: EnvPlan) -> dict[str, str]:
     from ..escapes import for_kubelet
     from ..templating import render_template
@@ -185,6 +193,9 @@ def render(p: Portfolio, env: EnvPlan) -> dict[str, str]:
         database=database_spec(p), in_cluster=r.database.inCluster)}
     docs["rbac.yaml"] = render_template("registry/rbac.yaml.j2", name=SA, namespace=r.namespace,
                                         registry=r.name)
+    docs["networkpolicy.yaml"] = render_template(
+        "registry/networkpolicy.yaml.j2", name="gpuaas-registry-clients", namespace=r.namespace,
+        registry=r.name, port=PORT, namespaces=client_namespaces(p, env))
     doc = json.dumps(document(p, env), indent=2, sort_keys=True) + "\n"
     code = script()
     cm = "gpuaas-registration"
