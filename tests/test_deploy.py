@@ -75,6 +75,10 @@ def test_inference_service_health_by_ready(status, expected):
     ({}, "Progressing"),
     ({"readyReplicas": 1, "conditions": [cond("KueueAvailable", "True")]}, "Healthy"),
     ({"readyReplicas": 0, "conditions": [cond("TargetConfigControllerDegraded", "True", "bad")]}, "Degraded"),
+    # the operator's own conditions (openshift/kueue-operator, target_config_reconciler.go)
+    ({"conditions": [cond("Available", "True"), cond("Degraded", "False")]}, "Healthy"),
+    ({"conditions": [cond("Available", "False"), cond("Degraded", "True", "cert-manager missing")]}, "Degraded"),
+    ({"conditions": [cond("Available", "False"), cond("Progressing", "True")]}, "Progressing"),
 ])
 def test_kueue_cr_is_healthy_once_its_controller_runs(status, expected):
     assert health(health_checks()["kueue.openshift.io/Kueue"], {"status": status})[0] == expected
