@@ -67,6 +67,16 @@ def dsc(p: Portfolio) -> dict[str, dict]:
 argocd_rules = [{"group": "trustyai.opendatahub.io", "resources": ["lmevaljobs"]}]
 
 
+def argocd_ignore(p: Portfolio) -> dict[str, dict]:
+    return {}
+
+
+def summary(p: Portfolio, env: EnvPlan) -> str:
+    n = len(targets(env))
+    return (f"{n} active chat model(s) evaluated in {p.evaluation.namespace} (LMEvalJob, "
+            "GuideLLM benchmark)")
+
+
 def tokenizer(mp: ModelPlan) -> str | None:
     """The Hugging Face repository of the model's tokenizer: its hf:// source, else the
     catalog repository its `architecture` names."""
