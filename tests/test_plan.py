@@ -88,11 +88,13 @@ def test_each_step_is_a_replicas_change_in_the_tree(demo: Path):
     changed = {p for p in after if before.get(p) != after[p]}
     isvc = "components/prod/serving/isvc-devstral-2.yaml"
     assert isvc in changed
-    # the load test, the tree README's calls and the registration (the version's state, the
-    # inference service DEPLOYED) follow the active models; nothing else moves
+    # the load test, the tree README's calls, the registration (the version's state, the
+    # inference service DEPLOYED) and the workbench's notebook (its baseline) follow the
+    # active models; nothing else moves
     assert changed <= {isvc, "components/prod/loadtest/configmap-script.yaml", "README.md",
                        "components/prod/registry/configmap-registration.yaml",
-                       "components/prod/registry/job-register.yaml"}
+                       "components/prod/registry/job-register.yaml",
+                       "components/prod/workbench/configmap-notebook.yaml"}
     diff = [(a, b) for a, b in zip(before[isvc].splitlines(), after[isvc].splitlines()) if a != b]
     assert diff == [("    minReplicas: 0", "    minReplicas: 1"), ("    maxReplicas: 0", "    maxReplicas: 1")]
 
