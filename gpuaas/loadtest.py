@@ -1,4 +1,4 @@
-"""The k6 load test: a bursty, random mix of chat and embeddings requests (seed 003, §8).
+"""The k6 load test: a bursty, random mix of chat and embeddings requests (the Signet plan's load test).
 
 ``k6_script`` renders ``templates/loadtest/script.js.j2``. Every value reaches the script
 through the ``q`` filter (a JSON literal, valid JavaScript), so model names, URLs and
@@ -22,7 +22,7 @@ from gpuaas.templating import render_template
 
 TEMPLATE = "loadtest/script.js.j2"
 
-#: The seed's skeleton values; a portfolio's ``loadtest`` block overrides any of them.
+#: The Signet plan's skeleton values; a portfolio's ``loadtest`` block overrides any of them.
 DEFAULTS: dict[str, Any] = {
     "stages": [{"duration": "2m", "target": 10}, {"duration": "3m", "target": 35},
                {"duration": "2m", "target": 5}, {"duration": "3m", "target": 45},

@@ -325,7 +325,9 @@ def resolve(portfolio: Portfolio) -> Plan:
     return Plan(portfolio, [resolve_env(portfolio, env.name) for env in portfolio.environments])
 
 
-def resolve_env(portfolio: Portfolio, env_name: str) -> EnvPlan:
+def resolve_env(portfolio: Portfolio, env_name: str, states: dict[str, str] | None = None) -> EnvPlan:
+    """One environment; `states` (model name -> state) over the portfolio and the
+    environment's overrides: the plan of a switch before anyone makes it."""
     env = next(e for e in portfolio.environments if e.name == env_name)
     o = env.overrides
     quota = dict(portfolio.quota.gpus)
@@ -344,6 +346,7 @@ def resolve_env(portfolio: Portfolio, env_name: str) -> EnvPlan:
     models = []
     for model in portfolio.models:
         state = o.models[model.name].state if model.name in o.models else model.state
+        state = (states or {}).get(model.name, state)
         pools_for = eligible_pools(model, pools)
         mp = ModelPlan(model, state, [p.name for p in pools_for],
                        decide_storage(model, portfolio), gpu_fit(model, pools_for))

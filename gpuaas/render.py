@@ -129,12 +129,28 @@ def render_charts(plan: Plan) -> dict[str, str]:
         f"charts/{umbrella}/templates/rbac-argocd-cluster.yaml":
             render_template("charts/rbac-argocd-cluster.yaml.j2", helm=True, rules=ARGOCD_RULES),
     }
+    ignores = app_ignores(p)
     for component, spec in COMPONENT_SPECS.items():
         namespace, options = app_destination(p, component)
         files[f"charts/{umbrella}/templates/app-{component}.yaml"] = render_template(
             "charts/app.yaml.j2", helm=True, component=component, wave=str(spec.wave),
-            about=spec.about, namespace=namespace, sync_options=options)
+            about=spec.about, namespace=namespace, sync_options=options,
+            ignores=ignores.get(component, []))
     return files
+
+
+def app_ignores(p: Portfolio) -> dict[str, list[tuple[str, dict]]]:
+    """{Application's component: [(the component that asks, its ignoreDifferences and sync
+    options)]}: written under that component's per-environment switch."""
+    out: dict[str, list[tuple[str, dict]]] = {}
+    for module in extra_components.MODULES:
+        if module.enabled(p):
+            for component, what in module.argocd_ignore(p).items():
+                out.setdefault(component, []).append((module.NAME, what))
+    for component, owners in out.items():   # an Application has one ignoreDifferences list
+        if len(owners) > 1:
+            raise ValueError(f"{component}: ignoreDifferences from {', '.join(o for o, _ in owners)}")
+    return out
 
 
 def app_destination(p: Portfolio, component: str) -> tuple[str | None, list[str]]:

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.text import Text
 from rich.table import Table
 
+from . import components
 from .catalog import GB, GIB
 from .plan import EnvPlan, Fit, Plan
 from .prerequisites import singletons
@@ -26,6 +27,9 @@ def plan_json(plan: Plan, envs: list[EnvPlan]) -> dict:
             "name": e.name,
             "kueue": e.components["kueue"],     # false: no quota applies, node fit only
             "clusterWide": [name for name, _ in singletons(plan, e)],
+            # the components beyond the core that are on here, each with what it renders
+            "components": {m.NAME: m.summary(plan.portfolio, e) for m in components.MODULES
+                           if e.components[m.NAME]},
             "quota": {p.name: {"gpus": p.quota_gpus, "used": e.used[p.name],
                                "pending": e.pending[p.name]} for p in e.pools},
             # null when a pool in use has no price: never an invented number
@@ -146,6 +150,9 @@ def print_plan(console: Console, plan: Plan, envs: list[EnvPlan]) -> None:
         cost = ("cost n/a (a pool in use has no hourlyUSD)" if unpriced(e) else
                 f"${total:,.0f}/month at on-demand prices")
         console.print(f"  total: {used}/{quota} GPUs {'admitted' if kueue else 'running'}, {cost}")
+        for module in components.MODULES:
+            if e.components[module.NAME]:
+                console.print(Text(f"  {module.NAME}: {module.summary(plan.portfolio, e)}"))
         owned = singletons(plan, e)
         if owned:
             console.print(Text(f"  cluster-wide objects a sync writes: {', '.join(n for n, _ in owned)} "

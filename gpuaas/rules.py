@@ -396,7 +396,7 @@ def _template_like(value: str) -> bool:
 def _resource_rules(loaded: Loaded, env: EnvPlan, suffix: str) -> Iterator[Finding]:
     """What a pod requests must fit one node of every pool it may land on, and Kueue needs a
     quota for every resource it requests; weights from S3 or Hugging Face land on the node's
-    disk (seed 002: "ensure 100GB+")."""
+    disk (the OCI-vs-S3 deployment: "ensure 100GB+")."""
     at = loaded.locations
     for i, mp in enumerate(env.models):
         if mp.state == "off" or not mp.pools:

@@ -292,19 +292,21 @@ def dsc(files: dict[str, str]) -> dict:
 
 def test_the_datasciencecluster_sets_only_what_serving_needs(tmp_path: Path):
     obj = dsc(pipeline.build(DEMO).files)
-    # serving's, and the registry component's (the demo registers its models)
-    assert set(obj["spec"]["components"]) == {"dashboard", "kserve", "kueue", "modelregistry"}
+    # serving's, the registry component's (the demo registers its models) and the workbench's
+    assert set(obj["spec"]["components"]) == {"dashboard", "kserve", "kueue", "modelregistry",
+                                              "workbenches"}
+    assert obj["spec"]["components"]["workbenches"] == {"managementState": "Managed"}
     assert obj["spec"]["components"]["modelregistry"] == {
         "managementState": "Managed", "registriesNamespace": "rhoai-model-registries"}
     assert "ServerSideApply=true" in obj["metadata"]["annotations"]["argocd.argoproj.io/sync-options"]
     text = DEMO.read_text().replace("  rhoai: {channel: fast-3.x}",
                                     "  rhoai: {channel: fast-3.x, components: {ray: Managed, "
-                                    "workbenches: Managed}}", 1)
+                                    "trustyai: Managed}}", 1)
     obj = dsc(pipeline.build(write(tmp_path / "p.yaml", text)).files)
     assert obj["spec"]["components"]["ray"] == {"managementState": "Managed"}
     assert set(obj["spec"]["components"]) == {"dashboard", "kserve", "kueue", "modelregistry", "ray",
-                                              "workbenches"}
-    bad = write(tmp_path / "q.yaml", text.replace("workbenches: Managed", "kserve: Removed"))
+                                              "trustyai", "workbenches"}
+    bad = write(tmp_path / "q.yaml", text.replace("trustyai: Managed", "kserve: Removed"))
     with pytest.raises(Exception):
         pipeline.build(bad)
 
@@ -357,8 +359,9 @@ def test_a_three_environment_portfolio_holds_every_point(tmp_path: Path, cli):
         isvc = yaml.safe_load(files[f"components/{env}/serving/isvc-mistral-3-bf16.yaml"])
         assert isvc["spec"]["predictor"]["initContainers"][0]["name"] == "wait-for-upload"
         assert set(yaml.safe_load(files[f"components/{env}/rhoai/datasciencecluster.yaml"])["spec"]["components"]) == \
-            {"dashboard", "kserve", "kueue", "modelregistry"}
+            {"dashboard", "kserve", "kueue", "modelregistry", "workbenches"}
         assert [k for k in files if k.startswith(f"components/{env}/registry/job-register")]
+        assert f"components/{env}/workbench/notebook.yaml" in files
 
 
 def test_plan_and_tree_readme_name_the_cluster_wide_objects_a_sync_writes(cli):

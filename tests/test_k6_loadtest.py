@@ -23,7 +23,7 @@ needs_k6 = pytest.mark.skipif(not K6.exists(), reason=f"k6 binary not found at {
 
 TOKEN = "stub-token-not-a-secret"
 
-# The portfolio's loadtest block as the renderer passes it (the seed's values).
+# The portfolio's loadtest block as the renderer passes it (the Signet plan's values).
 LOADTEST = {key: value for key, value in DEFAULTS.items() if key not in ("startVUs", "requestTimeout")}
 CHAT = [{"name": "mistral-3-bf16",
          "url": "http://mistral-3-bf16-predictor.private-ai.svc.cluster.local:8080",

@@ -92,11 +92,13 @@ def test_each_step_is_a_replicas_change_in_the_tree(demo: Path):
     changed = {p for p in after if before.get(p) != after[p]}
     isvc = "components/prod/serving/isvc-devstral-2.yaml"
     assert isvc in changed
-    # the load test, the tree README's calls and the registration (the version's state, the
-    # inference service DEPLOYED) follow the active models; nothing else moves
+    # the load test, the tree README's calls, the registration (the version's state, the
+    # inference service DEPLOYED) and the workbench's notebook (its baseline) follow the
+    # active models; nothing else moves
     assert changed <= {isvc, "components/prod/loadtest/configmap-script.yaml", "README.md",
                        "components/prod/registry/configmap-registration.yaml",
-                       "components/prod/registry/job-register.yaml"}
+                       "components/prod/registry/job-register.yaml",
+                       "components/prod/workbench/configmap-notebook.yaml"}
     diff = [(a, b) for a, b in zip(before[isvc].splitlines(), after[isvc].splitlines()) if a != b]
     assert diff == [("    minReplicas: 0", "    minReplicas: 1"), ("    maxReplicas: 0", "    maxReplicas: 1")]
 
@@ -192,7 +194,7 @@ def test_env_override_edit_adds_only_the_override(demo: Path):
 
 
 def test_quota_above_the_hardware_admits_pods_that_cannot_run(demo: Path):
-    """Seed 000: 5 GPUs of quota for 5 GPUs of nodes. A quota of 8 on one 4-GPU node lets
+    """The GPU-as-a-Service demo: 5 GPUs of quota for 5 GPUs of nodes. A quota of 8 on one 4-GPU node lets
     Kueue admit devstral beside mistral, but no node has room: the plan says Pending, with
     why, and counts no cost for it."""
     text = demo.read_text().replace("gpus: {nvidia-l4-4gpu: 4, nvidia-l4-1gpu: 1}",

@@ -107,7 +107,7 @@ def test_the_bare_metal_example_renders_plans_and_validates(tmp_path: Path, cli)
     assert all(m["admission"] == "Admitted" and m["fits"] for m in plan["environments"][0]["models"])
 
 
-# --- per-model resources (seed 004) ---------------------------------------------------------
+# --- per-model resources (the Stage 1 serving deployment) ---------------------------------------------------------
 
 RESOURCES = HEAD + """\
 pools: [{name: l4, gpu: L4, instanceType: g6.12xlarge, diskGiBPerNode: 120}]

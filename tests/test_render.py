@@ -214,7 +214,7 @@ def test_load_test_token_needs_no_hand_made_secret(tmp_path: Path):
     assert "env" not in deployment["spec"]["template"]["spec"]["containers"][0]
 
 
-def test_seed_pitfalls_are_rendered_away():
+def test_known_pitfalls_are_rendered_away():
     """CUDA error 803: RHOAI 3.0's vLLM image (CUDA 12) fails on the 580.x driver, so the
     ClusterPolicy pins 570.195.03. A rolling update at full GPU quota never finishes (the
     surge pod waits for the GPUs the old pod holds): InferenceServices replace their pod."""
@@ -245,7 +245,7 @@ def test_child_applications_sync_in_the_safe_order():
 
 
 def test_existing_serving_namespace_is_not_created_or_owned():
-    """Seed 003 deploys into the app's existing namespace, owned by another Application:
+    """The Signet plan deploys into the app's existing namespace, owned by another Application:
     with createNamespace false the tree neither renders it nor asks Argo CD to create it."""
     from gpuaas.render import app_destination
     from gpuaas.portfolio import load_portfolio
@@ -272,7 +272,7 @@ def test_upload_keeps_the_checkpoint_vllm_reads():
 
 
 def test_gated_models_pulled_at_pod_start_get_a_token(tmp_path: Path, cli, crd_schemas: Path):
-    """Seed 003 pulls from Hugging Face at pod start ("HF token if needed"): KServe's
+    """The Signet plan pulls from Hugging Face at pod start ("HF token if needed"): KServe's
     storage-initializer reads HF_TOKEN from the Secrets of the predictor's ServiceAccount."""
     (tmp_path / "portfolios").mkdir()
     text = (REPO / "portfolios" / "signet.yaml").read_text()

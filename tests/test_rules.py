@@ -89,7 +89,7 @@ CASES = [
     ("STORAGE", portfolio(extra="    storage: oci\n"), portfolio(extra="    storage: s3\n"), "does not work"),
     ("SECRET_VALUE", portfolio(extra="    displayName: hf_abcdefghijklmnopqrstuvwxyzABCDEF12\n"),
      portfolio(extra="    displayName: Granite agent\n"), "Hugging Face token"),
-    # seed 000: RedHatAI's FP8-dynamic granite with --quantization=fp8, no `format` written
+    # the GPU-as-a-Service demo: RedHatAI's FP8-dynamic granite with --quantization=fp8, no `format` written
     ("VLLM_ARG", portfolio(source="hf://RedHatAI/granite-3.1-8b-instruct-FP8-dynamic",
                            args="[--quantization=fp8]"),
      portfolio(source="hf://RedHatAI/granite-3.1-8b-instruct-FP8-dynamic"),
@@ -122,7 +122,7 @@ def fit_of(text):
     return resolve(load_text(text).portfolio).environments[0].models[0].fit
 
 
-def test_gpu_memory_numbers_from_the_seed():
+def test_gpu_memory_numbers_from_the_deployments():
     """24B FP8 (23.6 GiB with its 16-bit embeddings) leaves vLLM no cache blocks on a 22 GiB
     L4; W4A16 (14.4 GiB) starts with a 4.2 GiB KV pool; BF16 starts on 4 x L4."""
     fp8 = fit_of(portfolio(source=MISTRAL, params="24B", precision="fp8", extra=LEN4K))
@@ -156,8 +156,8 @@ def test_without_max_model_len_the_full_context_counts():
     assert not findings(text + "    maxModelLen: 16384\n", "GPU_MEMORY")
 
 
-def test_seed_000_granite_arguments_plan_as_fits():
-    """Seed 000's working arguments: the max model length written in vllmArgs counts."""
+def test_the_demos_granite_arguments_plan_as_fits():
+    """The GPU-as-a-Service demo's working arguments: the max model length written in vllmArgs counts."""
     text = portfolio(source=GRANITE, args="[--max-model-len=16384, --enable-auto-tool-choice, "
                      "--tool-call-parser=granite]")
     assert fit_of(text).fits is True and fit_of(text).estimate.max_model_len == 16384

@@ -375,8 +375,8 @@ def test_remote_listing_is_filtered_like_the_upload(script):
 
 
 def test_second_copies_of_the_weights_are_not_copied(script, monkeypatch):
-    """Mistral's repositories hold consolidated.safetensors beside the sharded weights (seed
-    004: ~90 GB for a 24B model): vLLM reads the shards, so the copy would only fill the
+    """Mistral's repositories hold consolidated.safetensors beside the sharded weights (the
+    Stage 1 serving deployment: ~90 GB for a 24B model): vLLM reads the shards, so the copy would only fill the
     scratch volume and the serving pod's disk."""
     mistral = [SimpleNamespace(path=p, size=s) for p, s in [
         ("config.json", 1), ("model-00001-of-00002.safetensors", 40), ("params.json", 1),

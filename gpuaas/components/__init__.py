@@ -13,6 +13,9 @@ component is its own module and templates plus its name in NAMES. A module provi
   dsc(p)                   DataScienceCluster components it needs Managed {name: fields}
   argocd_rules             cluster-wide kinds the Argo CD controller must be able to write
   prerequisites(plan)      what the tree relies on and does not create (tree README)
+  argocd_ignore(p)         {component: ignoreDifferences and sync options of its Application},
+                           added where this component is on (a field another controller owns)
+  summary(p, env)          one line for `gpuaas plan`: what it renders and where
   findings(loaded)         portfolio checks, as findings with a stable code
   readme(plan)             its tree README section: what it needs (Secrets, images, egress)
 """
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import importlib
 
-NAMES = ("registry", "evaluation")   # in sync-wave order; a new component adds its name here
+NAMES = ("registry", "workbench", "evaluation")   # in sync-wave order; a new component adds its name here
 
 # The portfolio format (which reads NAMES above for each module's Settings) loads first, so
 # importing this package on its own does not meet a half-loaded module.

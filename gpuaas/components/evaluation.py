@@ -1,4 +1,4 @@
-"""`evaluation`: seed 004's model testing, per active chat model.
+"""`evaluation`: the Stage 1 serving deployment's model testing, per active chat model.
 
 An LMEvalJob (TrustyAI; the DataScienceCluster's `trustyai` Managed, online access allowed
 for the tasks' datasets) scores the model on `tasks`; a GuideLLM Job measures time to first
@@ -65,6 +65,16 @@ def dsc(p: Portfolio) -> dict[str, dict]:
 
 
 argocd_rules = [{"group": "trustyai.opendatahub.io", "resources": ["lmevaljobs"]}]
+
+
+def argocd_ignore(p: Portfolio) -> dict[str, dict]:
+    return {}
+
+
+def summary(p: Portfolio, env: EnvPlan) -> str:
+    n = len(targets(env))
+    return (f"{n} active chat model(s) evaluated in {p.evaluation.namespace} (LMEvalJob, "
+            "GuideLLM benchmark)")
 
 
 def tokenizer(mp: ModelPlan) -> str | None:

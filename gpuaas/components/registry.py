@@ -76,6 +76,15 @@ argocd_rules = [{"group": "modelregistry.opendatahub.io", "resources": ["modelre
                 {"group": "networking.k8s.io", "resources": ["networkpolicies"]}]
 
 
+def argocd_ignore(p: Portfolio) -> dict[str, dict]:
+    return {}
+
+
+def summary(p: Portfolio, env: EnvPlan) -> str:
+    r = p.registry
+    return f"ModelRegistry {r.name} in {r.namespace}, {len(env.rendered_models)} model(s) registered"
+
+
 def url(p: Portfolio) -> str:
     r = p.registry
     return f"https://{r.name}.{r.namespace}.svc:{PORT}"
