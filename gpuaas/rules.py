@@ -25,6 +25,22 @@ TOOL_PARSERS = {p: (0, 8) for p in (
 CHECKPOINT_QUANT = {"compressed-tensors"}
 
 
+def _dsc_components_kept(loaded: Loaded) -> list[Finding]:
+    """A component that is on sets its DataScienceCluster components Managed: one the
+    portfolio sets Removed contradicts it."""
+    p, out = loaded.portfolio, []
+    for module in components.MODULES:
+        if not module.enabled(p):
+            continue
+        for dsc in module.dsc(p):
+            if p.platform.rhoai.components.get(dsc) == "Removed":
+                out.append(loaded.locations.finding(
+                    ("platform", "rhoai", "components", dsc),
+                    f"{dsc} is Removed but the {module.NAME} component is on: leave {dsc} out "
+                    f"(the {module.NAME} component sets it Managed)", "DSC_COMPONENT"))
+    return out
+
+
 def check(loaded: Loaded) -> list[Finding]:
     """All findings, deduplicated, in file order."""
     found = list(_portfolio_rules(loaded)) + list(_one_owner_per_cluster(loaded))
@@ -32,6 +48,7 @@ def check(loaded: Loaded) -> list[Finding]:
     found += _nodes_sized(loaded)
     for module in components.MODULES:
         found += module.findings(loaded)
+    found += _dsc_components_kept(loaded)
     for line, what in secrets.scan(loaded.text):
         message = f"looks like a {what}: put it in a Secret and name the Secret here (then " \
                   "rotate the value)"

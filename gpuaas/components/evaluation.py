@@ -180,10 +180,6 @@ def findings(loaded: Loaded) -> list[Finding]:
     out = []
     if not p.evaluation.enabled:
         return out
-    if p.platform.rhoai.components.get("trustyai") == "Removed":
-        out.append(at.finding(("platform", "rhoai", "components", "trustyai"),
-                              "trustyai is Removed but the evaluation component is on: leave "
-                              "trustyai out (the evaluation component sets it Managed)", "DSC_COMPONENT"))
     for i, m in enumerate(p.models):
         if m.task == "chat" and m.state != "off" and model_tokenizer(m) is None:
             out.append(at.finding(("models", i, "source"), "the evaluation needs the model's "

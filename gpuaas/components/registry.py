@@ -242,11 +242,6 @@ def findings(loaded: Loaded) -> list[Finding]:
         except ValueError as exc:
             out.append(at.finding(("registry", "database", "passwordSecret"),
                                   f"{exc} (the name of a Secret, never its value)", "SECRET_NAME"))
-    if p.platform.rhoai.components.get("modelregistry") == "Removed":
-        out.append(at.finding(("platform", "rhoai", "components", "modelregistry"),
-                              "modelregistry is Removed but the registry component is on: leave "
-                              "modelregistry out (the registry component sets it Managed)",
-                              "DSC_COMPONENT"))
     return out
 
 

@@ -146,11 +146,6 @@ def findings(loaded: Loaded) -> list[Finding]:
                               "a Notebook there must name a LocalQueue and takes CPU and memory "
                               "from the GPU flavors' quota; give the workbench a namespace of its own",
                               "WORKBENCH_NAMESPACE"))
-    if p.platform.rhoai.components.get("workbenches") == "Removed":
-        out.append(at.finding(("platform", "rhoai", "components", "workbenches"),
-                              "workbenches is Removed but the workbench component is on: leave "
-                              "workbenches out (the workbench component sets it Managed)",
-                              "DSC_COMPONENT"))
     return out
 
 
