@@ -33,6 +33,14 @@ def pytest_runtest_setup(item):
             pytest.fail(f"engine required but missing: {marker.kwargs.get('reason', '')}", pytrace=False)
 
 
+def tree(tmp_path: Path, text: str) -> dict[str, str]:
+    """The files `gpuaas render` makes of a portfolio text."""
+    from gpuaas.pipeline import build
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    return build(path).files
+
+
 @pytest.fixture(scope="session")
 def crd_schemas(tmp_path_factory) -> Path:
     """The upstream CRDs of crds/yaml converted once, in kubeconform's layout."""

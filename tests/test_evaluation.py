@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gpuaas.pipeline import build
 
-from .conftest import REPO
+from .conftest import REPO, tree
 from .openai_stub import CHAT_PATH, OpenAIStub
 from .registry_server import RegistryServer
 
@@ -23,12 +22,6 @@ SCRIPTS = REPO / "gpuaas" / "scripts"
 GUIDELLM = Path(sys.executable).parent / "guidellm"
 TOKEN = "model-token"
 MODEL = "mistral-24b-quantized"
-
-
-def tree(tmp_path: Path, text: str) -> dict[str, str]:
-    path = tmp_path / "p.yaml"
-    path.write_text(text)
-    return build(path).files
 
 
 def local_tokenizer(directory: Path) -> Path:

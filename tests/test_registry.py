@@ -12,20 +12,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gpuaas.pipeline import build
 
-from .conftest import REPO
+from .conftest import REPO, tree
 from .registry_server import RegistryServer
 
 SCRIPT = REPO / "gpuaas" / "scripts" / "register_models.py"
 STAGE1 = REPO / "portfolios" / "stage1-serving.yaml"
 TOKEN = "registry-test-token"
-
-
-def tree(tmp_path: Path, text: str) -> dict[str, str]:
-    path = tmp_path / "p.yaml"
-    path.write_text(text)
-    return build(path).files
 
 
 def models_json(files: dict[str, str], env: str = "prod") -> dict:

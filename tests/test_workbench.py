@@ -20,16 +20,10 @@ from gpuaas.plan import resolve
 from gpuaas.portfolio import load_portfolio
 from gpuaas.portfolio.edit import set_state
 
-from .conftest import DEMO, REPO
+from .conftest import DEMO, REPO, tree
 
 WB = "components/prod/workbench"
 NOTEBOOK = "GPU-Orchestrator.ipynb"
-
-
-def tree(tmp_path: Path, text: str) -> dict[str, str]:
-    path = tmp_path / "p.yaml"
-    path.write_text(text)
-    return build(path).files
 
 
 def docs(text: str) -> list[dict]:

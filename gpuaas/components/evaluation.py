@@ -188,10 +188,6 @@ def findings(loaded: Loaded) -> list[Finding]:
     return out
 
 
-def prerequisites(plan: Plan) -> list[str]:
-    return []
-
-
 def readme(plan: Plan) -> str:
     from ..templating import Quoted, render_template
     from . import registry

@@ -149,10 +149,6 @@ def findings(loaded: Loaded) -> list[Finding]:
     return out
 
 
-def prerequisites(plan: Plan) -> list[str]:
-    return []
-
-
 def readme(plan: Plan) -> str:
     from .. import switchboard
     from ..templating import Quoted, render_template
