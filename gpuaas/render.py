@@ -509,7 +509,8 @@ def readme(plan: Plan, files: dict[str, str]) -> str:
                            singletons=lambda env: singletons(plan, env),
                            client_sa=CLIENT_SA,
                            calls={env.name: endpoints(plan.portfolio, env) for env in plan.environments},
-                           sections=[m.readme(plan) for m in extra_components.MODULES],
+                           sections=[m.readme(plan, envs) for m in extra_components.MODULES
+                                     if (envs := [e for e in plan.environments if e.components[m.NAME]])],
                            objects=count_objects(files))
 
 

@@ -17,7 +17,8 @@ component is its own module and templates plus its name in NAMES. A module provi
                            added where this component is on (a field another controller owns)
   summary(p, env)          one line for `gpuaas plan`: what it renders and where
   findings(loaded)         portfolio checks, as findings with a stable code
-  readme(plan)             its tree README section: what it needs (Secrets, images, egress)
+  readme(plan, envs)       its tree README section for the environments it is on in: what it
+                           needs (Secrets, images, egress)
 """
 from __future__ import annotations
 

@@ -188,13 +188,10 @@ def findings(loaded: Loaded) -> list[Finding]:
     return out
 
 
-def readme(plan: Plan) -> str:
+def readme(plan: Plan, envs: list[EnvPlan]) -> str:
     from ..templating import Quoted, render_template
     from . import registry
     p = plan.portfolio
-    envs = [env for env in plan.environments if env.components[NAME]]
-    if not envs:
-        return ""
     return Quoted(render_template("evaluation/readme.md.j2", p=p, e=p.evaluation, envs=envs,
                                   targets=targets, sa=SA, registry=registry.NAME,
                                   rates=", ".join(f"{r:g}" for r in p.evaluation.rates)))

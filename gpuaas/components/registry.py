@@ -257,11 +257,8 @@ def prerequisites(plan: Plan) -> list[str]:
             f"`{db.database}` (the registry's metadata; the database must exist and be reachable)."]
 
 
-def readme(plan: Plan) -> str:
+def readme(plan: Plan, envs: list[EnvPlan]) -> str:
     from ..templating import Quoted, render_template
     p = plan.portfolio
-    envs = [env for env in plan.environments if env.components[NAME]]
-    if not envs:
-        return ""
     return Quoted(render_template("registry/readme.md.j2", p=p, r=p.registry, envs=envs, url=url(p),
                            sa=SA, version_name=lambda mp: version_name(mp, p)))

@@ -149,13 +149,10 @@ def findings(loaded: Loaded) -> list[Finding]:
     return out
 
 
-def readme(plan: Plan) -> str:
+def readme(plan: Plan, envs: list[EnvPlan]) -> str:
     from .. import switchboard
     from ..templating import Quoted, render_template
     p = plan.portfolio
-    envs = [env for env in plan.environments if env.components[NAME]]
-    if not envs:
-        return ""
     return Quoted(render_template("workbench/readme.md.j2", p=p, w=p.workbench, envs=envs,
                                   steps=lambda env: switchboard.steps(p, env),
                                   notebook=switchboard.NOTEBOOK, folder=FOLDER,
