@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.console import Console
 
-from . import reporters
 from .findings import Finding, UserError
 
 def _version(value: bool) -> None:
@@ -20,18 +18,39 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# Plain help (rich_markup_mode=None): typer's rich help imports rich's Markdown and its
+# parser, most of the start-up time of `gpuaas --help`; and help texts are shown as written
+# (rich markup would take "[default: ...]" in them for a tag).
 app = typer.Typer(help="Render, validate and plan GitOps trees for GPU model serving on "
                   "OpenShift AI 3.0 from one portfolio file.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+                  pretty_exceptions_enable=False, add_completion=False, rich_markup_mode=None)
 schemas_app = typer.Typer(help="CRD schemas for `validate` (kubeconform layout).",
-                          no_args_is_help=True)
+                          no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(schemas_app, name="schemas")
 
 # Tables keep their columns when piped or captured (CI logs): 160 columns off a terminal.
 _WIDTH = None if sys.stdout.isatty() else 160
-# No markup, no emoji codes: what is printed holds the user's names and values verbatim.
-out = Console(highlight=False, soft_wrap=True, width=_WIDTH, markup=False, emoji=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH, markup=False, emoji=False)
+
+
+class _Console:
+    """rich's Console, made on first use: importing rich is a good part of the start-up
+    time, and `--help` or a clean run never prints through it."""
+
+    def __init__(self, stderr: bool):
+        self._stderr = stderr
+        self._console = None
+
+    def __getattr__(self, name: str):
+        if self._console is None:
+            from rich.console import Console
+            # No markup, no emoji codes: what is printed holds the user's names and values verbatim.
+            self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True,
+                                    width=_WIDTH, markup=False, emoji=False)
+        return getattr(self._console, name)
+
+
+out = _Console(stderr=False)
+err = _Console(stderr=True)
 
 @app.callback()
 def _options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
@@ -68,6 +87,7 @@ class Kustomize(str, Enum):
 
 
 def report(findings: list[Finding]) -> None:
+    from . import reporters
     reporters.as_text(err, findings)
 
 
@@ -271,7 +291,7 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
                                                  "resource lists in Python, others with kubectl.")) -> None:
     """The whole gate, read-only: rules, drift, Helm, kustomize, strict schemas, policy."""
     import os
-    from . import pipeline
+    from . import pipeline, reporters
     try:
         from .validate import gate
     except ImportError as exc:
@@ -430,6 +450,14 @@ def schema() -> None:
     """Print the portfolio's JSON Schema (for editors, via yaml-language-server)."""
     from .portfolio.jsonschema import portfolio_schema
     sys.stdout.write(json.dumps(portfolio_schema(), indent=2) + "\n")
+
+
+# The command list shows each command's whole first line (click would cut it to fit 80
+# columns with "...").
+for _typer in (app, schemas_app):
+    for _info in _typer.registered_commands:
+        if _info.short_help is None and _info.callback.__doc__:
+            _info.short_help = _info.callback.__doc__.strip().split("\n\n")[0]
 
 
 def main() -> None:
