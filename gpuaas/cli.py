@@ -288,7 +288,10 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
              strict: bool = typer.Option(False, "--strict", metavar="", help="Objects without a schema are "
                                          "errors."),
              kustomize: Kustomize = typer.Option(Kustomize.auto, "--kustomize", help="auto: plain "
-                                                 "resource lists in Python, others with kubectl.")) -> None:
+                                                 "resource lists in Python, others with kubectl."),
+             no_cache: bool = typer.Option(False, "--no-cache", metavar="", help="Check every file "
+                                           "again, without the results kept from earlier runs "
+                                           "(in $GPUAAS_CACHE_DIR, else ~/.cache/gpuaas).")) -> None:
     """The whole gate, read-only: rules, drift, Helm, kustomize, strict schemas, policy."""
     import os
     from . import pipeline, reporters
@@ -304,7 +307,7 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
     try:
         result = gate.validate(pipeline.portfolio_paths(portfolios),
                                gate.Options(out_dir, schemas, strict, kustomize.value,
-                                            every_portfolio=not portfolios))
+                                            every_portfolio=not portfolios, cache=not no_cache))
     except UserError as exc:
         stats = {"portfolios": 0, "files": 0, "objects": 0, "schemaChecked": 0}
         if format == Format.json:
@@ -463,6 +466,9 @@ for _typer in (app, schemas_app):
 def main() -> None:
     """Bugs get one line and a way to see the traceback; bad input never reaches here."""
     import os
+    # gpuaas's own models need no pydantic plugins, and looking for them reads the metadata
+    # of every installed package on each start.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         app()
     except Exception as exc:  # noqa: BLE001 - the last line of defence

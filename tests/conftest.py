@@ -33,6 +33,14 @@ def pytest_runtest_setup(item):
             pytest.fail(f"engine required but missing: {marker.kwargs.get('reason', '')}", pytrace=False)
 
 
+@pytest.fixture(autouse=True)
+def _validate_cache(tmp_path_factory, monkeypatch):
+    """validate keeps per-file results between runs: each test starts with an empty cache
+    of its own, never the user's."""
+    monkeypatch.setenv("GPUAAS_CACHE_DIR", str(tmp_path_factory.mktemp("gpuaas-cache")))
+    monkeypatch.delenv("GPUAAS_NO_CACHE", raising=False)
+
+
 @pytest.fixture(scope="session")
 def crd_schemas(tmp_path_factory) -> Path:
     """The upstream CRDs of crds/yaml converted once, in kubeconform's layout."""

@@ -27,6 +27,21 @@ def helm_engine() -> str | None:
     return "helm-python-sdk"
 
 
+def helm_fingerprint() -> str | None:
+    """Which Helm engine helm_template would use and which build of it, without loading
+    it (the SDK's import and version check take ~0.1 s): for the cache of its output."""
+    import os
+    helm = shutil.which("helm")
+    if helm:
+        st = os.stat(helm)
+        return f"helm:{os.path.realpath(helm)}:{st.st_size}:{st.st_mtime_ns}"
+    from .cache import build_digest
+    import importlib.util
+    if importlib.util.find_spec("helm_python") is None:
+        return None
+    return "helm-python-sdk:" + build_digest("helm_python")
+
+
 def helm_template(chart: Path, values: dict, release: str, namespace: str) -> str:
     """Render a chart offline; returns the manifests as one YAML stream."""
     engine = helm_engine()
