@@ -64,14 +64,16 @@ def helm_template(chart: Path, values: dict, release: str, namespace: str) -> st
     return "\n---\n".join(f"# Source: {name}\n{text}" for name, text in sorted(rendered.items()))
 
 
-def kustomize_builds(dirs: list[Path], engine: str = "auto") -> dict[Path, str | EngineError]:
+def kustomize_builds(dirs: list[Path], engine: str = "auto",
+                     output: bool = True) -> dict[Path, str | EngineError]:
     """Build every kustomization. A plain list of local resources (what gpuaas writes) is
     checked in Python: for it that is what kustomize does, at a fraction of kubectl's cost
     (~40 ms + 1.2 ms per object). Anything else goes to `kubectl kustomize` when on PATH,
-    two at a time (2 cores). engine: auto | kubectl | python."""
+    two at a time (2 cores). engine: auto | kubectl | python. output=False: only whether
+    each builds (the Python check then reads no resource, it only looks for them)."""
     kubectl = shutil.which("kubectl") and engine != "python"
     heavy = [d for d in dirs if engine == "kubectl" or not _plain(d)] if kubectl else []
-    out: dict[Path, str | EngineError] = {d: _python_kustomize(d) for d in dirs if d not in heavy}
+    out: dict[Path, str | EngineError] = {d: _python_kustomize(d, output) for d in dirs if d not in heavy}
     if heavy:
         with ThreadPoolExecutor(max_workers=2) as pool:
             out.update(zip(heavy, pool.map(_kubectl_kustomize, heavy)))
@@ -109,7 +111,7 @@ def resources(directory: Path) -> list[str] | EngineError:
     return listed
 
 
-def _python_kustomize(directory: Path) -> str | EngineError:
+def _python_kustomize(directory: Path, output: bool = True) -> str | EngineError:
     """What gpuaas's kustomizations use: a plain list of resources in the same directory.
     Other files in the folder are not deployed, as with kustomize itself."""
     listed = resources(directory)
@@ -118,4 +120,4 @@ def _python_kustomize(directory: Path) -> str | EngineError:
     missing = [r for r in listed if not (directory / r).is_file()]
     if missing:
         return EngineError(f"missing resources: {', '.join(missing)}")
-    return "\n---\n".join((directory / r).read_text() for r in listed)
+    return "\n---\n".join((directory / r).read_text() for r in listed) if output else ""

@@ -144,7 +144,7 @@ def kueue_label_changes(built: pipeline.Built, root: Path) -> list[Finding]:
     ready replicas, and KServe copies the InferenceService's labels to it: compared with the
     last commit, such a change on a model active before and after would never reconcile."""
     names = sorted(rel for rel in built.files if "/serving/isvc-" in rel)
-    before = repo.committed(root, names)
+    before = repo.committed(root, names, unless={rel: built.files[rel] for rel in names})
     out = []
     for rel in names:
         if rel not in before or before[rel] == built.files[rel]:
@@ -322,7 +322,8 @@ def check_tree(built: pipeline.Built, root: Path, checks: Checks | SchemaValidat
     component_dirs = sorted(p.parent for p in root.glob("components/*/*/kustomization.yaml"))
     stats["kustomizations"] += len(component_dirs)
     deployed: dict[Path, None] = {}
-    for directory, result in engines.kustomize_builds(component_dirs, options.kustomize).items():
+    for directory, result in engines.kustomize_builds(component_dirs, options.kustomize,
+                                                       output=False).items():
         if isinstance(result, engines.EngineError):
             findings.append(Finding(str(directory / "kustomization.yaml"),
                                     _resources_line(tree, directory.relative_to(root)), "KUSTOMIZE",
