@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 
 FORMAT = 1
-MAX_ENTRIES = 100_000    # least recently written entries go first
+MAX_KEPT = 20_000    # entries this run did not use that are kept (the most recent ones)
 
 
 def directory() -> Path | None:
@@ -45,6 +45,7 @@ class ResultCache:
         self.path = path
         self.entries: dict[str, object] = {}
         self.new: dict[str, object] = {}
+        self.used: set[str] = set()
         if path is None:
             return
         try:
@@ -63,7 +64,10 @@ class ResultCache:
         return cls(where / f"validate-{name}.json")
 
     def get(self, key: str):
-        return self.entries.get(key)
+        value = self.entries.get(key)
+        if value is not None:
+            self.used.add(key)
+        return value
 
     def put(self, key: str, value: object) -> None:
         if self.path is not None:
@@ -74,16 +78,19 @@ class ResultCache:
         """Write the file when something new was found; any failure leaves it as it was."""
         if self.path is None or not self.new:
             return
-        kept = {k: v for k, v in self.entries.items() if k not in self.new}
-        kept.update(self.new)       # the newest last: the oldest are dropped first
-        if len(kept) > MAX_ENTRIES:
-            kept = dict(list(kept.items())[-MAX_ENTRIES:])
+        # what this run used or found, last (the newest); before it, the most recent of the
+        # others (another portfolio's files, a branch checked out a moment ago)
+        others = [k for k in self.entries if k not in self.new and k not in self.used][-MAX_KEPT:]
+        kept = {k: self.entries[k] for k in others}
+        kept.update((k, self.entries[k]) for k in self.entries if k in self.used and k not in self.new)
+        kept.update(self.new)
         tmp = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".validate-", suffix=".tmp", dir=self.path.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"format": FORMAT, "entries": kept}, fh, separators=(",", ":"))
+                # dumps, not dump: json.dump encodes in Python, dumps in C
+                fh.write(json.dumps({"format": FORMAT, "entries": kept}, separators=(",", ":")))
             os.replace(tmp, self.path)
             tmp = None
         except (OSError, TypeError, ValueError):

@@ -2,6 +2,7 @@
 (`kubectl kustomize` when on PATH, else a check of the resource lists in Python)."""
 from __future__ import annotations
 
+import copy
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -80,9 +81,23 @@ def kustomize_builds(dirs: list[Path], engine: str = "auto",
     return {d: out[d] for d in dirs}
 
 
+_SPECS: dict[str, object] = {}
+
+
+def _kustomization(directory: Path):
+    """kustomization.yaml read as YAML; parsed once per text (a validate asks three times,
+    and a large one lists thousands of files)."""
+    text = (directory / "kustomization.yaml").read_text()
+    if text not in _SPECS:
+        if len(_SPECS) > 256:
+            _SPECS.clear()
+        _SPECS[text] = manifests.load(text)
+    return copy.deepcopy(_SPECS[text])
+
+
 def _plain(directory: Path) -> bool:
     try:
-        spec = manifests.load((directory / "kustomization.yaml").read_text()) or {}
+        spec = _kustomization(directory) or {}
     except (OSError, yaml.YAMLError):
         return False
     return (isinstance(spec, dict) and set(spec) <= {"apiVersion", "kind", "resources"}
@@ -98,7 +113,7 @@ def _kubectl_kustomize(directory: Path) -> str | EngineError:
 def resources(directory: Path) -> list[str] | EngineError:
     """The resource list of a kustomization as kustomize reads it, or why it cannot be read."""
     try:
-        spec = manifests.load((directory / "kustomization.yaml").read_text())
+        spec = _kustomization(directory)
     except (OSError, yaml.YAMLError) as exc:
         return EngineError(str(exc))
     if spec is None:
