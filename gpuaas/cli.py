@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.console import Console
 
-from . import reporters
 from .findings import Finding, UserError
+
 
 def _version(value: bool) -> None:
     if value:
@@ -21,19 +20,40 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# Plain help (rich_markup_mode=None): typer's rich help imports rich's Markdown and its
+# parser, most of the start-up time of `gpuaas --help`; and help texts are shown as written
+# (rich markup would take "[default: ...]" in them for a tag).
 app = typer.Typer(help="Render, validate and plan GitOps trees for GPU model serving on "
                   "OpenShift AI 3.0 from one portfolio file.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+                  pretty_exceptions_enable=False, add_completion=False, rich_markup_mode=None)
 schemas_app = typer.Typer(help="CRD schemas for `validate` (kubeconform layout).",
-                          no_args_is_help=True)
+                          no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(schemas_app, name="schemas")
 
 # Tables keep their columns when piped or captured (CI logs): 160 columns off a terminal,
 # unless COLUMNS says otherwise.
 _WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit() else 160
-# No markup, no emoji codes: what is printed holds the user's names and values verbatim.
-out = Console(highlight=False, soft_wrap=True, width=_WIDTH, markup=False, emoji=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH, markup=False, emoji=False)
+
+
+class _Console:
+    """rich's Console, made on first use: importing rich is a good part of the start-up
+    time, and `--help` or a clean run never prints through it."""
+
+    def __init__(self, stderr: bool):
+        self._stderr = stderr
+        self._console = None
+
+    def __getattr__(self, name: str):
+        if self._console is None:
+            from rich.console import Console
+            # No markup, no emoji codes: what is printed holds the user's names and values verbatim.
+            self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True,
+                                    width=_WIDTH, markup=False, emoji=False)
+        return getattr(self._console, name)
+
+
+out = _Console(stderr=False)
+err = _Console(stderr=True)
 
 @app.callback()
 def _options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
@@ -70,6 +90,7 @@ class Kustomize(str, Enum):
 
 
 def report(findings: list[Finding]) -> None:
+    from . import reporters
     reporters.as_text(err, findings)
 
 
@@ -270,10 +291,13 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
              strict: bool = typer.Option(False, "--strict", metavar="", help="Objects without a schema are "
                                          "errors."),
              kustomize: Kustomize = typer.Option(Kustomize.auto, "--kustomize", help="auto: plain "
-                                                 "resource lists in Python, others with kubectl.")) -> None:
+                                                 "resource lists in Python, others with kubectl."),
+             no_cache: bool = typer.Option(False, "--no-cache", metavar="", help="Check every file "
+                                           "again, without the results kept from earlier runs "
+                                           "(in $GPUAAS_CACHE_DIR, else ~/.cache/gpuaas).")) -> None:
     """The whole gate, read-only: rules, drift, Helm, kustomize, strict schemas, policy."""
     import os
-    from . import pipeline
+    from . import pipeline, reporters
     try:
         from .validate import gate
     except ImportError as exc:
@@ -286,7 +310,7 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
     try:
         result = gate.validate(pipeline.portfolio_paths(portfolios),
                                gate.Options(out_dir, schemas, strict, kustomize.value,
-                                            every_portfolio=not portfolios))
+                                            every_portfolio=not portfolios, cache=not no_cache))
     except UserError as exc:
         stats = {"portfolios": 0, "files": 0, "objects": 0, "schemaChecked": 0}
         if format == Format.json:
@@ -434,9 +458,20 @@ def schema() -> None:
     sys.stdout.write(json.dumps(portfolio_schema(), indent=2) + "\n")
 
 
+# The command list shows each command's whole first line (click would cut it to fit 80
+# columns with "...").
+for _typer in (app, schemas_app):
+    for _info in _typer.registered_commands:
+        if _info.short_help is None and _info.callback.__doc__:
+            _info.short_help = _info.callback.__doc__.strip().split("\n\n")[0]
+
+
 def main() -> None:
     """Bugs get one line and a way to see the traceback; bad input never reaches here."""
     import os
+    # gpuaas's own models need no pydantic plugins, and looking for them reads the metadata
+    # of every installed package on each start.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         app()
     except Exception as exc:  # noqa: BLE001 - the last line of defence

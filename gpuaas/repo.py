@@ -42,13 +42,20 @@ def indexed(directory: Path) -> set[str] | None:
     return {name for name in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
 
 
-def committed(directory: Path, names: list[str]) -> dict[str, str]:
+def committed(directory: Path, names: list[str], unless: dict[str, str] | None = None) -> dict[str, str]:
     """The text of files under `directory` as HEAD has them (absent ones left out); empty
-    outside a work tree or before the first commit. One git process for all of them."""
+    outside a work tree or before the first commit. One git process for all of them.
+    `unless`: texts a file is expected to have; one that HEAD holds exactly is left out
+    too (told by its blob's hash, without reading it)."""
     top = toplevel(directory)
     if top is None or not names or not shutil.which("git"):
         return {}
     prefix = Path(os.path.relpath(os.path.abspath(directory), top)).as_posix()
+    if unless:
+        same = _unchanged(top, prefix, unless)
+        names = [name for name in names if name not in same]
+        if not names:
+            return {}
     request = "".join(f"HEAD:{prefix}/{name}\n" for name in names).encode()
     proc = subprocess.run(["git", "cat-file", "--batch"], cwd=top, input=request,
                           capture_output=True, timeout=60)
@@ -64,6 +71,30 @@ def committed(directory: Path, names: list[str]) -> dict[str, str]:
             out[name] = data[at:at + size].decode("utf-8", "replace")
             at += size + 1
     return out
+
+
+def _unchanged(top: Path, prefix: str, texts: dict[str, str]) -> set[str]:
+    """The names whose blob at HEAD is the given text (Git's blob hash of its UTF-8 bytes)."""
+    import hashlib
+    proc = subprocess.run(["git", "ls-tree", "-r", "-z", "--full-tree", "HEAD", "--", f"{prefix}/"],
+                          cwd=top, capture_output=True, timeout=60)
+    if proc.returncode:
+        return set()
+    at_head = {}
+    for entry in proc.stdout.split(b"\0"):
+        meta, _, path = entry.partition(b"\t")
+        fields = meta.split()
+        if len(fields) == 3 and fields[1] == b"blob":
+            at_head[path.decode("utf-8", "surrogateescape")] = fields[2].decode()
+    same = set()
+    for name, text in texts.items():
+        sha = at_head.get(f"{prefix}/{name}")
+        if sha is None:
+            continue
+        data = text.encode("utf-8", "surrogateescape")
+        if len(sha) == 40 and hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest() == sha:
+            same.add(name)
+    return same
 
 
 class GitError(Exception):

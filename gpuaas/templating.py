@@ -40,16 +40,48 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+_QUOTED: dict[str, "Quoted"] = {}
+
+
 def quote(value: Any) -> str:
     """One scalar as a JSON literal: safe in YAML and JS whatever characters it holds.
     The characters YAML (and old JS) read as line breaks are escaped too."""
+    if type(value) is str:
+        out = _QUOTED.get(value)
+        if out is None:
+            out = _quote(value)
+            if len(_QUOTED) < 100_000:
+                _QUOTED[value] = out
+        return out
+    return _quote(value)
+
+
+def _quote(value: Any) -> "Quoted":
     text = json.dumps(value, ensure_ascii=False)
     for raw, escaped in _LINE_BREAKS.items():
         text = text.replace(raw, escaped)
     return Quoted(text)
 
 
+# A large portfolio writes the same few thousand keys and values over and over: each
+# string's scalar is worked out once per process.
+_SCALARS: dict[str, str] = {}
+_BOOLS = {True: Quoted("true"), False: Quoted("false")}
+
+
 def _scalar(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        out = _SCALARS.get(value)
+        if out is None:
+            out = value if _PLAIN.match(value) and value.lower() not in _SPECIAL else quote(value)
+            if len(_SCALARS) < 100_000:
+                _SCALARS[value] = out
+        return out
+    if kind is bool:
+        return _BOOLS[value]
+    if kind is int:
+        return Quoted(int.__repr__(value))     # what json.dumps writes for an int
     if isinstance(value, str):
         if _PLAIN.match(value) and value.lower() not in _SPECIAL:
             return value
@@ -73,30 +105,39 @@ def _block(text: str, pad: str) -> str | None:
 def _emit(value: Any, pad: str, out: list[str]) -> None:
     """Block YAML for dicts, lists and scalars (sequences indentless under their key)."""
     if isinstance(value, dict):
+        inner = pad + "  "
         for key, item in value.items():
-            head = f"{pad}{_scalar(str(key))}:"
-            if isinstance(item, dict) and item:
-                out.append(head)
-                _emit(item, pad + "  ", out)
-            elif isinstance(item, list) and item:
-                out.append(head)
-                _emit(item, pad, out)
+            head = pad + _scalar(key if type(key) is str else str(key)) + ":"
+            if isinstance(item, dict):
+                if item:
+                    out.append(head)
+                    _emit(item, inner, out)
+                else:
+                    out.append(head + " {}")
+            elif isinstance(item, list):
+                if item:
+                    out.append(head)
+                    _emit(item, pad, out)
+                else:
+                    out.append(head + " []")
             else:
-                out.append(f"{head} {_inline(item, pad + '  ')}")
+                out.append(head + " " + _inline(item, inner))
     elif isinstance(value, list):
+        inner = pad + "  "
         for item in value:
             if isinstance(item, (dict, list)) and item:
-                sub: list[str] = []
-                _emit(item, pad + "  ", sub)
-                out.append(pad + "- " + sub[0][len(pad) + 2:])
-                out.extend(sub[1:])
+                first = len(out)
+                _emit(item, inner, out)     # its first line takes the dash
+                out[first] = pad + "- " + out[first][len(inner):]
             else:
-                out.append(f"{pad}- {_inline(item, pad + '  ')}")
+                out.append(pad + "- " + _inline(item, inner))
     else:
         out.append(pad + _inline(value, pad))
 
 
 def _inline(value: Any, pad: str) -> str:
+    if type(value) is str and "\n" not in value:
+        return _scalar(value)
     if isinstance(value, dict):
         return "{}"
     if isinstance(value, list):

@@ -41,6 +41,14 @@ def tree(tmp_path: Path, text: str) -> dict[str, str]:
     return build(path).files
 
 
+@pytest.fixture(autouse=True)
+def _validate_cache(tmp_path_factory, monkeypatch):
+    """validate keeps per-file results between runs: each test starts with an empty cache
+    of its own, never the user's."""
+    monkeypatch.setenv("GPUAAS_CACHE_DIR", str(tmp_path_factory.mktemp("gpuaas-cache")))
+    monkeypatch.delenv("GPUAAS_NO_CACHE", raising=False)
+
+
 @pytest.fixture(scope="session")
 def crd_schemas(tmp_path_factory) -> Path:
     """The upstream CRDs of crds/yaml converted once, in kubeconform's layout."""

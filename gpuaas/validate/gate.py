@@ -9,6 +9,7 @@ SECRET_VALUE).
 from __future__ import annotations
 
 import copy
+import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -20,8 +21,8 @@ from .. import output, pipeline, repo, secrets
 from ..catalog import KUBERNETES_FOR_OPENSHIFT
 from ..findings import Finding
 from ..portfolio.schema import COMPONENTS
-from . import cel_rules, engines, manifests
-from .schema_check import SchemaValidator
+from . import cache as results, cel_rules, engines, manifests
+from .schema_check import BUNDLED, SchemaValidator
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 ISVC_NAME_MAX = 53     # 63 minus KServe's "-predictor"
@@ -34,6 +35,7 @@ class Options:
     strict: bool = False
     kustomize: str = "auto"        # auto | kubectl | python
     every_portfolio: bool = False  # the repo's whole set: a tree none of them renders is left over
+    cache: bool = True             # keep per-file results between runs (validate.cache)
 
 
 @dataclass
@@ -91,6 +93,7 @@ def validate(paths: list[Path], options: Options) -> Report:
     builts = pipeline.build_all(paths)
     report.findings += pipeline.check_unique_names(builts)
     validators: dict[str, SchemaValidator] = {}
+    cache = results.ResultCache.for_tree(options.out_dir, options.cache)
     for built in builts:
         stats["portfolios"] += 1
         report.findings += built.findings
@@ -105,7 +108,9 @@ def validate(paths: list[Path], options: Options) -> Report:
         if kube not in validators:
             dirs = [options.schemas_dir] if options.schemas_dir and options.schemas_dir.is_dir() else []
             validators[kube] = SchemaValidator(kube, dirs)
-        report.findings += check_tree(built, root, validators[kube], options, stats)
+        checks = Checks(validators[kube], options.strict, cache)
+        report.findings += check_tree(built, root, checks, options, stats)
+    cache.save()
     if options.every_portfolio and all(b.ok for b in builts):
         report.findings += leftover_trees(options.out_dir, {b.name for b in builts})
     report.findings = sorted(dict.fromkeys(report.findings),
@@ -139,11 +144,11 @@ def kueue_label_changes(built: pipeline.Built, root: Path) -> list[Finding]:
     ready replicas, and KServe copies the InferenceService's labels to it: compared with the
     last commit, such a change on a model active before and after would never reconcile."""
     names = sorted(rel for rel in built.files if "/serving/isvc-" in rel)
-    before = repo.committed(root, names)
+    before = repo.committed(root, names, unless={rel: built.files[rel] for rel in names})
     out = []
     for rel in names:
-        if rel not in before:
-            continue
+        if rel not in before or before[rel] == built.files[rel]:
+            continue    # new, or unchanged: no label changes
         try:
             old, new = manifests.load(before[rel]) or {}, manifests.load(built.files[rel]) or {}
         except yaml.YAMLError:
@@ -184,8 +189,119 @@ def leftover_trees(out_dir: Path, names: set[str]) -> list[Finding]:
     return out
 
 
-def check_tree(built: pipeline.Built, root: Path, validator: SchemaValidator, options: Options,
+class Checks:
+    """The per-file checks with the schemas of one Kubernetes version, and their results
+    kept in the cache under a key that holds everything they depend on."""
+
+    def __init__(self, validator: SchemaValidator, strict: bool,
+                 cache: results.ResultCache | None = None):
+        self.validator, self.strict = validator, strict
+        self.cache = cache or results.ResultCache(None)
+        self._salt: str | None = None
+
+    @property
+    def salt(self) -> str:
+        if self._salt is None:
+            dirs = [*self.validator._crd_dirs]
+            self._salt = results.key(
+                str(results.FORMAT), results.code_digest(), self.validator.kube_version,
+                str(self.strict), results.build_digest("jsonschema_rs", "cel", "kubernetes_validate"),
+                *(f"{d}:{results.tree_digest(d) if d != BUNDLED else bundled_digest()}" for d in dirs))
+        return self._salt
+
+    def key(self, *parts: str | bytes) -> str | None:
+        return results.key(self.salt, *parts) if self.cache.path is not None else None
+
+
+def bundled_digest() -> str:
+    return _bundled_digest()
+
+
+_BUNDLED_DIGEST: list[str] = []
+
+
+def _bundled_digest() -> str:
+    if not _BUNDLED_DIGEST:
+        _BUNDLED_DIGEST.append(results.tree_digest(BUNDLED))
+    return _BUNDLED_DIGEST[0]
+
+
+def _finding_out(f: Finding) -> list:
+    return [f.file, f.line, f.code, f.message, f.severity, f.column, f.object]
+
+
+def _finding_in(row: list) -> Finding:
+    return Finding(*row)
+
+
+def file_checks(path: Path, text: str, checks: Checks, stats: dict, facts: list[dict],
+                deployed: bool) -> list[Finding]:
+    """What one file of a tree holds: secret-looking strings; for a file Argo CD deploys
+    (listed by its kustomization), its objects against their schemas, CEL rules and the
+    policy on each object. `facts` gets what the checks across objects need."""
+    key = checks.key("file", str(path), str(deployed), text)
+    hit = checks.cache.get(key) if key else None
+    if isinstance(hit, dict):
+        try:
+            found = [_finding_in(row) for row in hit["findings"]]
+            counts, their_facts = hit["stats"], hit["facts"]
+            for name, value in counts.items():
+                stats[name] = stats.get(name, 0) + value
+            stats["fromCache"] = stats.get("fromCache", 0) + 1
+            facts += their_facts
+            return found
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass    # an entry of another shape: checked again below
+    found = [Finding(str(path), line, "SECRET_VALUE", f"looks like a {what}: reference a Secret "
+                     "by name instead, and rotate this value") for line, what in secrets.scan(text)]
+    counts = {"objects": 0, "schemaChecked": 0}
+    mine: list[dict] = []
+    if deployed:
+        objects = parse_objects(path, found, text)
+        counts["objects"] = len(objects)
+        local = {"schemaChecked": 0}
+        for obj in objects:
+            found += schema_findings(obj, checks.validator, checks.strict, local)
+            policy_found, policy_facts = object_policy(obj)
+            found += policy_found
+            mine += policy_facts
+        counts.update(local)
+    for name, value in counts.items():
+        stats[name] = stats.get(name, 0) + value
+    facts += mine
+    if key:
+        checks.cache.put(key, {"findings": [_finding_out(f) for f in found], "stats": counts,
+                               "facts": mine})
+    return found
+
+
+def object_checks(obj: Obj, checks: Checks, stats: dict, scope: str) -> list[Finding]:
+    """schema_findings of an object read from Helm's output; `scope` names the chart's
+    files, whose templates the findings' lines come from."""
+    key = checks.key("object", scope, obj.file, str(obj.line),
+                     json.dumps(obj.data, sort_keys=True, default=repr))
+    hit = checks.cache.get(key) if key else None
+    if isinstance(hit, dict):
+        try:
+            found = [_finding_in(row) for row in hit["findings"]]
+            for name, value in hit["stats"].items():
+                stats[name] = stats.get(name, 0) + value
+            return found
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass
+    local = {"schemaChecked": 0}
+    found = schema_findings(obj, checks.validator, checks.strict, local)
+    for name, value in local.items():
+        stats[name] = stats.get(name, 0) + value
+    if key:
+        checks.cache.put(key, {"findings": [_finding_out(f) for f in found], "stats": local})
+    return found
+
+
+def check_tree(built: pipeline.Built, root: Path, checks: Checks | SchemaValidator, options: Options,
                stats: dict) -> list[Finding]:
+    if isinstance(checks, SchemaValidator):
+        checks = Checks(checks, options.strict)
     findings: list[Finding] = []
     tree = output.read_tree(root)
     drift = output.compare(built.files, root, tree=tree, diff=False)
@@ -202,14 +318,12 @@ def check_tree(built: pipeline.Built, root: Path, validator: SchemaValidator, op
     findings += git_findings(built, root)
     findings += kueue_label_changes(built, root)
     stats["files"] += len(tree)
-    for path, text in tree.values():
-        for line, what in secrets.scan(text):
-            findings.append(Finding(str(path), line, "SECRET_VALUE", f"looks like a {what}: "
-                                    "reference a Secret by name instead, and rotate this value"))
-    objects: list[Obj] = []
+    facts: list[dict] = []
     component_dirs = sorted(p.parent for p in root.glob("components/*/*/kustomization.yaml"))
     stats["kustomizations"] += len(component_dirs)
-    for directory, result in engines.kustomize_builds(component_dirs, options.kustomize).items():
+    deployed: dict[Path, None] = {}
+    for directory, result in engines.kustomize_builds(component_dirs, options.kustomize,
+                                                       output=False).items():
         if isinstance(result, engines.EngineError):
             findings.append(Finding(str(directory / "kustomization.yaml"),
                                     _resources_line(tree, directory.relative_to(root)), "KUSTOMIZE",
@@ -219,15 +333,23 @@ def check_tree(built: pipeline.Built, root: Path, validator: SchemaValidator, op
         names = (listed if not isinstance(listed, engines.EngineError) else
                  [p.name for p in directory.glob("*.yaml") if p.name != "kustomization.yaml"])
         for name in sorted(n for n in names if (directory / n).is_file()):
-            read = tree.get((directory / name).relative_to(root).as_posix())
-            objects += parse_objects(directory / name, findings, read[1] if read else None)
-    chart_objects, wiring = check_charts(root, built, findings, stats)
-    objects += chart_objects
+            deployed[directory / name] = None
+    for rel, (path, text) in tree.items():
+        findings += file_checks(path, text, checks, stats, facts, deployed.pop(path, False) is None)
+    for path in deployed:       # listed but not in the tree as read (a symlink)
+        text = path.read_text(encoding="utf-8", errors="replace")
+        findings += file_checks(path, text, checks, stats, facts, True)
+    chart_objects, wiring = check_charts(root, built, findings, stats, checks)
     findings += wiring
-    stats["objects"] += len(objects)
-    for obj in objects:
-        findings += schema_findings(obj, validator, options.strict, stats)
-    findings += policy(objects)
+    stats["objects"] += len(chart_objects)
+    scope = "charts:" + results.key(*(f"{rel}\0{text}" for rel, (_, text) in sorted(tree.items())
+                                      if rel.startswith("charts/")))
+    for obj in chart_objects:
+        findings += object_checks(obj, checks, stats, scope)
+        policy_found, policy_facts = object_policy(obj)
+        findings += policy_found
+        facts += policy_facts
+    findings += cross_policy(facts)
     return findings
 
 
@@ -293,19 +415,53 @@ def yaml_finding(path: Path, exc: yaml.YAMLError, first_line: int = 1) -> Findin
 
 # --- Helm and wiring -------------------------------------------------------------------
 
+class _NoHelm(Exception):
+    pass
+
+
+def _helm(checks: Checks | None):
+    """helm template, its output kept in the cache under the engine's build, the chart's
+    files and the values (Helm's output depends on nothing else)."""
+    engine: list = []
+
+    def template(chart: Path, values: dict, release: str, namespace: str) -> str:
+        fingerprint = engines.helm_fingerprint() if checks is not None and checks.cache.path else None
+        key = fingerprint and checks.key("helm", fingerprint, results.tree_digest(chart),
+                                         json.dumps(values, sort_keys=True, default=repr),
+                                         release, namespace)
+        hit = checks.cache.get(key) if key else None
+        if isinstance(hit, str):
+            return hit
+        if not engine:
+            engine.append(engines.helm_engine())
+        if engine[0] is None:
+            raise _NoHelm
+        text = engines.helm_template(chart, values, release, namespace)
+        if key:
+            checks.cache.put(key, text)
+        return text
+    return template
+
+
 def check_charts(root: Path, built: pipeline.Built, findings: list[Finding],
-                 stats: dict) -> tuple[list[Obj], list[Finding]]:
-    wiring: list[Finding] = []
-    if engines.helm_engine() is None:
+                 stats: dict, checks: Checks | None = None) -> tuple[list[Obj], list[Finding]]:
+    try:
+        return _check_charts(root, built, findings, stats, _helm(checks))
+    except _NoHelm:
         findings.append(Finding(str(root / "charts"), None, "HELM", "no Helm engine: install "
                                 "`helm` or the PyPI package helm-python-sdk", "warning"))
-        return [], wiring
+        return [], []
+
+
+def _check_charts(root: Path, built: pipeline.Built, findings: list[Finding], stats: dict,
+                  helm_template) -> tuple[list[Obj], list[Finding]]:
+    wiring: list[Finding] = []
     apps_dir = root / "charts" / "argocd-apps"
     umbrella = root / "charts" / f"{built.name}-umbrella"
     objects: list[Obj] = []
     try:
         apps_values = manifests.load((apps_dir / "values.yaml").read_text()) or {}
-        text = engines.helm_template(apps_dir, apps_values, "argocd-apps", "openshift-gitops")
+        text = helm_template(apps_dir, apps_values, "argocd-apps", "openshift-gitops")
         stats["helmRenders"] += 1
     except yaml.YAMLError as exc:
         findings.append(yaml_finding(apps_dir / "values.yaml", exc))
@@ -352,7 +508,7 @@ def check_charts(root: Path, built: pipeline.Built, findings: list[Finding],
                 continue
             set_path(values, str(p.get("name")), value)
         try:
-            rendered = engines.helm_template(umbrella, values, f"{built.name}-{env}", "openshift-gitops")
+            rendered = helm_template(umbrella, values, f"{built.name}-{env}", "openshift-gitops")
             stats["helmRenders"] += 1
         except engines.EngineError as exc:
             findings.append(Finding(str(umbrella), None, "HELM", f"does not render for {env}: {exc}"))
@@ -443,49 +599,78 @@ def schema_findings(obj: Obj, validator: SchemaValidator, strict: bool, stats: d
 def policy(objects: list[Obj]) -> list[Finding]:
     """Checks across objects, per environment: each one is a cluster of its own, and one
     without Kueue has no queue its InferenceServices must name."""
+    out: list[Finding] = []
+    facts: list[dict] = []
+    for obj in objects:
+        found, their_facts = object_policy(obj)
+        out += found
+        facts += their_facts
+    return out + cross_policy(facts)
+
+
+def object_policy(obj: Obj) -> tuple[list[Finding], list[dict]]:
+    """The policy on one object, and the facts about it that the checks across objects
+    need (kept in the cache with the file's results, as JSON)."""
+    out: list[Finding] = []
+    facts: list[dict] = []
+    kind = obj.data.get("kind")
+    env = _environment(obj)
+    if kind == "ClusterQueue":
+        covers = [str(r) for group in (obj.data.get("spec") or {}).get("resourceGroups") or []
+                  for r in group.get("coveredResources") or []]
+        facts.append({"fact": "covers", "env": env, "resources": covers})
+    if kind == "LocalQueue":
+        facts.append({"fact": "queue", "env": env})
+    if kind == "Secret" and (obj.data.get("data") or obj.data.get("stringData")):
+        out.append(Finding(obj.file, obj.line, "SECRET_VALUE", f"{obj.ref} carries data: the tree "
+                           "holds Secret references only", object=obj.ref))
+    if kind != "InferenceService":
+        return out, facts
+    meta = obj.data.get("metadata") or {}
+    name = str(meta.get("name", ""))
+    if len(name) > ISVC_NAME_MAX or not DNS_LABEL.match(name):
+        out.append(Finding(obj.file, obj.line, "NAME_LENGTH", f"{obj.ref}: the name must be a "
+                           f"DNS-1123 label of at most {ISVC_NAME_MAX} characters (KServe adds "
+                           "-predictor)", object=obj.ref))
+    labels = meta.get("labels") or {}
+    model = ((obj.data.get("spec") or {}).get("predictor") or {}).get("model") or {}
+    resources = model.get("resources") or {}
+    requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
+    gpu_req, gpu_lim = requests.get("nvidia.com/gpu"), limits.get("nvidia.com/gpu")
+    if not gpu_lim or str(gpu_lim) in ("0", "") or (gpu_req is not None and str(gpu_req) != str(gpu_lim)):
+        out.append(Finding(obj.file, obj.line, "GPU_REQUEST", f"{obj.ref} must request "
+                           "nvidia.com/gpu with limits = requests: CPU inference is never "
+                           "allowed", object=obj.ref))
+    facts.append({"fact": "isvc", "env": env, "file": obj.file, "line": obj.line, "ref": obj.ref,
+                  "queued": bool(labels.get("kueue.x-k8s.io/queue-name")),
+                  "asks": sorted(set(map(str, requests)) | set(map(str, limits)))})
+    return out, facts
+
+
+def cross_policy(facts: list[dict]) -> list[Finding]:
+    """QUEUE_LABEL and QUEUE_COVERAGE: an InferenceService against its environment's
+    LocalQueues and ClusterQueues."""
     out = []
     covered: dict[str | None, set[str]] = {}
-    queues: dict[str | None, set[str]] = {}
-    for obj in objects:
-        kind = obj.data.get("kind")
-        env = _environment(obj)
-        if kind == "ClusterQueue":
-            for group in (obj.data.get("spec") or {}).get("resourceGroups") or []:
-                covered.setdefault(env, set()).update(group.get("coveredResources") or [])
-        if kind == "LocalQueue":
-            queues.setdefault(env, set()).add((obj.data.get("metadata") or {}).get("name"))
-        if kind == "Secret" and (obj.data.get("data") or obj.data.get("stringData")):
-            out.append(Finding(obj.file, obj.line, "SECRET_VALUE", f"{obj.ref} carries data: the tree "
-                               "holds Secret references only", object=obj.ref))
-    for obj in objects:
-        if obj.data.get("kind") != "InferenceService":
+    queues: set[str | None] = set()     # environments with a LocalQueue
+    for fact in facts:
+        if fact["fact"] == "covers":
+            covered.setdefault(fact["env"], set()).update(fact["resources"])
+        elif fact["fact"] == "queue":
+            queues.add(fact["env"])
+    for fact in facts:
+        if fact["fact"] != "isvc":
             continue
-        meta = obj.data.get("metadata") or {}
-        name = str(meta.get("name", ""))
-        if len(name) > ISVC_NAME_MAX or not DNS_LABEL.match(name):
-            out.append(Finding(obj.file, obj.line, "NAME_LENGTH", f"{obj.ref}: the name must be a "
-                               f"DNS-1123 label of at most {ISVC_NAME_MAX} characters (KServe adds "
-                               "-predictor)", object=obj.ref))
-        labels = meta.get("labels") or {}
-        env = _environment(obj)
-        if queues.get(env) and not labels.get("kueue.x-k8s.io/queue-name"):
-            out.append(Finding(obj.file, obj.line, "QUEUE_LABEL", f"{obj.ref} has no "
+        env, ref = fact["env"], fact["ref"]
+        if env in queues and not fact["queued"]:
+            out.append(Finding(fact["file"], fact["line"], "QUEUE_LABEL", f"{ref} has no "
                                "kueue.x-k8s.io/queue-name label: RHOAI's webhook denies it in a "
-                               "Kueue-managed namespace", object=obj.ref))
-        model = ((obj.data.get("spec") or {}).get("predictor") or {}).get("model") or {}
-        resources = model.get("resources") or {}
-        requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
-        gpu_req, gpu_lim = requests.get("nvidia.com/gpu"), limits.get("nvidia.com/gpu")
-        if not gpu_lim or str(gpu_lim) in ("0", "") or (gpu_req is not None and str(gpu_req) != str(gpu_lim)):
-            out.append(Finding(obj.file, obj.line, "GPU_REQUEST", f"{obj.ref} must request "
-                               "nvidia.com/gpu with limits = requests: CPU inference is never "
-                               "allowed", object=obj.ref))
+                               "Kueue-managed namespace", object=ref))
         if covered.get(env):
-            asked = set(requests) | set(limits)
-            for resource in sorted(asked - covered[env]):
-                out.append(Finding(obj.file, obj.line, "QUEUE_COVERAGE", f"{obj.ref} requests "
+            for resource in sorted(set(fact["asks"]) - covered[env]):
+                out.append(Finding(fact["file"], fact["line"], "QUEUE_COVERAGE", f"{ref} requests "
                                    f"{resource}, which the ClusterQueue does not cover: Kueue would "
-                                   "never admit it", object=obj.ref))
+                                   "never admit it", object=ref))
     return out
 
 

@@ -72,7 +72,7 @@ def compose(text: str, loader: type = _Loader) -> yaml.Node | None:
 def _construct(text: str | None, node: yaml.Node | None):
     if node is None:
         return None
-    if text is None or _ALIAS.search(text):
+    if text is None or ("*" in text and _ALIAS.search(text)):
         _check_expansion(node, text)
     try:
         return _build(node)

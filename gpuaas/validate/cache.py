@@ -1,0 +1,149 @@
+"""What validate found in a file, kept between runs: a pre-commit hook checks the same
+files again and again, and most of them have not changed.
+
+Only checks whose result depends on nothing but the file are kept (its objects' schemas
+and CEL rules, the policy on each object, secret-looking strings), with the Helm output of
+a chart (which depends on nothing but the chart's files and the values). The key of an
+entry is a hash of everything that decides the result: the file's path and bytes, the
+code of the checks, the schemas (bundled and the user's), the engines' builds, the
+Kubernetes version and the options. Checks across files (drift, Git, kustomize, wiring,
+queues) run every time.
+
+A cache that cannot be read is empty, one that cannot be written is not written: results
+never depend on it. Writes are atomic (a temporary file renamed over the old one), so
+concurrent runs leave a whole file; the last writer wins.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+
+FORMAT = 1
+MAX_KEPT = 20_000    # entries this run did not use that are kept (the most recent ones)
+
+
+def directory() -> Path | None:
+    """$GPUAAS_CACHE_DIR, else $XDG_CACHE_HOME/gpuaas, else ~/.cache/gpuaas; None when
+    GPUAAS_NO_CACHE is set."""
+    if os.environ.get("GPUAAS_NO_CACHE"):
+        return None
+    given = os.environ.get("GPUAAS_CACHE_DIR")
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "gpuaas"
+
+
+class ResultCache:
+    """A mapping of keys to JSON values, in one file per output directory."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.entries: dict[str, object] = {}
+        self.new: dict[str, object] = {}
+        self.used: set[str] = set()
+        if path is None:
+            return
+        try:
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("entries"), dict):
+            self.entries = data["entries"]
+
+    @classmethod
+    def for_tree(cls, out_dir: Path, enabled: bool = True) -> "ResultCache":
+        where = directory() if enabled else None
+        if where is None:
+            return cls(None)
+        name = hashlib.sha256(os.fsencode(os.path.abspath(out_dir))).hexdigest()[:16]
+        return cls(where / f"validate-{name}.json")
+
+    def get(self, key: str):
+        value = self.entries.get(key)
+        if value is not None:
+            self.used.add(key)
+        return value
+
+    def put(self, key: str, value: object) -> None:
+        if self.path is not None:
+            self.entries[key] = value
+            self.new[key] = value
+
+    def save(self) -> None:
+        """Write the file when something new was found; any failure leaves it as it was."""
+        if self.path is None or not self.new:
+            return
+        # what this run used or found, last (the newest); before it, the most recent of the
+        # others (another portfolio's files, a branch checked out a moment ago)
+        others = [k for k in self.entries if k not in self.new and k not in self.used][-MAX_KEPT:]
+        kept = {k: self.entries[k] for k in others}
+        kept.update((k, self.entries[k]) for k in self.entries if k in self.used and k not in self.new)
+        kept.update(self.new)
+        tmp = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".validate-", suffix=".tmp", dir=self.path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                # dumps, not dump: json.dump encodes in Python, dumps in C
+                fh.write(json.dumps({"format": FORMAT, "entries": kept}, separators=(",", ":")))
+            os.replace(tmp, self.path)
+            tmp = None
+        except (OSError, TypeError, ValueError):
+            pass    # a cache that cannot be written is not written
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+        self.new = {}
+
+
+def key(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@cache
+def code_digest() -> str:
+    """The checks' own code: a change to gpuaas (an upgrade or a developer's edit) is a
+    new key for every file."""
+    here = Path(__file__).resolve().parent
+    files = sorted(here.glob("*.py")) + [here.parent / "secrets.py", here.parent / "findings.py"]
+    return key(*(f.read_bytes() for f in files))
+
+
+def tree_digest(root: Path) -> str:
+    """Every file under a directory, path and bytes (a schema directory, a chart)."""
+    parts: list[str | bytes] = []
+    if root.is_dir():
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            parts += [path.relative_to(root).as_posix(), path.read_bytes()]
+    return key(*parts)
+
+
+def build_digest(*modules: str) -> str:
+    """Which builds of the engines are installed (an upgrade rewrites their files): the
+    size and modification time of each file of their packages, read without importing
+    them."""
+    import importlib.util
+    parts = []
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        places = list(spec.submodule_search_locations or []) if spec else []
+        for place in places:
+            for entry in sorted(os.scandir(place), key=lambda e: e.name):
+                if entry.is_file():
+                    st = entry.stat()
+                    parts.append(f"{name}/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+        parts.append(f"{name}:{bool(spec)}")
+    return key(*parts)
