@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from . import mermaid
+from . import components, mermaid
 from .plan import EnvPlan, Plan
 from .plandiff import EnvDiff, PortfolioDiff, Use
 from .report import model_cells, signed_usd, usd
@@ -72,6 +72,9 @@ def plan_markdown(plan: Plan, envs: list[EnvPlan]) -> str:
                               [[cell(p.name), str(e.used[p.name]), str(e.pending[p.name] or "-"),
                                 str(p.quota_gpus)] for p in e.pools],
                               right={"GPUs used", "pending", "quota"})
+        on = [m for m in components.MODULES if e.components[m.NAME]]
+        if on:
+            lines += [""] + [f"- `{m.NAME}`: {cell(m.summary(plan.portfolio, e))}" for m in on]
         lines += [""] + chart(f"{name} / {e.name}: GPUs per pool", mermaid.env_bars(e))
     return "\n".join(lines) + "\n\n"
 

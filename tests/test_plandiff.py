@@ -237,6 +237,8 @@ def test_plan_markdown_puts_what_needs_a_look_first(activated: Path, cli):
                                  "| quota: needs 4 GPUs (nvidia-l4-4gpu 0/4 free) |")
     assert lines[header + 3].startswith("| mistral-3-bf16 | active | 4 | nvidia-l4-4gpu | yes | Admitted | 3,359 |")
     assert "| nvidia-l4-4gpu | 4 | 4 | 4 |" in lines
+    # the components on in the environment, one line each (the demo: registry and workbench)
+    assert [l.split("`")[1] for l in lines if l.startswith("- `")] == ["registry", "workbench"]
     [chart] = mermaid_blocks(result.stdout)
     assert 'x-axis ["nvidia-l4-4gpu +4 pending", "nvidia-l4-1gpu"]' in chart
     assert cli("plan", "--format", "markdown", "--fail-on-pending", cwd=activated).exit_code == 1
