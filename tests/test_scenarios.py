@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +44,23 @@ def test_the_readme_scenarios_print_what_the_readme_shows(tmp_path: Path):
     assert len(done) == 7
     for command, expected in done:
         assert run(command, tmp_path).rstrip("\n") == expected.rstrip("\n"), command
+
+
+def test_the_readme_shows_what_validate_and_render_print_on_the_bundled_portfolios(tmp_path: Path):
+    readme = (REPO / "README.md").read_text()
+    block = readme[readme.index("`gpuaas validate` on the bundled portfolios:"):]
+    shown = re.search(r"```text\n(.*?)```", block, re.S).group(1)
+    repo = tmp_path / "gitops"       # the bundled portfolios and trees, committed
+    for part in ("portfolios", "rendered"):
+        shutil.copytree(REPO / part, repo / part)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "trees"]):
+        subprocess.run(git + args, cwd=repo, check=True)
+    printed = run("gpuaas validate", repo)
+    # the same findings and counts; only the time differs between runs
+    strip = lambda text: re.sub(r" in [0-9.]+s$", "", text.rstrip("\n"), flags=re.M)  # noqa: E731
+    assert strip(printed) == strip(shown)
+    summary = re.search(r"`gpuaas render portfolios/enterprise-demo.yaml` prints `([^`]*)`", readme).group(1)
+    run("gpuaas init --example enterprise-demo", tmp_path)
+    run("gpuaas render portfolios/enterprise-demo.yaml", tmp_path)
+    assert run("gpuaas render portfolios/enterprise-demo.yaml", tmp_path).splitlines()[-1] == summary
