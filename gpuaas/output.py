@@ -92,12 +92,14 @@ def _diff(old: str, new: str, name: str, created: bool) -> str:
         tofile="/dev/null" if not new else f"b/{name}"))
 
 
-def write_tree(files: dict[str, str], root: Path) -> Drift:
+def write_tree(files: dict[str, str], root: Path,
+               tree: dict[str, tuple[Path, str]] | None = None) -> Drift:
     """Replace `root` with the rendered files (keeping the user's own files, symlinks and
-    folders). Returns what changed; writes nothing when nothing changed."""
+    folders). Returns what changed; writes nothing when nothing changed. `tree`: the tree
+    on disk, already read by read_tree."""
     for rel in files:
         _inside(rel)
-    drift = compare(files, root)
+    drift = compare(files, root, tree=tree)
     if not drift.stale:
         # a render killed just after its swap left the old tree beside the current one
         if root.parent.is_dir() and any(root.parent.glob(TMP_PREFIX + "*")):
