@@ -56,11 +56,18 @@ class Reused:
 
 @cache
 def code_digest() -> str:
-    """gpuaas's own files (code, templates, scripts, catalog, examples, schemas) by path,
-    size and modification time, the libraries' builds and Python's version."""
-    here = Path(__file__).resolve().parent
-    parts: list[str] = [sys.version, sys.implementation.cache_tag or ""]
-    for directory, dirs, names in os.walk(here):
+    """gpuaas's own files, the libraries' builds and Python's version: an upgrade or a
+    developer's edit is a new key for every portfolio."""
+    return results.key(sys.version, sys.implementation.cache_tag or "",
+                       files_digest(Path(__file__).resolve().parent),
+                       results.build_digest(*LIBRARIES))
+
+
+def files_digest(root: Path) -> str:
+    """Every file under `root` (code, templates, scripts, catalog, examples, schemas) by
+    path, size and modification time: no file is read."""
+    parts: list[str] = []
+    for directory, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(names):
             if name.endswith((".pyc", ".pyo")):
@@ -70,8 +77,7 @@ def code_digest() -> str:
                 st = os.stat(path)
             except OSError:
                 continue
-            parts.append(f"{os.path.relpath(path, here)}:{st.st_size}:{st.st_mtime_ns}")
-    parts.append(results.build_digest(*LIBRARIES))
+            parts.append(f"{os.path.relpath(path, root)}:{st.st_size}:{st.st_mtime_ns}")
     return results.key(*parts)
 
 
@@ -113,13 +119,19 @@ class Slot:
             data = json.loads(self.file.read_bytes())
             if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != self.key:
                 return None
-            reused = Reused(data["name"], data["file"], [Finding(*row) for row in data["findings"]],
-                            data["openshift"], tuple(data["name_at"]), tuple(data["place"]))
-            digests = {rel: digest for rel, digest in data["files"]}
-        except (OSError, ValueError, TypeError, KeyError):
+            return self._check(data)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None     # no entry, or one that cannot be read: built as without a cache
+
+    def _check(self, data: dict) -> Reused | None:
         from . import output
-        root = self.out_dir / reused.name
+        name = data["name"]
+        if not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\x00" in name:
+            return None
+        reused = Reused(name, str(data["file"]), [Finding(*row) for row in data["findings"]],
+                        str(data["openshift"]), tuple(data["name_at"]), tuple(data["place"]))
+        digests = {str(rel): str(digest) for rel, digest in data["files"]}
+        root = self.out_dir / name
         tree = output.read_tree(root)
         files = {}
         for rel, digest in digests.items():
@@ -127,7 +139,8 @@ class Slot:
             if found is None or _digest(found[1]) != digest:
                 return None
             files[rel] = found[1]
-        if any(rel not in files and output.is_generated(path) for rel, (path, _) in tree.items()):
+        if not files or any(rel not in files and output.is_generated(path)
+                            for rel, (path, _) in tree.items()):
             return None
         reused.files, reused.tree = files, tree
         return reused
