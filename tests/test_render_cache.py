@@ -218,3 +218,26 @@ def test_a_full_cache_hit_builds_nothing_and_imports_no_template_engine(tmp_path
     proc = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True,
                           env=env, timeout=120)
     assert "unchanged" in proc.stdout and proc.stdout.strip().endswith("[]"), proc.stdout + proc.stderr
+
+
+def test_the_component_names_are_the_portfolio_formats():
+    """validate takes the names from a module that imports nothing: they are the model's."""
+    from gpuaas import component_names, components
+    from gpuaas.portfolio.schema import COMPONENTS, CORE_COMPONENTS
+    assert component_names.ALL == COMPONENTS and component_names.CORE == CORE_COMPONENTS
+    assert tuple(m.NAME for m in components.MODULES) == component_names.EXTRA
+
+
+def test_validate_on_an_unchanged_tree_loads_no_portfolio_model(tmp_path, cli):
+    import subprocess
+    repo = make_repo(tmp_path)
+    cli("render", cwd=repo)
+    heavy = ("jinja2", "ruamel.yaml", "gpuaas.portfolio", "gpuaas.rules", "gpuaas.plan",
+             "gpuaas.render", "gpuaas.templating")
+    code = ("import sys\nfrom gpuaas.cli import main\nsys.argv = ['gpuaas', 'validate']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    env = {**os.environ, "PYTHONPATH": str(Path(buildcache.__file__).parents[1])}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert proc.stdout.startswith("ok:") and proc.stdout.strip().endswith("[]"), proc.stdout + proc.stderr

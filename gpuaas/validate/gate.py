@@ -20,7 +20,7 @@ import yaml
 from .. import output, pipeline, repo, secrets
 from ..catalog import KUBERNETES_FOR_OPENSHIFT
 from ..findings import Finding
-from ..portfolio.schema import COMPONENTS
+from ..component_names import ALL as COMPONENTS
 from . import cache as results, cel_rules, engines, manifests
 from .schema_check import BUNDLED, SchemaValidator
 
