@@ -7,7 +7,9 @@ and the Git work tree holding it, the code of gpuaas (every file of the package,
 its path, size and modification time: templates, scripts, the catalog, examples), the
 builds of the libraries the render uses, and Python's version. The entry holds the
 portfolio's name, its findings, the facts the checks across portfolios need (where its
-name is written, where its tree belongs) and the path and hash of every rendered file.
+name is written, where its tree belongs) and the path and hash of every rendered file. The
+files outside the portfolio that its plan read (a model's local config.json) are kept with
+the hash of their bytes and looked up again before the entry is used.
 
 An entry is used only when the tree on disk is exactly what it describes: every rendered
 file there with that hash, and no other generated file. Then the files on disk are the
@@ -128,6 +130,10 @@ class Slot:
         name = data["name"]
         if not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\x00" in name:
             return None
+        if data["configs"]:     # config.json files the plan read: each must be as it was
+            from .catalog import config_fingerprint
+            if any(config_fingerprint(str(ref)) != seen for ref, seen in data["configs"]):
+                return None
         reused = Reused(name, str(data["file"]), [Finding(*row) for row in data["findings"]],
                         str(data["openshift"]), tuple(data["name_at"]), tuple(data["place"]))
         digests = {str(rel): str(digest) for rel, digest in data["files"]}
@@ -145,10 +151,12 @@ class Slot:
         reused.files, reused.tree = files, tree
         return reused
 
-    def store(self, built) -> None:
-        """Keep a build that rendered (one with errors renders nothing: it is built again)."""
+    def store(self, built, consulted: set[str]) -> None:
+        """Keep a build that rendered (one with errors renders nothing: it is built again).
+        `consulted`: the config.json references the build looked up on disk."""
         if self.file is None or not built.ok or not built.files:
             return
+        from . import catalog
         from .render import tree_path
         portfolio = built.loaded.portfolio
         given = ("gitops", "path") if portfolio.gitops.path else ("metadata", "name")
@@ -158,7 +166,8 @@ class Slot:
                  "name_at": list(built.loaded.locations.of(("metadata", "name"))),
                  "place": [tree_path(portfolio), bool(portfolio.gitops.path),
                            *built.loaded.locations.of(given)],
-                 "files": [[rel, _digest(text)] for rel, text in built.files.items()]}
+                 "files": [[rel, _digest(text)] for rel, text in built.files.items()],
+                 "configs": [[ref, catalog.config_fingerprint(ref)] for ref in sorted(consulted)]}
         tmp = None
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)

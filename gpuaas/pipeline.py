@@ -97,10 +97,13 @@ def build_all(paths: list[Path], with_files: bool = True, out_dir: Path | None =
                 builts.append(reused)
                 continue
         try:
+            if slot is not None:
+                from . import catalog
+                catalog.CONSULTED.clear()
             built = build(path, with_files)
             builts.append(built)
             if slot is not None:
-                slot.store(built)
+                slot.store(built, set(catalog.CONSULTED))
         except UserError as exc:
             broken += exc.findings
     if broken:

@@ -241,3 +241,29 @@ def test_validate_on_an_unchanged_tree_loads_no_portfolio_model(tmp_path, cli):
     proc = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True,
                           env=env, timeout=300)
     assert proc.stdout.startswith("ok:") and proc.stdout.strip().endswith("[]"), proc.stdout + proc.stderr
+
+
+def test_a_local_config_json_the_plan_read_is_checked_again(tmp_path, cli, builds):
+    """A model sized by a config.json on disk: the render depends on that file too."""
+    snapshot = tmp_path / "models--org--model" / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    config = ('{"num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 32, '
+              '"num_key_value_heads": 8, "intermediate_size": 14336, "vocab_size": 128256, '
+              '"max_position_embeddings": 131072, "tie_word_embeddings": false}')
+    (snapshot / "config.json").write_text(config)
+    repo = make_repo(tmp_path, small_portfolio(extra="    architecture: models--org--model\n"
+                                               "    maxModelLen: 8192\n"))
+    assert cli("render", cwd=repo).exit_code == 0 and len(builds) == 1
+    cli("render", cwd=repo)
+    assert len(builds) == 1         # kept
+    (snapshot / "config.json").write_text(config.replace('"num_hidden_layers": 32', '"num_hidden_layers": 40'))
+    cli("render", cwd=repo)
+    assert len(builds) == 2         # the file changed
+    cli("render", cwd=repo)
+    assert len(builds) == 2
+    newer = tmp_path / "models--org--model" / "snapshots" / "def456"
+    newer.mkdir()
+    (newer / "config.json").write_text(config)
+    os.utime(newer / "config.json", (2_000_000_000, 2_000_000_000))
+    cli("render", cwd=repo)
+    assert len(builds) == 3         # another snapshot is the newest
