@@ -47,10 +47,31 @@ def is_generated(path: Path) -> bool:
 
 
 def existing_files(root: Path) -> dict[str, Path]:
+    """The regular files under `root` (not symlinks, nor what is under a symlinked folder),
+    in the order of their paths' parts, as sorted(root.rglob("*")) lists them; one scandir
+    per folder (a large tree has thousands of files)."""
     if not root.is_dir():
         return {}
-    return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*"))
-            if p.is_file() and not p.is_symlink()}
+    found: list[str] = []
+
+    def walk(directory: str, prefix: str) -> None:
+        try:
+            with os.scandir(directory) as entries:
+                listed = list(entries)
+        except (PermissionError, FileNotFoundError, NotADirectoryError):
+            return
+        for entry in listed:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, f"{prefix}{entry.name}/")
+                elif entry.is_file(follow_symlinks=False):
+                    found.append(prefix + entry.name)
+            except OSError:
+                continue
+
+    walk(os.fspath(root), "")
+    found.sort(key=lambda rel: rel.split("/"))
+    return {rel: root / rel for rel in found}
 
 
 def read_tree(root: Path) -> dict[str, tuple[Path, str]]:

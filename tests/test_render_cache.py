@@ -267,3 +267,19 @@ def test_a_local_config_json_the_plan_read_is_checked_again(tmp_path, cli, build
     os.utime(newer / "config.json", (2_000_000_000, 2_000_000_000))
     cli("render", cwd=repo)
     assert len(builds) == 3         # another snapshot is the newest
+
+
+def test_existing_files_lists_what_rglob_lists(tmp_path):
+    """The tree is listed with scandir, in the order and with the files that
+    sorted(rglob("*")) gives: regular files only, no symlink followed."""
+    root = tmp_path / "tree"
+    for rel in ("a.txt", "a/b.yaml", "a-b/c", "a/b/c/d", ".hidden", "B", "z/.x", "sub dir/f"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(rel)
+    (root / "empty").mkdir()
+    (root / "link").symlink_to(root / "a")
+    (root / "a" / "link.yaml").symlink_to(root / "a.txt")
+    expected = {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*"))
+                if p.is_file() and not p.is_symlink()}
+    assert list(output.existing_files(root).items()) == list(expected.items())
+    assert output.existing_files(tmp_path / "none") == {}
