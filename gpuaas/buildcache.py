@@ -44,7 +44,7 @@ class Reused:
     name: str
     file: str
     findings: list[Finding]
-    openshift: str
+    kubernetes: str
     name_at: tuple[int | None, int | None]
     place: tuple[str, bool, int | None, int | None]
     files: dict[str, str] = field(default_factory=dict)
@@ -135,7 +135,7 @@ class Slot:
             if any(config_fingerprint(str(ref)) != seen for ref, seen in data["configs"]):
                 return None
         reused = Reused(name, str(data["file"]), [Finding(*row) for row in data["findings"]],
-                        str(data["openshift"]), tuple(data["name_at"]), tuple(data["place"]))
+                        str(data["kubernetes"]), tuple(data["name_at"]), tuple(data["place"]))
         digests = {str(rel): str(digest) for rel, digest in data["files"]}
         root = self.out_dir / name
         tree = output.read_tree(root)
@@ -162,7 +162,7 @@ class Slot:
         given = ("gitops", "path") if portfolio.gitops.path else ("metadata", "name")
         entry = {"format": FORMAT, "key": self.key, "name": built.name, "file": built.loaded.file,
                  "findings": [_finding_out(f) for f in built.findings],
-                 "openshift": portfolio.platform.openshift,
+                 "kubernetes": built.kubernetes,
                  "name_at": list(built.loaded.locations.of(("metadata", "name"))),
                  "place": [tree_path(portfolio), bool(portfolio.gitops.path),
                            *built.loaded.locations.of(given)],

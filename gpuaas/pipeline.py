@@ -39,8 +39,10 @@ class Built:
         return self.loaded.file
 
     @property
-    def openshift(self) -> str:
-        return self.loaded.portfolio.platform.openshift
+    def kubernetes(self) -> str:
+        """The Kubernetes version of the portfolio's OpenShift (which schemas apply)."""
+        from .catalog import KUBERNETES_FOR_OPENSHIFT
+        return KUBERNETES_FOR_OPENSHIFT[self.loaded.portfolio.platform.openshift]
 
     @property
     def name_at(self) -> tuple[int | None, int | None]:

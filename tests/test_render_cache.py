@@ -175,7 +175,7 @@ def test_a_corrupt_cache_is_ignored(tmp_path, cli, builds, junk):
     if junk == "KEYED":     # the right key, nonsense for the rest
         data = json.loads(entry.read_text())
         junk = json.dumps({"format": 1, "key": data["key"], "name": "../x", "file": 3,
-                           "findings": [[1]], "openshift": None, "name_at": 5, "place": [],
+                           "findings": [[1]], "kubernetes": None, "name_at": 5, "place": [],
                            "files": 7}).encode()
     entry.write_bytes(junk)
     builds.clear()
@@ -233,7 +233,7 @@ def test_validate_on_an_unchanged_tree_loads_no_portfolio_model(tmp_path, cli):
     repo = make_repo(tmp_path)
     cli("render", cwd=repo)
     heavy = ("jinja2", "ruamel.yaml", "gpuaas.portfolio", "gpuaas.rules", "gpuaas.plan",
-             "gpuaas.render", "gpuaas.templating")
+             "gpuaas.render", "gpuaas.templating", "gpuaas.catalog")
     code = ("import sys\nfrom gpuaas.cli import main\nsys.argv = ['gpuaas', 'validate']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             f"print(sorted(m for m in {heavy!r} if m in sys.modules))")

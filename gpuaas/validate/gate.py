@@ -18,7 +18,6 @@ from pathlib import Path
 import yaml
 
 from .. import output, pipeline, repo, secrets
-from ..catalog import KUBERNETES_FOR_OPENSHIFT
 from ..findings import Finding
 from ..component_names import ALL as COMPONENTS
 from . import cache as results, cel_rules, engines, manifests
@@ -104,7 +103,7 @@ def validate(paths: list[Path], options: Options) -> Report:
         if misplaced:  # the tree's checks would all be about the wrong directory
             report.findings += misplaced
             continue
-        kube = KUBERNETES_FOR_OPENSHIFT[built.openshift]
+        kube = built.kubernetes
         if kube not in validators:
             dirs = [options.schemas_dir] if options.schemas_dir and options.schemas_dir.is_dir() else []
             validators[kube] = SchemaValidator(kube, dirs)
