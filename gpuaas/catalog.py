@@ -340,10 +340,32 @@ def config_path(ref: str) -> Path | None:
     return snapshots[0] if snapshots else None
 
 
-@lru_cache(maxsize=64)
+# Every config.json reference looked up on disk: files outside the portfolio that decide
+# its plan, which the render cache (buildcache) checks again before reusing a render.
+CONSULTED: set[str] = set()
+
+
 def architecture_from_config(ref: str) -> tuple[str, Architecture] | None:
     """The facts of a local config.json (offline); None when there is none or it is not a
     decoder or encoder config this reads."""
+    CONSULTED.add(ref)
+    return _architecture_from_config(ref)
+
+
+def config_fingerprint(ref: str) -> list | None:
+    """Which file a reference finds and a hash of its bytes (None: no file)."""
+    import hashlib
+    path = config_path(ref)
+    if path is None:
+        return None
+    try:
+        return [str(path), hashlib.sha256(path.read_bytes()).hexdigest()]
+    except OSError:
+        return [str(path), None]
+
+
+@lru_cache(maxsize=64)
+def _architecture_from_config(ref: str) -> tuple[str, Architecture] | None:
     path = config_path(ref)
     if path is None:
         return None

@@ -132,11 +132,15 @@ def init(example: str = typer.Option("enterprise-demo", "--example",
 def render(portfolios: Optional[List[Path]] = Portfolios,
            out_dir: Path = typer.Option(Path("rendered"), "--out", help="Where trees are written."),
            check: bool = typer.Option(False, "--check", metavar="", help="Write nothing; print a diff and "
-                                      "exit 1 when the tree on disk is stale.")) -> None:
+                                      "exit 1 when the tree on disk is stale."),
+           no_cache: bool = typer.Option(False, "--no-cache", metavar="", help="Render every "
+                                         "portfolio, without the render kept from an earlier run "
+                                         "(in $GPUAAS_CACHE_DIR, else ~/.cache/gpuaas).")) -> None:
     """Write rendered/<name>/ for each portfolio (the whole GitOps tree)."""
     from . import output, pipeline
     try:
-        builts = pipeline.build_all(pipeline.portfolio_paths(portfolios))
+        builts = pipeline.build_all(pipeline.portfolio_paths(portfolios), out_dir=out_dir,
+                                    cache=not no_cache)
     except UserError as exc:
         fail(exc)
     findings = [f for b in builts for f in b.findings] + pipeline.check_unique_names(builts)
@@ -151,7 +155,7 @@ def render(portfolios: Optional[List[Path]] = Portfolios,
     for b in builts:
         root = out_dir / b.name
         if check:
-            drift = output.compare(b.files, root, label=f"{root}/")
+            drift = output.compare(b.files, root, label=f"{root}/", tree=b.tree)
             if drift.stale:
                 stale = True
                 sys.stdout.write(drift.diff)
@@ -162,7 +166,7 @@ def render(portfolios: Optional[List[Path]] = Portfolios,
                 out.print(f"{root}: up to date ({len(b.files)} files)")
         else:
             try:
-                drift = output.write_tree(b.files, root)
+                drift = output.write_tree(b.files, root, tree=b.tree)
             except OSError as exc:  # a full disk or a directory taken away meanwhile
                 fail(UserError([Finding(str(root), None, "OUTPUT", f"cannot write the tree: "
                                         f"{exc.strerror or exc}; the old tree is unchanged")]))

@@ -47,10 +47,31 @@ def is_generated(path: Path) -> bool:
 
 
 def existing_files(root: Path) -> dict[str, Path]:
+    """The regular files under `root` (not symlinks, nor what is under a symlinked folder),
+    in the order of their paths' parts, as sorted(root.rglob("*")) lists them; one scandir
+    per folder (a large tree has thousands of files)."""
     if not root.is_dir():
         return {}
-    return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*"))
-            if p.is_file() and not p.is_symlink()}
+    found: list[str] = []
+
+    def walk(directory: str, prefix: str) -> None:
+        try:
+            with os.scandir(directory) as entries:
+                listed = list(entries)
+        except (PermissionError, FileNotFoundError, NotADirectoryError):
+            return
+        for entry in listed:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, f"{prefix}{entry.name}/")
+                elif entry.is_file(follow_symlinks=False):
+                    found.append(prefix + entry.name)
+            except OSError:
+                continue
+
+    walk(os.fspath(root), "")
+    found.sort(key=lambda rel: rel.split("/"))
+    return {rel: root / rel for rel in found}
 
 
 def read_tree(root: Path) -> dict[str, tuple[Path, str]]:
@@ -92,12 +113,14 @@ def _diff(old: str, new: str, name: str, created: bool) -> str:
         tofile="/dev/null" if not new else f"b/{name}"))
 
 
-def write_tree(files: dict[str, str], root: Path) -> Drift:
+def write_tree(files: dict[str, str], root: Path,
+               tree: dict[str, tuple[Path, str]] | None = None) -> Drift:
     """Replace `root` with the rendered files (keeping the user's own files, symlinks and
-    folders). Returns what changed; writes nothing when nothing changed."""
+    folders). Returns what changed; writes nothing when nothing changed. `tree`: the tree
+    on disk, already read by read_tree."""
     for rel in files:
         _inside(rel)
-    drift = compare(files, root)
+    drift = compare(files, root, tree=tree)
     if not drift.stale:
         # a render killed just after its swap left the old tree beside the current one
         if root.parent.is_dir() and any(root.parent.glob(TMP_PREFIX + "*")):

@@ -1,15 +1,22 @@
-"""load -> check -> plan -> render, for one portfolio file. Pure apart from reading it."""
+"""load -> check -> plan -> render, for one portfolio file. Pure apart from reading it
+(and, for build_all with an output directory, the render kept from an earlier run: see
+buildcache).
+
+The portfolio model (pydantic), the rules, the plan and the templates (Jinja) are imported
+when a portfolio is built: a run whose builds all come from the cache needs none of them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import repo, rules
+from . import repo
 from .findings import Finding, UserError, errors
-from .plan import Plan, resolve
-from .portfolio import Loaded, load_portfolio
-from .portfolio.load import load_text
-from .render import render, tree_path
+
+if TYPE_CHECKING:
+    from .buildcache import Reused
+    from .plan import Plan
+    from .portfolio import Loaded
 
 
 @dataclass
@@ -27,6 +34,32 @@ class Built:
     def ok(self) -> bool:
         return not errors(self.findings)
 
+    @property
+    def file(self) -> str:
+        return self.loaded.file
+
+    @property
+    def kubernetes(self) -> str:
+        """The Kubernetes version of the portfolio's OpenShift (which schemas apply)."""
+        from .catalog import KUBERNETES_FOR_OPENSHIFT
+        return KUBERNETES_FOR_OPENSHIFT[self.loaded.portfolio.platform.openshift]
+
+    @property
+    def name_at(self) -> tuple[int | None, int | None]:
+        """Line and column of metadata.name."""
+        return self.loaded.locations.of(("metadata", "name"))
+
+    @property
+    def place(self) -> tuple[str, bool, int | None, int | None]:
+        """Where Argo CD reads the tree (gitops.path, else rendered/<name>), whether
+        gitops.path is set, and the line and column of the field that says so."""
+        from .render import tree_path
+        portfolio = self.loaded.portfolio
+        given = ("gitops", "path") if portfolio.gitops.path else ("metadata", "name")
+        return (tree_path(portfolio), bool(portfolio.gitops.path), *self.loaded.locations.of(given))
+
+    tree = None     # a build read back from the cache has the tree it was checked against
+
 
 # Rule errors after which no plan can be resolved (a pool or name the plan looks up).
 UNPLANNABLE = {"DUPLICATE_NAME", "POOL_UNKNOWN", "QUOTA_POOL"}
@@ -36,6 +69,10 @@ def build(path: str | Path, with_files: bool = True) -> Built:
     """Raises UserError when the file cannot be loaded. The plan is resolved despite rule
     errors (it shows what they mean, e.g. a model vLLM would refuse), unless the portfolio's
     names do not resolve; nothing is rendered when there is an error."""
+    from . import rules
+    from .plan import resolve
+    from .portfolio import load_portfolio
+    from .render import render
     loaded = load_portfolio(path)
     built = Built(loaded, rules.check(loaded))
     if not any(f.severity == "error" and f.code in UNPLANNABLE for f in built.findings):
@@ -45,13 +82,30 @@ def build(path: str | Path, with_files: bool = True) -> Built:
     return built
 
 
-def build_all(paths: list[Path], with_files: bool = True) -> list[Built]:
+def build_all(paths: list[Path], with_files: bool = True, out_dir: Path | None = None,
+              cache: bool = False) -> list[Built | Reused]:
     """Every portfolio; one that does not load does not hide what the others say: raises one
-    UserError with the findings of all of them."""
+    UserError with the findings of all of them. With `out_dir` and `cache`, a portfolio
+    whose render is kept (same inputs, the tree in out_dir/<name> exactly as rendered) is
+    not built: its entry stands for it (buildcache.Reused, which holds the files as read)."""
     builts, broken = [], []
     for path in paths:
+        slot = None
+        if with_files and cache and out_dir is not None:
+            from .buildcache import Slot
+            slot = Slot(path, out_dir)
+            reused = slot.reuse()
+            if reused is not None:
+                builts.append(reused)
+                continue
         try:
-            builts.append(build(path, with_files))
+            if slot is not None:
+                from . import catalog
+                catalog.CONSULTED.clear()
+            built = build(path, with_files)
+            builts.append(built)
+            if slot is not None:
+                slot.store(built, set(catalog.CONSULTED))
         except UserError as exc:
             broken += exc.findings
     if broken:
@@ -72,6 +126,9 @@ def build_before(path: Path, commit: str, rev: str) -> Before:
     """The plan of `path` at `commit`, read from Git's objects (no checkout). A committed
     portfolio that no longer loads or resolves is reported as a warning: the diff then
     shows it as added, since there is no plan to compare with."""
+    from . import rules
+    from .plan import resolve
+    from .portfolio.load import load_text
     raw = repo.show(path, commit, path)
     file = f"{rev}:{repo.place(path)}"
     if raw is None:
@@ -110,24 +167,22 @@ def check_unique_names(builts: list[Built]) -> list[Finding]:
     out = []
     for b in builts:
         if b.name in seen:
-            line, col = b.loaded.locations.of(("metadata", "name"))
-            out.append(Finding(b.loaded.file, line, "DUPLICATE_NAME",
+            line, col = b.name_at
+            out.append(Finding(b.file, line, "DUPLICATE_NAME",
                                f"metadata.name {b.name!r} is also used by {seen[b.name]}: both "
                                "would render into the same directory", column=col))
-        seen.setdefault(b.name, b.loaded.file)
+        seen.setdefault(b.name, b.file)
     return out
 
 
-def check_place(built: Built, root: Path) -> list[Finding]:
+def check_place(built: Built | Reused, root: Path) -> list[Finding]:
     """The tree goes to `root`; Argo CD reads `gitops.path`. They must be the same place in
     the repository, or every Application points at a path that does not exist."""
-    portfolio = built.loaded.portfolio
-    expected, actual = tree_path(portfolio), repo.place(root)
+    expected, has_path, line, col = built.place
+    actual = repo.place(root)
     if actual is None or expected == actual:
         return []
-    given = ("gitops", "path") if portfolio.gitops.path else ("metadata", "name")
-    line, col = built.loaded.locations.of(given)
-    fix = (f"set gitops.path: {actual}" if portfolio.gitops.path else
+    fix = (f"set gitops.path: {actual}" if has_path else
            f"add gitops.path: {actual}, or render with --out so the tree lands in {expected}")
-    return [Finding(built.loaded.file, line, "GITOPS_PATH", f"the tree is written to {actual} but "
+    return [Finding(built.file, line, "GITOPS_PATH", f"the tree is written to {actual} but "
                     f"Argo CD reads {expected} from Git: {fix}", column=col)]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import importlib
 
-NAMES = ("registry", "workbench", "evaluation")   # in sync-wave order; a new component adds its name here
+from ..component_names import EXTRA as NAMES  # in sync-wave order; a new component adds its name there
 
 # The portfolio format (which reads NAMES above for each module's Settings) loads first, so
 # importing this package on its own does not meet a half-loaded module.

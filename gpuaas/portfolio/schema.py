@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from .. import catalog
+from .. import catalog, component_names
 from ..findings import did_you_mean
 
 # A Kubernetes name that stays a valid DNS-1123 label after KServe appends "-predictor"
@@ -26,7 +26,7 @@ _SCALE = {"": 1, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 
 Precision = Literal["fp32", "bf16", "fp16", "fp8", "int8", "w8a8", "w4a16", "int4", "mxfp4"]
 State = Literal["active", "standby", "off"]
-CORE_COMPONENTS: tuple[str, ...] = ("operators", "rhoai", "kueue", "serving", "uploads", "loadtest")
+CORE_COMPONENTS: tuple[str, ...] = component_names.CORE
 # Every model needs a GPU (rules.py says so as NO_GPU, with the line; the editor schema too).
 GPUS_MIN = 1
 

@@ -18,9 +18,8 @@ from pathlib import Path
 import yaml
 
 from .. import output, pipeline, repo, secrets
-from ..catalog import KUBERNETES_FOR_OPENSHIFT
 from ..findings import Finding
-from ..portfolio.schema import COMPONENTS
+from ..component_names import ALL as COMPONENTS
 from . import cache as results, cel_rules, engines, manifests
 from .schema_check import BUNDLED, SchemaValidator
 
@@ -90,7 +89,7 @@ def validate(paths: list[Path], options: Options) -> Report:
     report = Report()
     stats = {"portfolios": 0, "files": 0, "objects": 0, "schemaChecked": 0, "helmRenders": 0,
              "kustomizations": 0}
-    builts = pipeline.build_all(paths)
+    builts = pipeline.build_all(paths, out_dir=options.out_dir, cache=options.cache)
     report.findings += pipeline.check_unique_names(builts)
     validators: dict[str, SchemaValidator] = {}
     cache = results.ResultCache.for_tree(options.out_dir, options.cache)
@@ -104,7 +103,7 @@ def validate(paths: list[Path], options: Options) -> Report:
         if misplaced:  # the tree's checks would all be about the wrong directory
             report.findings += misplaced
             continue
-        kube = KUBERNETES_FOR_OPENSHIFT[built.loaded.portfolio.platform.openshift]
+        kube = built.kubernetes
         if kube not in validators:
             dirs = [options.schemas_dir] if options.schemas_dir and options.schemas_dir.is_dir() else []
             validators[kube] = SchemaValidator(kube, dirs)
@@ -303,11 +302,12 @@ def check_tree(built: pipeline.Built, root: Path, checks: Checks | SchemaValidat
     if isinstance(checks, SchemaValidator):
         checks = Checks(checks, options.strict)
     findings: list[Finding] = []
-    tree = output.read_tree(root)
+    tree = built.tree if built.tree is not None and root == options.out_dir / built.name \
+        else output.read_tree(root)
     drift = output.compare(built.files, root, tree=tree, diff=False)
     for rel in drift.changed:
         findings.append(Finding(str(root / rel), None, "STALE", "differs from a fresh render of "
-                                f"{built.loaded.file}: run `gpuaas render` (hand edits are overwritten)"))
+                                f"{built.file}: run `gpuaas render` (hand edits are overwritten)"))
     for rel in drift.missing:
         findings.append(Finding(str(root / rel), None, "STALE", "missing: run `gpuaas render`"))
     for rel in drift.extra:

@@ -1,0 +1,186 @@
+"""A portfolio's render, kept between runs: `gpuaas render` and `gpuaas validate` on a
+portfolio that has not changed since the last run skip loading, rules, plan and render.
+
+The key is a hash of everything that decides the render: the portfolio file's bytes and
+its path (as given, absolute and resolved), the working directory, the output directory
+and the Git work tree holding it, the code of gpuaas (every file of the package, told by
+its path, size and modification time: templates, scripts, the catalog, examples), the
+builds of the libraries the render uses, and Python's version. The entry holds the
+portfolio's name, its findings, the facts the checks across portfolios need (where its
+name is written, where its tree belongs) and the path and hash of every rendered file. The
+files outside the portfolio that its plan read (a model's local config.json) are kept with
+the hash of their bytes and looked up again before the entry is used.
+
+An entry is used only when the tree on disk is exactly what it describes: every rendered
+file there with that hash, and no other generated file. Then the files on disk are the
+render (their texts are what a render would make) and nothing needs building; on any
+difference the portfolio is built again, as without a cache. One entry per portfolio and
+output directory (the last render); a cache that cannot be read is empty, one that cannot
+be written is not written, writes are atomic.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from .findings import Finding
+from .validate import cache as results
+
+FORMAT = 1
+# libraries whose output becomes the tree's text (templates, YAML, notebooks, validation)
+LIBRARIES = ("jinja2", "markupsafe", "pydantic", "pydantic_core", "ruamel.yaml", "yaml", "nbformat")
+
+
+@dataclass
+class Reused:
+    """A build read back from the cache, the tree on disk being what it rendered: what the
+    CLI and the gate use of a pipeline.Built."""
+    name: str
+    file: str
+    findings: list[Finding]
+    kubernetes: str
+    name_at: tuple[int | None, int | None]
+    place: tuple[str, bool, int | None, int | None]
+    files: dict[str, str] = field(default_factory=dict)
+    tree: dict | None = None    # output.read_tree of the tree, as read to check it
+    plan = None
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+
+@cache
+def code_digest() -> str:
+    """gpuaas's own files, the libraries' builds and Python's version: an upgrade or a
+    developer's edit is a new key for every portfolio."""
+    return results.key(sys.version, sys.implementation.cache_tag or "",
+                       files_digest(Path(__file__).resolve().parent),
+                       results.build_digest(*LIBRARIES))
+
+
+def files_digest(root: Path) -> str:
+    """Every file under `root` (code, templates, scripts, catalog, examples, schemas) by
+    path, size and modification time: no file is read."""
+    parts: list[str] = []
+    for directory, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            if name.endswith((".pyc", ".pyo")):
+                continue
+            path = os.path.join(directory, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            parts.append(f"{os.path.relpath(path, root)}:{st.st_size}:{st.st_mtime_ns}")
+    return results.key(*parts)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _finding_out(f: Finding) -> list:
+    return [f.file, f.line, f.code, f.message, f.severity, f.column, f.object]
+
+
+class Slot:
+    """The cache entry of one portfolio rendered into one output directory."""
+
+    def __init__(self, path: Path, out_dir: Path, enabled: bool = True):
+        self.path, self.out_dir = Path(path), Path(out_dir)
+        self.file: Path | None = None
+        self.key = ""
+        where = results.directory() if enabled else None
+        if where is None:
+            return
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return          # the build says what is wrong with it
+        from . import repo
+        out = os.path.abspath(self.out_dir)
+        self.key = results.key(str(FORMAT), str(self.path), os.path.abspath(self.path),
+                               os.path.realpath(self.path), os.getcwd(), str(self.out_dir), out,
+                               str(repo.toplevel(self.out_dir)), code_digest(), raw)
+        name = results.key(out, os.path.realpath(self.path))[:16]
+        self.file = where / f"render-{name}.json"
+
+    def reuse(self) -> Reused | None:
+        """The kept build when it matches the key and the tree on disk, else None."""
+        if self.file is None:
+            return None
+        try:
+            data = json.loads(self.file.read_bytes())
+            if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != self.key:
+                return None
+            return self._check(data)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None     # no entry, or one that cannot be read: built as without a cache
+
+    def _check(self, data: dict) -> Reused | None:
+        from . import output
+        name = data["name"]
+        if not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\x00" in name:
+            return None
+        if data["configs"]:     # config.json files the plan read: each must be as it was
+            from .catalog import config_fingerprint
+            if any(config_fingerprint(str(ref)) != seen for ref, seen in data["configs"]):
+                return None
+        reused = Reused(name, str(data["file"]), [Finding(*row) for row in data["findings"]],
+                        str(data["kubernetes"]), tuple(data["name_at"]), tuple(data["place"]))
+        digests = {str(rel): str(digest) for rel, digest in data["files"]}
+        root = self.out_dir / name
+        tree = output.read_tree(root)
+        files = {}
+        for rel, digest in digests.items():
+            found = tree.get(rel)
+            if found is None or _digest(found[1]) != digest:
+                return None
+            files[rel] = found[1]
+        if not files or any(rel not in files and output.is_generated(path)
+                            for rel, (path, _) in tree.items()):
+            return None
+        reused.files, reused.tree = files, tree
+        return reused
+
+    def store(self, built, consulted: set[str]) -> None:
+        """Keep a build that rendered (one with errors renders nothing: it is built again).
+        `consulted`: the config.json references the build looked up on disk."""
+        if self.file is None or not built.ok or not built.files:
+            return
+        from . import catalog
+        from .render import tree_path
+        portfolio = built.loaded.portfolio
+        given = ("gitops", "path") if portfolio.gitops.path else ("metadata", "name")
+        entry = {"format": FORMAT, "key": self.key, "name": built.name, "file": built.loaded.file,
+                 "findings": [_finding_out(f) for f in built.findings],
+                 "kubernetes": built.kubernetes,
+                 "name_at": list(built.loaded.locations.of(("metadata", "name"))),
+                 "place": [tree_path(portfolio), bool(portfolio.gitops.path),
+                           *built.loaded.locations.of(given)],
+                 "files": [[rel, _digest(text)] for rel, text in built.files.items()],
+                 "configs": [[ref, catalog.config_fingerprint(ref)] for ref in sorted(consulted)]}
+        tmp = None
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".render-", suffix=".tmp", dir=self.file.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(entry, separators=(",", ":")))
+            os.replace(tmp, self.file)
+            tmp = None
+        except (OSError, TypeError, ValueError):
+            pass    # a cache that cannot be written is not written
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
