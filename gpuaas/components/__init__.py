@@ -3,7 +3,8 @@
 A module says what the component is and renders it; everything that wires a component in
 (its portfolio section, the per-environment switch, the umbrella chart, the ApplicationSet,
 the DataScienceCluster, the Argo CD rules, the tree README) reads MODULES, so a new
-component is its own module and templates plus its name in NAMES. A module provides:
+component is its own module and templates plus its name in component_names.EXTRA. A module
+provides:
 
   NAME, WAVE, ABOUT        the component key, its Argo CD sync wave, one line on what it is
   Settings                 its portfolio section (`<NAME>:` at the top level)
