@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -168,19 +167,4 @@ class Slot:
                            *built.loaded.locations.of(given)],
                  "files": [[rel, _digest(text)] for rel, text in built.files.items()],
                  "configs": [[ref, catalog.config_fingerprint(ref)] for ref in sorted(consulted)]}
-        tmp = None
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".render-", suffix=".tmp", dir=self.file.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(json.dumps(entry, separators=(",", ":")))
-            os.replace(tmp, self.file)
-            tmp = None
-        except (OSError, TypeError, ValueError):
-            pass    # a cache that cannot be written is not written
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+        results.write_json(self.file, entry)

@@ -84,23 +84,7 @@ class ResultCache:
         kept = {k: self.entries[k] for k in others}
         kept.update((k, self.entries[k]) for k in self.entries if k in self.used and k not in self.new)
         kept.update(self.new)
-        tmp = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".validate-", suffix=".tmp", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                # dumps, not dump: json.dump encodes in Python, dumps in C
-                fh.write(json.dumps({"format": FORMAT, "entries": kept}, separators=(",", ":")))
-            os.replace(tmp, self.path)
-            tmp = None
-        except (OSError, TypeError, ValueError):
-            pass    # a cache that cannot be written is not written
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+        write_json(self.path, {"format": FORMAT, "entries": kept})
         self.new = {}
 
 
@@ -147,3 +131,25 @@ def build_digest(*modules: str) -> str:
                     parts.append(f"{name}/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
         parts.append(f"{name}:{bool(spec)}")
     return key(*parts)
+
+
+def write_json(path: Path, value: object) -> None:
+    """Write a cache file whole or not at all (a temporary file renamed over it): readers
+    never see half of one. A cache that cannot be written is not written."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            # dumps, not dump: json.dump encodes in Python, dumps in C
+            fh.write(json.dumps(value, separators=(",", ":")))
+        os.replace(tmp, path)
+        tmp = None
+    except (OSError, TypeError, ValueError):
+        pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
