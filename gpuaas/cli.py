@@ -1,7 +1,6 @@
 """The `gpuaas` command line: parses options, calls the core, prints. No logic of its own."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 from enum import Enum
@@ -87,6 +86,11 @@ class Kustomize(str, Enum):
     auto = "auto"
     kubectl = "kubectl"
     python = "python"
+
+
+def print_json(value: object) -> None:
+    import json   # here: `--help` and text output need no json
+    sys.stdout.write(json.dumps(value, indent=2) + "\n")
 
 
 def report(findings: list[Finding]) -> None:
@@ -229,7 +233,7 @@ def plan(portfolios: Optional[List[Path]] = Portfolios,
             reports.print_plan(out, b.plan, envs)
         pending |= any(m.admission == "Pending" for e in envs for m in e.models)
     if format == PlanOutput.json and documents:
-        sys.stdout.write(json.dumps(documents[0] if len(documents) == 1 else documents, indent=2) + "\n")
+        print_json(documents[0] if len(documents) == 1 else documents)
     if not all(b.ok for b in builts):
         raise typer.Exit(2)     # the plan is shown, and what would not start is an error
     if fail_on_pending and pending:
@@ -271,8 +275,7 @@ def _plan_diff(portfolios: Optional[List[Path]], paths: List[Path], builts: list
                                          before.plan, after.plan if after else None, env))
     if format == PlanOutput.json:
         documents = [plandiff.diff_json(d, rev) for d in diffs]
-        sys.stdout.write(json.dumps(documents[0] if len(documents) == 1 else documents,
-                                    indent=2) + "\n")
+        print_json(documents[0] if len(documents) == 1 else documents)
     elif format == PlanOutput.markdown:
         sys.stdout.write(markdown.diff_markdown(diffs, rev))
     else:
@@ -318,15 +321,14 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
     except UserError as exc:
         stats = {"portfolios": 0, "files": 0, "objects": 0, "schemaChecked": 0}
         if format == Format.json:
-            sys.stdout.write(json.dumps(reporters.as_json(exc.findings, stats, False), indent=2) + "\n")
+            print_json(reporters.as_json(exc.findings, stats, False))
         elif format == Format.github:
             sys.stdout.write(reporters.as_github(exc.findings))
         else:
             report(exc.findings)
         raise typer.Exit(2)
     if format == Format.json:
-        sys.stdout.write(json.dumps(reporters.as_json(result.findings, result.stats, result.ok),
-                                    indent=2) + "\n")
+        print_json(reporters.as_json(result.findings, result.stats, result.ok))
     elif format == Format.github:
         sys.stdout.write(reporters.as_github(result.findings))
     else:
@@ -355,7 +357,7 @@ def schemas_list(schemas: Optional[Path] = typer.Option(None, "--schemas", help=
     directory = _schemas_dir(schemas)
     rows = schema_index([directory] if directory else [])
     if format == PlanFormat.json:
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        print_json(rows)
         return
     from rich.table import Table
     table = Table(box=None, pad_edge=False)
@@ -459,7 +461,7 @@ def deactivate(models: List[str] = typer.Argument(..., help="Model names."),
 def schema() -> None:
     """Print the portfolio's JSON Schema (for editors, via yaml-language-server)."""
     from .portfolio.jsonschema import portfolio_schema
-    sys.stdout.write(json.dumps(portfolio_schema(), indent=2) + "\n")
+    print_json(portfolio_schema())
 
 
 # The command list shows each command's whole first line (click would cut it to fit 80
