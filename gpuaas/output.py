@@ -120,7 +120,7 @@ def write_tree(files: dict[str, str], root: Path,
     on disk, already read by read_tree."""
     for rel in files:
         _inside(rel)
-    drift = compare(files, root, tree=tree)
+    drift = compare(files, root, tree=tree, diff=False)   # what changed, not how: no diff to print
     if not drift.stale:
         # a render killed just after its swap left the old tree beside the current one
         if root.parent.is_dir() and any(root.parent.glob(TMP_PREFIX + "*")):
