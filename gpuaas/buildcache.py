@@ -86,18 +86,14 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _finding_out(f: Finding) -> list:
-    return [f.file, f.line, f.code, f.message, f.severity, f.column, f.object]
-
-
 class Slot:
     """The cache entry of one portfolio rendered into one output directory."""
 
-    def __init__(self, path: Path, out_dir: Path, enabled: bool = True):
+    def __init__(self, path: Path, out_dir: Path):
         self.path, self.out_dir = Path(path), Path(out_dir)
         self.file: Path | None = None
         self.key = ""
-        where = results.directory() if enabled else None
+        where = results.directory()
         if where is None:
             return
         try:
@@ -156,15 +152,10 @@ class Slot:
         if self.file is None or not built.ok or not built.files:
             return
         from . import catalog
-        from .render import tree_path
-        portfolio = built.loaded.portfolio
-        given = ("gitops", "path") if portfolio.gitops.path else ("metadata", "name")
-        entry = {"format": FORMAT, "key": self.key, "name": built.name, "file": built.loaded.file,
-                 "findings": [_finding_out(f) for f in built.findings],
-                 "kubernetes": built.kubernetes,
-                 "name_at": list(built.loaded.locations.of(("metadata", "name"))),
-                 "place": [tree_path(portfolio), bool(portfolio.gitops.path),
-                           *built.loaded.locations.of(given)],
+        entry = {"format": FORMAT, "key": self.key, "name": built.name, "file": built.file,
+                 "findings": [f.row() for f in built.findings],
+                 "kubernetes": built.kubernetes, "name_at": list(built.name_at),
+                 "place": list(built.place),
                  "files": [[rel, _digest(text)] for rel, text in built.files.items()],
                  "configs": [[ref, catalog.config_fingerprint(ref)] for ref in sorted(consulted)]}
         results.write_json(self.file, entry)

@@ -28,6 +28,10 @@ class Finding:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def row(self) -> list:
+        """The fields in order, as the caches keep a finding (Finding(*row) reads it back)."""
+        return [self.file, self.line, self.code, self.message, self.severity, self.column, self.object]
+
 
 class UserError(Exception):
     """Bad input: reported as findings, exit code 2, never a traceback."""

@@ -9,6 +9,7 @@ SECRET_VALUE).
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 import time
@@ -212,25 +213,29 @@ class Checks:
         return results.key(self.salt, *parts) if self.cache.path is not None else None
 
 
+@functools.cache
 def bundled_digest() -> str:
-    return _bundled_digest()
+    """The schemas bundled with gpuaas (3 MB): hashed once per process."""
+    return results.tree_digest(BUNDLED)
 
 
-_BUNDLED_DIGEST: list[str] = []
-
-
-def _bundled_digest() -> str:
-    if not _BUNDLED_DIGEST:
-        _BUNDLED_DIGEST.append(results.tree_digest(BUNDLED))
-    return _BUNDLED_DIGEST[0]
-
-
-def _finding_out(f: Finding) -> list:
-    return [f.file, f.line, f.code, f.message, f.severity, f.column, f.object]
-
-
-def _finding_in(row: list) -> Finding:
-    return Finding(*row)
+def _reuse(hit: object, stats: dict, facts: list[dict] | None = None) -> list[Finding] | None:
+    """A cached result: its findings, its counts added to `stats` and its facts to `facts`;
+    None when there is none or it has another shape (then the file is checked again)."""
+    if not isinstance(hit, dict):
+        return None
+    try:
+        found = [Finding(*row) for row in hit["findings"]]
+        counts = dict(hit["stats"])
+        their_facts = list(hit["facts"]) if facts is not None else []
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    for name, value in counts.items():
+        stats[name] = stats.get(name, 0) + value
+    if facts is not None:
+        stats["fromCache"] = stats.get("fromCache", 0) + 1
+        facts += their_facts
+    return found
 
 
 def file_checks(path: Path, text: str, checks: Checks, stats: dict, facts: list[dict],
@@ -239,18 +244,9 @@ def file_checks(path: Path, text: str, checks: Checks, stats: dict, facts: list[
     (listed by its kustomization), its objects against their schemas, CEL rules and the
     policy on each object. `facts` gets what the checks across objects need."""
     key = checks.key("file", str(path), str(deployed), text)
-    hit = checks.cache.get(key) if key else None
-    if isinstance(hit, dict):
-        try:
-            found = [_finding_in(row) for row in hit["findings"]]
-            counts, their_facts = hit["stats"], hit["facts"]
-            for name, value in counts.items():
-                stats[name] = stats.get(name, 0) + value
-            stats["fromCache"] = stats.get("fromCache", 0) + 1
-            facts += their_facts
-            return found
-        except (KeyError, TypeError, ValueError, AttributeError):
-            pass    # an entry of another shape: checked again below
+    cached = _reuse(checks.cache.get(key) if key else None, stats, facts)
+    if cached is not None:
+        return cached
     found = [Finding(str(path), line, "SECRET_VALUE", f"looks like a {what}: reference a Secret "
                      "by name instead, and rotate this value") for line, what in secrets.scan(text)]
     counts = {"objects": 0, "schemaChecked": 0}
@@ -269,7 +265,7 @@ def file_checks(path: Path, text: str, checks: Checks, stats: dict, facts: list[
         stats[name] = stats.get(name, 0) + value
     facts += mine
     if key:
-        checks.cache.put(key, {"findings": [_finding_out(f) for f in found], "stats": counts,
+        checks.cache.put(key, {"findings": [f.row() for f in found], "stats": counts,
                                "facts": mine})
     return found
 
@@ -279,28 +275,20 @@ def object_checks(obj: Obj, checks: Checks, stats: dict, scope: str) -> list[Fin
     files, whose templates the findings' lines come from."""
     key = checks.key("object", scope, obj.file, str(obj.line),
                      json.dumps(obj.data, sort_keys=True, default=repr))
-    hit = checks.cache.get(key) if key else None
-    if isinstance(hit, dict):
-        try:
-            found = [_finding_in(row) for row in hit["findings"]]
-            for name, value in hit["stats"].items():
-                stats[name] = stats.get(name, 0) + value
-            return found
-        except (KeyError, TypeError, ValueError, AttributeError):
-            pass
+    cached = _reuse(checks.cache.get(key) if key else None, stats)
+    if cached is not None:
+        return cached
     local = {"schemaChecked": 0}
     found = schema_findings(obj, checks.validator, checks.strict, local)
     for name, value in local.items():
         stats[name] = stats.get(name, 0) + value
     if key:
-        checks.cache.put(key, {"findings": [_finding_out(f) for f in found], "stats": local})
+        checks.cache.put(key, {"findings": [f.row() for f in found], "stats": local})
     return found
 
 
-def check_tree(built: pipeline.Built, root: Path, checks: Checks | SchemaValidator, options: Options,
+def check_tree(built: pipeline.Built, root: Path, checks: Checks, options: Options,
                stats: dict) -> list[Finding]:
-    if isinstance(checks, SchemaValidator):
-        checks = Checks(checks, options.strict)
     findings: list[Finding] = []
     tree = built.tree if built.tree is not None and root == options.out_dir / built.name \
         else output.read_tree(root)
@@ -419,13 +407,13 @@ class _NoHelm(Exception):
     pass
 
 
-def _helm(checks: Checks | None):
+def _helm(checks: Checks):
     """helm template, its output kept in the cache under the engine's build, the chart's
     files and the values (Helm's output depends on nothing else)."""
     engine: list = []
 
     def template(chart: Path, values: dict, release: str, namespace: str) -> str:
-        fingerprint = engines.helm_fingerprint() if checks is not None and checks.cache.path else None
+        fingerprint = engines.helm_fingerprint() if checks.cache.path else None
         key = fingerprint and checks.key("helm", fingerprint, results.tree_digest(chart),
                                          json.dumps(values, sort_keys=True, default=repr),
                                          release, namespace)
@@ -444,7 +432,7 @@ def _helm(checks: Checks | None):
 
 
 def check_charts(root: Path, built: pipeline.Built, findings: list[Finding],
-                 stats: dict, checks: Checks | None = None) -> tuple[list[Obj], list[Finding]]:
+                 stats: dict, checks: Checks) -> tuple[list[Obj], list[Finding]]:
     try:
         return _check_charts(root, built, findings, stats, _helm(checks))
     except _NoHelm:
