@@ -49,7 +49,7 @@ def prerequisites(plan: Plan) -> list[str]:
         out.append(f"Namespace `{p.serving.namespace}` (`serving.createNamespace: false`), "
                    "labelled as below.")
     for module in components.MODULES:
-        out += module.prerequisites(plan) if hasattr(module, "prerequisites") else []
+        out += module.prerequisites(plan)
     return out
 
 

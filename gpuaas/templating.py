@@ -69,12 +69,16 @@ _SCALARS: dict[str, str] = {}
 _BOOLS = {True: Quoted("true"), False: Quoted("false")}
 
 
+def _string(value: str) -> str:
+    return value if _PLAIN.match(value) and value.lower() not in _SPECIAL else quote(value)
+
+
 def _scalar(value: Any) -> str:
     kind = type(value)
     if kind is str:
         out = _SCALARS.get(value)
         if out is None:
-            out = value if _PLAIN.match(value) and value.lower() not in _SPECIAL else quote(value)
+            out = _string(value)
             if len(_SCALARS) < 100_000:
                 _SCALARS[value] = out
         return out
@@ -83,9 +87,7 @@ def _scalar(value: Any) -> str:
     if kind is int:
         return Quoted(int.__repr__(value))     # what json.dumps writes for an int
     if isinstance(value, str):
-        if _PLAIN.match(value) and value.lower() not in _SPECIAL:
-            return value
-        return quote(value)
+        return _string(value)
     if value is None or isinstance(value, (bool, int, float)):
         return quote(value)
     raise TypeError(f"cannot write {type(value).__name__} as YAML")

@@ -13,7 +13,7 @@ provides:
   destination(p)           (namespace, sync options) of its Application
   dsc(p)                   DataScienceCluster components it needs Managed {name: fields}
   argocd_rules             cluster-wide kinds the Argo CD controller must be able to write
-  prerequisites(plan)      optional: what the tree relies on and does not create (tree README)
+  prerequisites(plan)      what the tree relies on and does not create (tree README)
   argocd_ignore(p)         {component: ignoreDifferences and sync options of its Application},
                            added where this component is on (a field another controller owns)
   summary(p, env)          one line for `gpuaas plan`: what it renders and where

@@ -188,6 +188,10 @@ def findings(loaded: Loaded) -> list[Finding]:
     return out
 
 
+def prerequisites(plan: Plan) -> list[str]:
+    return []
+
+
 def readme(plan: Plan, envs: list[EnvPlan]) -> str:
     from ..templating import Quoted, render_template
     from . import registry

@@ -149,6 +149,10 @@ def findings(loaded: Loaded) -> list[Finding]:
     return out
 
 
+def prerequisites(plan: Plan) -> list[str]:
+    return []
+
+
 def readme(plan: Plan, envs: list[EnvPlan]) -> str:
     from .. import switchboard
     from ..templating import Quoted, render_template
