@@ -4,6 +4,7 @@ own code, the cache itself) renders again."""
 from __future__ import annotations
 
 import json
+import ast
 import os
 import sys
 from pathlib import Path
@@ -203,21 +204,28 @@ def test_an_unwritable_cache_still_renders(tmp_path, cli, monkeypatch):
     assert "unchanged" in cli("render", cwd=repo).stdout
 
 
+def imported_by(command: str, repo: Path, modules: tuple[str, ...]) -> tuple[str, list[str]]:
+    """What `gpuaas <command>` prints in a fresh process, and which of `modules` it imported."""
+    import subprocess
+    code = (f"import sys\nfrom gpuaas.cli import main\nsys.argv = ['gpuaas', {command!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            f"print(sorted(m for m in {modules!r} if m in sys.modules))")
+    env = {**os.environ, "PYTHONPATH": str(Path(buildcache.__file__).parents[1])}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True,
+                          env=env, timeout=300)
+    *printed, loaded = proc.stdout.strip().split("\n")
+    return "\n".join(printed) + proc.stderr, ast.literal_eval(loaded)   # the list printed last
+
+
 def test_a_full_cache_hit_builds_nothing_and_imports_no_template_engine(tmp_path, cli):
     """Neither the portfolio model, the rules, the plan nor Jinja and ruamel are imported
     (pydantic may be: typer uses it to parse options)."""
-    import subprocess
     repo = make_repo(tmp_path)
     cli("render", cwd=repo)
-    heavy = ("jinja2", "ruamel.yaml", "gpuaas.portfolio.schema", "gpuaas.rules", "gpuaas.plan",
-             "gpuaas.render", "gpuaas.templating")
-    code = ("import sys\nfrom gpuaas.cli import main\nsys.argv = ['gpuaas', 'render']\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
-    env = {**os.environ, "PYTHONPATH": str(Path(buildcache.__file__).parents[1])}
-    proc = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True,
-                          env=env, timeout=120)
-    assert "unchanged" in proc.stdout and proc.stdout.strip().endswith("[]"), proc.stdout + proc.stderr
+    printed, loaded = imported_by("render", repo, (
+        "jinja2", "ruamel.yaml", "gpuaas.portfolio.schema", "gpuaas.rules", "gpuaas.plan",
+        "gpuaas.render", "gpuaas.templating"))
+    assert "unchanged" in printed and loaded == [], printed
 
 
 def test_the_component_names_are_the_portfolio_formats():
@@ -229,18 +237,12 @@ def test_the_component_names_are_the_portfolio_formats():
 
 
 def test_validate_on_an_unchanged_tree_loads_no_portfolio_model(tmp_path, cli):
-    import subprocess
     repo = make_repo(tmp_path)
     cli("render", cwd=repo)
-    heavy = ("jinja2", "ruamel.yaml", "gpuaas.portfolio", "gpuaas.rules", "gpuaas.plan",
-             "gpuaas.render", "gpuaas.templating", "gpuaas.catalog")
-    code = ("import sys\nfrom gpuaas.cli import main\nsys.argv = ['gpuaas', 'validate']\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
-    env = {**os.environ, "PYTHONPATH": str(Path(buildcache.__file__).parents[1])}
-    proc = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True,
-                          env=env, timeout=300)
-    assert proc.stdout.startswith("ok:") and proc.stdout.strip().endswith("[]"), proc.stdout + proc.stderr
+    printed, loaded = imported_by("validate", repo, (
+        "jinja2", "ruamel.yaml", "gpuaas.portfolio", "gpuaas.rules", "gpuaas.plan",
+        "gpuaas.render", "gpuaas.templating", "gpuaas.catalog"))
+    assert printed.startswith("ok:") and loaded == [], printed
 
 
 def test_a_local_config_json_the_plan_read_is_checked_again(tmp_path, cli, builds):
