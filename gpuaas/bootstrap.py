@@ -8,6 +8,7 @@ from .templating import render_template
 HEALTH_CHECKS = "bootstrap/argocd-health-checks.yaml"
 
 
-def render_bootstrap(p: Portfolio, root: str) -> dict[str, str]:
+def render_bootstrap(p: Portfolio, root: str, on: set[str]) -> dict[str, str]:
+    """`on`: the components on in some environment (a kind's check only where it is rendered)."""
     return {HEALTH_CHECKS: render_template("bootstrap/argocd-health-checks.yaml.j2",
-                                           ns=p.gitops.argocdNamespace, root=root)}
+                                           ns=p.gitops.argocdNamespace, root=root, on=on)}

@@ -431,7 +431,13 @@ OPERATORS: dict[str, Operator] = {
 # only a starting CSV with Manual approval stays on 3.0.
 RHOAI_VERSION = "3.0.0"
 # Approves exactly the pinned InstallPlan (Manual approval holds even the first one).
-APPROVER_IMAGE = "registry.redhat.io/openshift4/ose-cli-rhel9:latest"
+# The images OpenShift AI 3.0.0's bundle names by digest (its relatedImages `rhaiis_vllm_cuda_image`
+# and ose-cli-rhel9; red-hat-data-services/RHOAI-Build-Config@rhoai-3.0,
+# catalog/v4.20/rhods-operator/catalog.yaml): a tag can move, a digest cannot.
+APPROVER_IMAGE = ("registry.redhat.io/openshift4/ose-cli-rhel9"
+                  "@sha256:eaa42ee5a963696339c318b511a330b2b6fc9e1eb173d2d47f9cb757f6eb3da9")
+VLLM_IMAGE = ("registry.redhat.io/rhaiis/vllm-cuda-rhel9"
+              "@sha256:ad756c01ec99a99cc7d93401c41b8d92ca96fb1ab7c5262919d818f2be4f3768")
 
 # Checkpoints quantised with llm-compressor declare "compressed-tensors" in config.json, and
 # vLLM refuses a --quantization that contradicts it. Their publishers and ModelCar image
@@ -451,3 +457,11 @@ KUBERNETES_FOR_OPENSHIFT = {"4.19": "1.32", "4.20": "1.33"}
 # RHOAI's applications namespace (DSCInitialization's default): the dashboard lists the
 # HardwareProfiles found here for every project.
 RHOAI_APPLICATIONS_NAMESPACE = "redhat-ods-applications"
+
+# Hugging Face publishers whose repositories are gated: a download without the token of an
+# account that accepted the licence gets 401 (the Llama community licences, Gemma's terms).
+GATED_SOURCES = ("hf://meta-llama/", "hf://google/gemma-")
+
+
+def gated(source: str) -> bool:
+    return source.startswith(GATED_SOURCES)

@@ -18,14 +18,20 @@ def prerequisites(plan: Plan) -> list[str]:
                for mp in env.rendered_models if mp.storage.upload]
     out = []
     if p.storage.s3 and any(mp.storage.kind == "s3" for mp in serving):
+        where = f"`{p.storage.s3.endpoint}`" if p.storage.s3.endpoint else "the endpoint the upload Jobs use"
         out.append(f"Secret `{p.storage.s3.connection}` in `{p.serving.namespace}`: the S3 data "
                    "connection the InferenceServices read (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
                    "AWS_S3_ENDPOINT, AWS_S3_BUCKET, optional AWS_DEFAULT_REGION), with "
-                   f"{DATA_CONNECTION}, or KServe never sees it.")
+                   f"{DATA_CONNECTION}, or KServe never sees it. Its AWS_S3_BUCKET must be "
+                   f"`{p.storage.s3.bucket}` and its AWS_S3_ENDPOINT {where}: KServe reads the "
+                   "model's path in the Secret's bucket, where the uploads wrote it.")
     if p.storage.s3 and uploads:
         out.append(f"Secret `{p.storage.s3.connection}` in `{p.storage.uploads.namespace}` (the same "
                    "keys) for the upload Jobs, and the bucket "
                    f"`{p.storage.s3.bucket}` itself: the Jobs only create objects.")
+        out.append(f"Egress from `{p.storage.uploads.namespace}` to Hugging Face (huggingface.co and "
+                   "its download hosts) and to PyPI (pypi.org, files.pythonhosted.org): each upload "
+                   "Job installs its Python packages, then downloads the weights.")
         if p.storage.uploads.hfTokenSecret:
             out.append(f"Secret `{p.storage.uploads.hfTokenSecret}` (key `token`) in "
                        f"`{p.storage.uploads.namespace}`: the Hugging Face token for gated models.")
@@ -41,9 +47,10 @@ def prerequisites(plan: Plan) -> list[str]:
                    "Managed (RawDeployment) and whose `kueue` is Unmanaged with "
                    f"`defaultLocalQueueName: {p.quota.localQueue}` (the `rhoai` component is off "
                    "where serving is on: this tree does not touch the DataScienceCluster there).")
-    if any(env.components["rhoai"] and not (env.components["operators"] and env.operators["certManager"])
+    if any(env.components["kueue"] and not (env.components["operators"] and env.operators["certManager"])
            for env in plan.environments):
-        out.append("The cert-manager Operator, installed elsewhere: OpenShift AI's KServe needs it "
+        out.append("The cert-manager Operator, installed elsewhere: the Red Hat build of Kueue "
+                   "operator needs it for its webhooks' certificates and does not start without it "
                    "(`platform.operators.certManager` is off here).")
     if not p.serving.createNamespace and serving:
         out.append(f"Namespace `{p.serving.namespace}` (`serving.createNamespace: false`), "
@@ -59,11 +66,20 @@ def singletons(plan: Plan, env) -> list[tuple[str, str]]:
     p = plan.portfolio
     out = []
     if env.components["rhoai"]:
-        extra = "".join(f", {name} {state}" for name, state in sorted(p.platform.rhoai.components.items()))
+        states = dict(p.platform.rhoai.components)
+        for module in components.MODULES:   # what the DataScienceCluster template writes
+            if env.components[module.NAME]:
+                states.update({name: part["managementState"] for name, part in module.dsc(p).items()})
+        extra = "".join(f", {name} {state}" for name, state in sorted(states.items()))
         out.append(("DataScienceCluster default-dsc", "dashboard and kserve Managed, kueue "
                     f"{'Unmanaged' if env.components['kueue'] else 'Removed'} with the portfolio's "
                     f"queues{extra}; applied server-side, so every other component stays as its "
-                    "manager set it"))
+                    "manager set it" + (
+                        f". OpenShift AI then adds a LocalQueue `{p.quota.localQueue}` into the "
+                        "portfolio's ClusterQueue to every namespace labelled "
+                        "`kueue.openshift.io/managed`; the ClusterQueue selects only "
+                        f"`{p.serving.namespace}`, so Kueue admits nothing from the others and the "
+                        "GPU quota stays this portfolio's" if env.components["kueue"] else "")))
     if env.components["kueue"]:
         out.append(("Kueue cluster", "the Red Hat build of Kueue's whole configuration, "
                     "replaced by this tree's"))

@@ -38,6 +38,15 @@ UPLOAD_WAIT_CM = "gpuaas-upload-wait"
 class ComponentSpec:
     wave: int
     about: str
+    # "healthy": later waves wait until the component's Application is Healthy; "applied":
+    # until it is synced (the tree's Application health check reads the annotation)
+    gate: str = "healthy"
+
+
+# Every Application's automated sync retries a failed sync this way (Argo CD's default is 5
+# retries over about 2.5 minutes, then never again for that commit: argo-cd
+# controller/appcontroller.go autoSync); 10 cover about 33 minutes of operators starting.
+RETRY = {"limit": 10, "backoff": {"duration": "15s", "factor": 2, "maxDuration": "5m"}}
 
 
 # Sync order between the child Applications (it gates only when Argo CD assesses Application
@@ -49,7 +58,9 @@ COMPONENT_SPECS: dict[str, ComponentSpec] = {
     "operators": ComponentSpec(-3, "OLM Subscriptions (RHOAI, cert-manager, Kueue, NFD, NVIDIA GPU) and their operands"),
     "kueue": ComponentSpec(-2, "Kueue CR, ResourceFlavors, ClusterQueue, LocalQueue, priorities"),
     "rhoai": ComponentSpec(-1, "DataScienceCluster: dashboard + KServe, Kueue Unmanaged"),
-    "uploads": ComponentSpec(-1, "one Job per S3-stored model: Hugging Face -> S3"),
+    # Gates on applied: each serving pod waits for its own upload, so a slow or failed upload
+    # (a standby model's, say) holds nothing else back.
+    "uploads": ComponentSpec(-1, "one Job per S3-stored model: Hugging Face -> S3", "applied"),
     "serving": ComponentSpec(0, "serving namespace, vLLM ServingRuntime, InferenceServices"),
     "loadtest": ComponentSpec(1, "k6 script and its Deployment (replicas 0 until a commit says 1)"),
     **{m.NAME: ComponentSpec(m.WAVE, m.ABOUT) for m in extra_components.MODULES},
@@ -77,7 +88,8 @@ def render(plan: Plan) -> dict[str, str]:
     p = plan.portfolio
     files: dict[str, str] = {}
     files.update(render_charts(plan))
-    files.update(render_bootstrap(p, tree_path(p)))
+    files.update(render_bootstrap(p, tree_path(p), {c for env in plan.environments
+                                                    for c, on in env.components.items() if on}))
     for env in plan.environments:
         for component in COMPONENTS:
             if env.components[component]:
@@ -114,7 +126,7 @@ def render_charts(plan: Plan) -> dict[str, str]:
     name = p.metadata.name
     umbrella = f"{name}-umbrella"
     root = tree_path(p)
-    ctx = dict(name=name, gitops=p.gitops, components=COMPONENT_SPECS,
+    ctx = dict(name=name, gitops=p.gitops, components=COMPONENT_SPECS, retry=RETRY,
                umbrella_path=f"{root}/charts/{umbrella}", components_path=f"{root}/components",
                chart=umbrella, envs=plan.environments)
     files = {
@@ -126,7 +138,10 @@ def render_charts(plan: Plan) -> dict[str, str]:
         f"charts/{umbrella}/values.yaml": render_template("charts/umbrella-values.yaml.j2", helm=True, **ctx),
         f"charts/{umbrella}/values-common.yaml":
             render_template("charts/umbrella-values-common.yaml.j2", helm=True, **ctx),
-        f"charts/{umbrella}/templates/rbac-argocd-cluster.yaml":
+        # Once per Argo CD, beside the ApplicationSet: in the umbrella, every environment's
+        # Application would own the same cluster-scoped objects, and removing one environment
+        # would prune what the others still need.
+        "charts/argocd-apps/templates/rbac-argocd-cluster.yaml":
             render_template("charts/rbac-argocd-cluster.yaml.j2", helm=True, rules=ARGOCD_RULES),
     }
     ignores = app_ignores(p)
@@ -134,7 +149,7 @@ def render_charts(plan: Plan) -> dict[str, str]:
         namespace, options = app_destination(p, component)
         files[f"charts/{umbrella}/templates/app-{component}.yaml"] = render_template(
             "charts/app.yaml.j2", helm=True, component=component, wave=str(spec.wave),
-            about=spec.about, namespace=namespace, sync_options=options,
+            about=spec.about, gate=spec.gate, retry=RETRY, namespace=namespace, sync_options=options,
             ignores=ignores.get(component, []))
     return files
 
@@ -216,6 +231,7 @@ def render_kueue(p: Portfolio, env: EnvPlan) -> dict[str, str]:
     for pool in env.pools:
         docs[f"resourceflavor-{pool.name}.yaml"] = render_template("kueue/resourceflavor.yaml.j2", pool=pool)
     docs["clusterqueue.yaml"] = render_template("kueue/clusterqueue.yaml.j2", quota=p.quota, env=env,
+                                                namespace=p.serving.namespace,
                                                 disk=any(mp.disk_gib for mp in env.rendered_models))
     docs["localqueue.yaml"] = render_template("kueue/localqueue.yaml.j2", quota=p.quota, serving=p.serving)
     for name, value in p.quota.priorities.items():

@@ -226,7 +226,16 @@ def _storage_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
     if (scheme == "s3" or (scheme == "hf" and m.storage == "s3")) and p.storage.s3 is None:
         yield at.finding(("models", i, "storage"), "S3 storage needs storage.s3 (connection "
                          "Secret name and bucket)", "STORAGE")
-    if scheme == "hf" and (m.storage == "hf" or (m.storage == "auto" and p.storage.s3 is None)):
+    pulled = scheme == "hf" and (m.storage == "hf" or (m.storage == "auto" and p.storage.s3 is None))
+    if scheme == "hf" and m.state != "off" and catalog.gated(m.source):
+        token, field = ((p.serving.hfTokenSecret, "serving.hfTokenSecret") if pulled else
+                        (p.storage.uploads.hfTokenSecret, "storage.uploads.hfTokenSecret"))
+        if token is None:
+            yield at.finding(("models", i, "source"), f"{shown(m.source)} is a gated repository: "
+                             f"{'the pod' if pulled else 'the upload Job'} gets 401 without the "
+                             "token of an account that accepted its licence. Name the Secret "
+                             f"holding it in {field}", "GATED_TOKEN")
+    if pulled:
         yield at.finding(("models", i, "source"), "pulled from Hugging Face at every pod start: "
                          "the cluster needs egress, and gated models a token (serving."
                          "hfTokenSecret); configure storage.s3 to upload once instead",

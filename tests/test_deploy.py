@@ -277,7 +277,7 @@ def test_the_tree_readme_lists_exactly_what_its_components_use(tmp_path: Path):
     # no uploads, no upload Secrets; no serving, no data connection at all
     off = DEMO.read_text().replace("  - name: prod\n", "  - name: prod\n    overrides: {components: {uploads: false}}\n", 1)
     needs_off = pipeline.build(write(tmp_path / "p.yaml", off)).files["README.md"]
-    assert "minio-storage" not in needs_off.split("## Switching a model")[0].split("## What this tree needs")[1]
+    assert "in `minio-storage`" not in needs_off.split("## Switching a model")[0].split("## What this tree needs")[1]
     off = DEMO.read_text().replace("  - name: prod\n", "  - name: prod\n    overrides: {components: {uploads: false, serving: false}}\n", 1)
     readme_off = pipeline.build(write(tmp_path / "q.yaml", off)).files["README.md"]
     assert "Nothing: every object its components use is rendered here." in readme_off

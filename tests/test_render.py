@@ -37,7 +37,7 @@ def test_tree_shape_of_the_demo():
     for path in ("charts/argocd-apps/templates/applicationset-umbrella.yaml",
                  "charts/enterprise-demo-umbrella/values-common.yaml",
                  "charts/enterprise-demo-umbrella/templates/app-serving.yaml",
-                 "charts/enterprise-demo-umbrella/templates/rbac-argocd-cluster.yaml",
+                 "charts/argocd-apps/templates/rbac-argocd-cluster.yaml",
                  "components/prod/operators/rhoai-operator.yaml",
                  "components/prod/rhoai/datasciencecluster.yaml",
                  "components/prod/kueue/clusterqueue.yaml",

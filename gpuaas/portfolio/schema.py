@@ -406,7 +406,7 @@ class Storage(Strict):
 
 class Runtime(Strict):
     name: str = Field("vllm-cuda-runtime", json_schema_extra=pattern(_DNS_SUBDOMAIN, SUBDOMAIN_MAX))
-    image: str = "registry.redhat.io/rhaiis/vllm-cuda-rhel9:3.2.3"
+    image: str = catalog.VLLM_IMAGE
 
     _n = field_validator("name")(lambda v: dns_subdomain(v))   # the ServingRuntime's name
 
