@@ -213,7 +213,8 @@ def render_approver(op: catalog.Operator, csv: str) -> str:
     digest = hashlib.sha256(csv.encode()).hexdigest()[:8]
     return render_template("operators/installplan-approver.yaml.j2", name=f"{op.package}-approver"[:63],
                            job=f"approve-{op.package[:45]}-{digest}", namespace=op.namespace,
-                           csv=csv, image=catalog.APPROVER_IMAGE, script=for_kubelet(script))
+                           csv=csv, subscription=op.package, image=catalog.APPROVER_IMAGE,
+                           script=for_kubelet(script))
 
 
 def render_rhoai(p: Portfolio, env: EnvPlan) -> dict[str, str]:

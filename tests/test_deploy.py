@@ -34,9 +34,60 @@ def health(script: str, obj: dict) -> tuple[str, str]:
     return result["status"], result["message"]
 
 
+def cond(kind: str, status: str, message: str = "") -> dict:
+    return {"type": kind, "status": status, "message": message}
+
+
 def test_the_tree_carries_the_health_checks_its_waves_rely_on():
     assert set(health_checks()) == {"argoproj.io/Application", "serving.kserve.io/InferenceService",
-                                    "kueue.openshift.io/Kueue", "operators.coreos.com/Subscription"}
+                                    "kueue.openshift.io/Kueue", "operators.coreos.com/Subscription",
+                                    "datasciencecluster.opendatahub.io/DataScienceCluster"}
+    # a kind's check comes with the component that renders it
+    text = (Path(__file__).parents[1] / "portfolios" / "stage1-serving.yaml")
+    files = pipeline.build(text).files
+    patch = yaml.safe_load(files["bootstrap/argocd-health-checks.yaml"])
+    assert "LMEvalJob" in {c["kind"] for c in patch["spec"]["resourceHealthChecks"]}
+
+
+def lmeval_check() -> str:
+    files = pipeline.build(Path(__file__).parents[1] / "portfolios" / "stage1-serving.yaml").files
+    patch = yaml.safe_load(files["bootstrap/argocd-health-checks.yaml"])
+    [check] = [c["check"] for c in patch["spec"]["resourceHealthChecks"] if c["kind"] == "LMEvalJob"]
+    return check
+
+
+@pytest.mark.parametrize("status, expected", [
+    ({}, "Progressing"),
+    ({"state": "Running", "message": "evaluating"}, "Progressing"),
+    ({"state": "Complete", "reason": "Succeeded"}, "Healthy"),
+    # failures end in Complete too (trustyai-service-operator, lmevaljob_types.go)
+    ({"state": "Complete", "reason": "Failed", "message": "connection refused"}, "Degraded"),
+    ({"state": "Complete", "reason": "Cancelled"}, "Degraded"),
+])
+def test_an_lmevaljob_is_healthy_once_it_succeeded(status, expected):
+    assert health(lmeval_check(), {"status": status})[0] == expected
+
+
+@pytest.mark.parametrize("status, expected", [
+    ({}, "Progressing"),
+    ({"conditions": [cond("Ready", "False", "Some components are not ready: Kserve")]}, "Progressing"),
+    ({"conditions": [cond("ComponentsReady", "True"), cond("Ready", "True")]}, "Healthy"),
+])
+def test_the_datasciencecluster_is_healthy_when_ready(status, expected):
+    check = health_checks()["datasciencecluster.opendatahub.io/DataScienceCluster"]
+    assert health(check, {"status": status})[0] == expected
+
+
+@pytest.mark.parametrize("annotations, status, expected", [
+    ({}, {"health": {"status": "Progressing"}, "sync": {"status": "Synced"}}, "Progressing"),
+    ({"gpuaas.io/wave-gate": "applied"}, {"health": {"status": "Degraded"}, "sync": {"status": "Synced"}},
+     "Healthy"),
+    ({"gpuaas.io/wave-gate": "applied"}, {"health": {"status": "Progressing"}, "sync": {"status": "OutOfSync"}},
+     "Progressing"),
+])
+def test_an_application_gating_on_applied_is_healthy_once_synced(annotations, status, expected):
+    obj = {"metadata": {"annotations": annotations}, "status": status}
+    assert health(health_checks()["argoproj.io/Application"], obj)[0] == expected
 
 
 @pytest.mark.parametrize("status, expected", [
@@ -46,10 +97,6 @@ def test_the_tree_carries_the_health_checks_its_waves_rely_on():
 ])
 def test_application_health_is_its_own(status, expected):
     assert health(health_checks()["argoproj.io/Application"], {"status": status})[0] == expected
-
-
-def cond(kind: str, status: str, message: str = "") -> dict:
-    return {"type": kind, "status": status, "message": message}
 
 
 @pytest.mark.parametrize("status, expected", [
@@ -79,6 +126,14 @@ def test_inference_service_health_by_ready(status, expected):
     ({"conditions": [cond("Available", "True"), cond("Degraded", "False")]}, "Healthy"),
     ({"conditions": [cond("Available", "False"), cond("Degraded", "True", "cert-manager missing")]}, "Degraded"),
     ({"conditions": [cond("Available", "False"), cond("Progressing", "True")]}, "Progressing"),
+    # a start: Degraded while a replica is unavailable is not a failure
+    ({"conditions": [{**cond("Available", "False"), "reason": "NotEnoughReplicas"},
+                     {**cond("Degraded", "True", "No replicas ready (desired: 2)"),
+                      "reason": "NoReplicasReady"}]}, "Progressing"),
+    ({"conditions": [{**cond("Degraded", "True", "1 replicas unavailable"),
+                      "reason": "UnavailableReplicas"}]}, "Progressing"),
+    ({"conditions": [{**cond("Degraded", "True", "cert-manager"), "reason": "MissingDependency"}]},
+     "Degraded"),
 ])
 def test_kueue_cr_is_healthy_once_its_controller_runs(status, expected):
     assert health(health_checks()["kueue.openshift.io/Kueue"], {"status": status})[0] == expected
@@ -206,7 +261,9 @@ def test_rhoai_is_pinned_to_3_0_by_default():
     assert {e["name"]: e["value"] for e in container["env"]}["CSV"] == "rhods-operator.3.0.0"
     [role] = [d for d in docs if d["kind"] == "Role"]
     assert role["rules"] == [{"apiGroups": ["operators.coreos.com"], "resources": ["installplans"],
-                              "verbs": ["get", "list", "patch"]}]
+                              "verbs": ["get", "list", "patch"]},
+                             {"apiGroups": ["operators.coreos.com"], "resources": ["subscriptions"],
+                              "verbs": ["get"]}]
     # the other operators follow their channels unless pinned
     [kueue] = [d for d in operators(files, "kueue") if d["kind"] == "Subscription"]
     assert kueue["spec"]["installPlanApproval"] == "Automatic" and "startingCSV" not in kueue["spec"]
@@ -222,21 +279,72 @@ def test_following_the_channel_is_explicit(tmp_path: Path):
     assert "components/prod/operators/rhoai-installplan-approver.yaml" not in files
 
 
-def test_the_approver_approves_only_the_pinned_plan(tmp_path: Path):
-    """The approver's shell logic, with `oc` answering as the API server would."""
+# `oc` answering as the API server with OLM behind it would: approving a plan installs its CSV,
+# and OLM then offers the next version of the real fast-3.x channel (tests/sim/olm.py).
+FAKE_OC = """#!/usr/bin/env python3
+import json, sys
+sys.path.insert(0, {tests!r})
+from sim.olm import FAST_3X, next_version
+path = {state!r}
+state = json.load(open(path))
+args = sys.argv[1:]
+if args[:2] == ["get", "subscription"]:
+    print(state["installed"], end="")
+elif args[:2] == ["get", "installplan"]:
+    for name, plan in sorted(state["plans"].items()):
+        print(name, "true" if plan["approved"] else "false", " ".join(plan["csvs"]))
+elif args[:2] == ["patch", "installplan"]:
+    plan = state["plans"][args[2]]
+    plan["approved"] = True
+    state["log"].append(plan["csvs"][0])
+    state["installed"] = plan["csvs"][0]                   # the install succeeds
+    offered = next_version(FAST_3X, state["installed"])
+    if offered:
+        state["plans"][f"install-{{len(state['plans'])}}"] = {{"approved": False, "csvs": [offered]}}
+json.dump(state, open(path, "w"))
+"""
+
+
+def run_approver(tmp_path: Path, pin: str, installed: str, plans: dict) -> dict:
     import subprocess
-    files = pipeline.build(DEMO).files
+    text = DEMO.read_text().replace("  rhoai: {channel: fast-3.x}",
+                                    f"  rhoai: {{channel: fast-3.x, version: {pin}}}", 1)
+    files = pipeline.build(write(tmp_path / "p.yaml", text)).files
     docs = [d for d in yaml.safe_load_all(files["components/prod/operators/rhoai-installplan-approver.yaml"]) if d]
     [job] = [d for d in docs if d["kind"] == "Job"]
-    script = job["spec"]["template"]["spec"]["containers"][0]["args"][0].replace("$$", "$")  # as kubelet passes it
-    fake = tmp_path / "oc"
-    fake.write_text("#!/bin/bash\nif [ \"$1\" = get ]; then printf 'install-a rhods-operator.3.2.1\\n"
-                    "install-b rhods-operator.3.0.0\\n'; else echo \"$@\" >> " + str(tmp_path / "patched") + "; fi\n")
-    fake.chmod(0o755)
-    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "CSV": "rhods-operator.3.0.0", "NAMESPACE": "redhat-ods-operator"}
-    proc = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=30)
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    script = container["args"][0].replace("$$", "$")   # as the kubelet passes it
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"installed": installed, "plans": plans, "log": []}))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "oc").write_text(FAKE_OC.format(tests=str(Path(__file__).parent), state=str(state)))
+    (bin_dir / "sleep").write_text("#!/bin/sh\n")      # the poll interval, not waited here
+    for tool in ("oc", "sleep"):
+        (bin_dir / tool).chmod(0o755)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin",
+           **{e["name"]: e["value"] for e in container["env"]}}
+    proc = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "patched").read_text().split()[:3] == ["patch", "installplan", "install-b"]
+    return json.loads(state.read_text())
+
+
+def test_the_approver_approves_the_pinned_plan_on_a_fresh_cluster(tmp_path: Path):
+    unapproved = {"install-a": {"approved": False, "csvs": ["rhods-operator.3.0.0"]}}
+    state = run_approver(tmp_path, "3.0.0", "", unapproved)
+    # the pin installed; the upgrade OLM offers next (3.2.1) stays unapproved
+    assert state["log"] == ["rhods-operator.3.0.0"] and state["installed"] == "rhods-operator.3.0.0"
+    assert [p["csvs"] for p in state["plans"].values() if not p["approved"]] == [["rhods-operator.3.2.1"]]
+
+
+def test_a_new_pin_is_reached_one_offered_version_at_a_time_and_never_passed(tmp_path: Path):
+    """OLM offers 3.2.1 after 3.0.0 (skipRange), not 3.3.0: approving only the pin's own plan
+    would wait forever."""
+    offered = {"install-a": {"approved": True, "csvs": ["rhods-operator.3.0.0"]},
+               "install-b": {"approved": False, "csvs": ["rhods-operator.3.2.1"]}}
+    state = run_approver(tmp_path, "3.3.0", "rhods-operator.3.0.0", offered)
+    assert state["log"] == ["rhods-operator.3.2.1", "rhods-operator.3.3.0"]
+    assert [p["csvs"] for p in state["plans"].values() if not p["approved"]] == [["rhods-operator.3.3.1"]]
 
 
 @pytest.mark.parametrize("status, expected", [
