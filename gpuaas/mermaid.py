@@ -105,3 +105,17 @@ def tree_diagram(plan: Plan, components: dict[str, dict[str, list[tuple[str, str
     for edge in edges:
         g.edge(*edge)
     return "\n".join(g.lines) + "\n"
+
+
+def bringup_diagram(stages: list[tuple[int, list[tuple[str, str]]]]) -> str:
+    """The umbrella's sync waves top to bottom: one box per wave, each component in it with
+    what makes it Healthy; the next wave is applied only then."""
+    g = _Graph()
+    g.lines[0] = "flowchart TD"
+    previous = None
+    for wave, parts in stages:
+        node = g.node([f"sync wave {wave}"] + [f"{name}: {healthy}" for name, healthy in parts])
+        if previous is not None:
+            g.edge(previous, node, "then")
+        previous = node
+    return "\n".join(g.lines) + "\n"

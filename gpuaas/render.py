@@ -38,6 +38,8 @@ UPLOAD_WAIT_CM = "gpuaas-upload-wait"
 class ComponentSpec:
     wave: int
     about: str
+    healthy: str = ""       # what makes its Application Healthy: what the next wave waits for
+    stuck: str = ""         # what a sync stuck at this wave means, and where to look
     # "healthy": later waves wait until the component's Application is Healthy; "applied":
     # until it is synced (the tree's Application health check reads the annotation)
     gate: str = "healthy"
@@ -52,18 +54,42 @@ RETRY = {"limit": 10, "backoff": {"duration": "15s", "factor": 2, "maxDuration":
 # Sync order between the child Applications (it gates only when Argo CD assesses Application
 # health: README, "Sync"). The Kueue objects come before the DataScienceCluster: with Kueue
 # Unmanaged the operator creates a missing default ClusterQueue with the whole cluster's
-# quota. Uploads come before serving: a storage-initializer that copies a half-uploaded model
-# never retries.
+# quota. Uploads are applied before serving so their Jobs start first; each serving pod then
+# waits for its own upload in an init container (a storage-initializer that copies a
+# half-uploaded model never retries).
 COMPONENT_SPECS: dict[str, ComponentSpec] = {
-    "operators": ComponentSpec(-3, "OLM Subscriptions (RHOAI, cert-manager, Kueue, NFD, NVIDIA GPU) and their operands"),
-    "kueue": ComponentSpec(-2, "Kueue CR, ResourceFlavors, ClusterQueue, LocalQueue, priorities"),
-    "rhoai": ComponentSpec(-1, "DataScienceCluster: dashboard + KServe, Kueue Unmanaged"),
+    "operators": ComponentSpec(
+        -3, "OLM Subscriptions (RHOAI, cert-manager, Kueue, NFD, NVIDIA GPU) and their operands",
+        "every Subscription's CSV installed (a pinned one's install plan approved by its Job)",
+        "an install plan waiting for approval (`oc get installplan -A`; the approver Job's log), "
+        "or a catalog that does not offer the channel or pinned version (the Subscription is "
+        "Degraded: ResolutionFailed)"),
+    "kueue": ComponentSpec(
+        -2, "Kueue CR, ResourceFlavors, ClusterQueue, LocalQueue, priorities",
+        "the Kueue controller Available, so the queues' CRDs exist",
+        "the Kueue controller not ready (`oc get kueue cluster -o yaml`: replicas unavailable), "
+        "or no conditions at all: cert-manager is missing"),
+    "rhoai": ComponentSpec(
+        -1, "DataScienceCluster: dashboard + KServe, Kueue Unmanaged",
+        "the DataScienceCluster Ready: its components, and the CRDs they install, are up",
+        "a component not ready: `oc get datasciencecluster default-dsc -o "
+        "jsonpath='{.status.conditions}'` names it"),
     # Gates on applied: each serving pod waits for its own upload, so a slow or failed upload
     # (a standby model's, say) holds nothing else back.
-    "uploads": ComponentSpec(-1, "one Job per S3-stored model: Hugging Face -> S3", "applied"),
-    "serving": ComponentSpec(0, "serving namespace, vLLM ServingRuntime, InferenceServices"),
-    "loadtest": ComponentSpec(1, "k6 script and its Deployment (replicas 0 until a commit says 1)"),
-    **{m.NAME: ComponentSpec(m.WAVE, m.ABOUT) for m in extra_components.MODULES},
+    "uploads": ComponentSpec(
+        -1, "one Job per S3-stored model: Hugging Face -> S3",
+        "applied (synced): the next waves do not wait for the uploads",
+        "never stuck: a failed upload shows Degraded on this Application and keeps only its "
+        "model's pod waiting (`oc logs job/<upload job>`)", "applied"),
+    "serving": ComponentSpec(
+        0, "serving namespace, vLLM ServingRuntime, InferenceServices",
+        "every InferenceService Ready: active models loaded, standby ones at 0 replicas",
+        "a model waiting for Kueue admission (quota: `gpuaas plan`), for its upload (init "
+        "container wait-for-upload), or failing to load (Degraded: vLLM's message)"),
+    "loadtest": ComponentSpec(
+        1, "k6 script and its Deployment (replicas 0 until a commit says 1)",
+        "the k6 Deployment available", "the k6 pod not starting: `oc describe deployment`"),
+    **{m.NAME: ComponentSpec(m.WAVE, m.ABOUT, m.HEALTHY, m.STUCK) for m in extra_components.MODULES},
 }
 
 # Cluster-scoped (and not writable by default) kinds the components deploy.
@@ -516,12 +542,35 @@ COMPONENT_RENDERERS = {
 }
 
 
+def retry_minutes() -> int:
+    """How long RETRY keeps retrying a failed sync, all backoffs together."""
+    b = RETRY["backoff"]
+    first, cap = (int(str(b[k]).rstrip("sm")) * (60 if str(b[k]).endswith("m") else 1)
+                  for k in ("duration", "maxDuration"))
+    return round(sum(min(first * b["factor"] ** n, cap) for n in range(RETRY["limit"])) / 60)
+
+
+def bringup(plan: Plan) -> list[tuple[int, list[tuple[str, ComponentSpec]]]]:
+    """The umbrella's sync waves, in order, with the components on in some environment."""
+    on = {c for env in plan.environments for c, enabled in env.components.items() if enabled}
+    waves: dict[int, list[tuple[str, ComponentSpec]]] = {}
+    for name, spec in COMPONENT_SPECS.items():
+        if name in on:
+            waves.setdefault(spec.wave, []).append((name, spec))
+    return sorted(waves.items())
+
+
 def readme(plan: Plan, files: dict[str, str]) -> str:
     diagram = mermaid.tree_diagram(plan, component_objects(files),
                                    {name: spec.wave for name, spec in COMPONENT_SPECS.items()})
+    stages = bringup(plan)
+    order = mermaid.bringup_diagram([(wave, [(name, spec.healthy) for name, spec in parts])
+                                     for wave, parts in stages])
     return render_template("tree-readme.md.j2", plan=plan, p=plan.portfolio,
                            specs=COMPONENT_SPECS, root=tree_path(plan.portfolio),
                            health_checks=HEALTH_CHECKS, diagram=Quoted(diagram),
+                           bringup=Quoted(order), stages=stages, retry=RETRY,
+                           retry_minutes=retry_minutes(),
                            prerequisites=prerequisites(plan),
                            singletons=lambda env: singletons(plan, env),
                            client_sa=CLIENT_SA,

@@ -2,6 +2,8 @@
 tree README's picture of what it deploys."""
 from __future__ import annotations
 
+import re
+
 from gpuaas import mermaid, pipeline
 from gpuaas.render import component_objects
 
@@ -12,7 +14,7 @@ from .conftest import DEMO, PORTFOLIOS, REPO, mermaid_blocks, mermaid_parse, nee
 def test_every_tree_readme_diagram_parses():
     readmes = [(REPO / "rendered" / pipeline.build(p).name / "README.md").read_text() for p in PORTFOLIOS]
     diagrams = [d for text in readmes for d in mermaid_blocks(text)]
-    assert len(diagrams) == len(PORTFOLIOS)
+    assert len(diagrams) == 2 * len(PORTFOLIOS)      # what it deploys; the order it comes up in
     results = mermaid_parse(diagrams)
     assert all(r["ok"] and r["type"] == "flowchart-v2" for r in results), results
 
@@ -25,9 +27,18 @@ def test_the_parser_rejects_what_is_not_mermaid():
     assert [r["ok"] for r in results] == [False, False]
 
 
+def test_the_bringup_diagram_follows_the_waves_of_the_components_on():
+    readme = pipeline.build(DEMO).files["README.md"]
+    [_, order] = mermaid_blocks(readme)
+    waves = [int(w) for w in re.findall(r'"sync wave (-?\d+)<br/>', order)]
+    assert waves == sorted(waves) == [-3, -2, -1, 0, 1]
+    assert "uploads: applied" in order and "evaluation" not in order    # the demo evaluates nothing
+    assert order.count('-->|"then"|') == len(waves) - 1
+
+
 def test_demo_diagram_shows_applications_components_and_kueue():
     readme = pipeline.build(DEMO).files["README.md"]
-    [diagram] = mermaid_blocks(readme)
+    [diagram, _] = mermaid_blocks(readme)
     assert '"ApplicationSet enterprise-demo-umbrella"' in diagram
     assert '"Application enterprise-demo-prod<br/>umbrella chart"' in diagram
     for component, wave in (("operators", -3), ("kueue", -2), ("rhoai", -1), ("uploads", -1),
@@ -47,7 +58,7 @@ def test_demo_diagram_shows_applications_components_and_kueue():
 def test_diagram_follows_the_tree_not_the_portfolio_alone():
     """Switching a component off removes its Application and objects from the picture."""
     built = pipeline.build(REPO / "portfolios" / "signet.yaml")
-    [diagram] = mermaid_blocks(built.files["README.md"])
+    [diagram, _] = mermaid_blocks(built.files["README.md"])
     plan = built.plan
     for env in plan.environments:
         for component, enabled in env.components.items():

@@ -244,3 +244,24 @@ def test_hf_pull_without_s3_is_a_warning():
     text = portfolio().replace("storage:\n  s3: {connection: minio, bucket: models}\n", "")
     [f] = findings(text, "STORAGE_HF")
     assert f.severity == "warning" and "egress" in f.message
+
+
+def test_a_gated_repository_needs_a_token_where_it_is_downloaded(tmp_path):
+    from gpuaas import pipeline
+    from .conftest import HEAD, write
+    model = ("pools: [{name: a, gpu: A100-40GB, instanceType: p4d.24xlarge}]\n"
+             "models: [{name: llama, source: hf://meta-llama/Llama-3.1-8B-Instruct, params: 8B, "
+             "precision: bf16, gpus: 1}]\n")
+    pulled = pipeline.build(write(tmp_path / "a.yaml", HEAD + model))
+    [finding] = [f for f in pulled.findings if f.code == "GATED_TOKEN"]
+    assert finding.severity == "error" and finding.line == 7 and "serving.hfTokenSecret" in finding.message
+    s3 = "storage: {s3: {connection: c, bucket: b}}\n"
+    uploaded = pipeline.build(write(tmp_path / "b.yaml", HEAD + s3 + model))
+    [finding] = [f for f in uploaded.findings if f.code == "GATED_TOKEN"]
+    assert "storage.uploads.hfTokenSecret" in finding.message and finding.line == 8
+    token = "storage: {s3: {connection: c, bucket: b}, uploads: {hfTokenSecret: hf}}\n"
+    assert not [f for f in pipeline.build(write(tmp_path / "c.yaml", HEAD + token + model)).findings
+                if f.code == "GATED_TOKEN"]
+    ungated = model.replace("meta-llama/Llama-3.1-8B-Instruct", "Qwen/Qwen3-8B")
+    assert not [f for f in pipeline.build(write(tmp_path / "d.yaml", HEAD + ungated)).findings
+                if f.code == "GATED_TOKEN"]

@@ -28,6 +28,9 @@ NAME = "evaluation"
 # After the registry: the benchmark publishes to the versions the registration made.
 WAVE = 2
 ABOUT = "per active chat model: an LMEvalJob (TrustyAI) and a GuideLLM benchmark Job publishing to the registry"
+HEALTHY = "each LMEvalJob complete, then each benchmark Job"
+STUCK = ("an LMEvalJob still running (`oc get lmevaljob -n <namespace>`: its state and message), "
+         "or one that failed: the benchmark of that model then never runs")
 SA = "gpuaas-evaluation"
 SCRIPTS = ("benchmark_results.py", "lmeval_results.py", "register_models.py")
 # A Hugging Face repository id, as the LMEvalJob's modelArgs pattern admits it

@@ -27,6 +27,9 @@ NAME = "registry"
 # After serving: the Job registers what the serving component rendered.
 WAVE = 1
 ABOUT = "Model Registry (DataScienceCluster modelregistry) and a Job registering every rendered model"
+HEALTHY = "the registration Job complete (it waits for the ModelRegistry to answer)"
+STUCK = ("the registry not Available (`oc get modelregistry -n <registries namespace>`), "
+         "or the Job failing to reach it: its log names the call")
 SCRIPT = "register_models.py"
 SA = "gpuaas-registry-writer"
 PORT = 8443   # kube-rbac-proxy's https port on the registry's Service

@@ -25,6 +25,8 @@ NAME = "workbench"
 # After serving: the Role names the InferenceServices the notebook reads and switches.
 WAVE = 1
 ABOUT = "a Jupyter workbench whose notebook plays the GPU scenarios (conflict, handover, efficiency) against the plan"
+HEALTHY = "the workbench's home volume bound (once its pod is scheduled)"
+STUCK = "the Notebook's pod not scheduled: `oc describe notebook` and its PersistentVolumeClaim"
 HOME = "/opt/app-root/src"          # the workbench images' working directory (the PVC)
 FOLDER = "gpuaas"                   # the generated notebook, read-only under HOME
 # RHOAI's workbench images are ImageStreams in the applications namespace; the dashboard
