@@ -137,7 +137,9 @@ def test_gitops_values_survive_helm_and_argo_cd(tricky_tree, tmp_path):
     umbrella = root / "charts" / f"{name}-umbrella"
     values = yaml.safe_load((umbrella / "values-common.yaml").read_text())
     element = appset["spec"]["generators"][0]["list"]["elements"][0]
-    values.update(env=element["env"], cluster=element["cluster"])
+    values.update(env=element["env"], cluster=element["cluster"],
+                  components={k: {"enabled": element[k] == "true"} for k in element
+                              if k not in ("env", "cluster")})
     apps = [d for d in yaml.safe_load_all(engines.helm_template(umbrella, values, "u", "argocd"))
             if d and d["kind"] == "Application"]
     assert apps

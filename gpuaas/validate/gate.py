@@ -461,14 +461,19 @@ def _check_charts(root: Path, built: pipeline.Built, findings: list[Finding], st
     appsets = [o for o in parse_objects(apps_file, findings, text, root / "charts")
                if o.data.get("kind") == "ApplicationSet"]
     objects += appsets
-    try:
-        common = manifests.load((umbrella / "values-common.yaml").read_text()) or {}
-    except yaml.YAMLError as exc:
-        findings.append(yaml_finding(umbrella / "values-common.yaml", exc))
-        return objects, wiring
-    except OSError as exc:
-        findings.append(Finding(str(umbrella), None, "HELM", f"values-common.yaml: {exc}"))
-        return objects, wiring
+    loaded = {}
+    for name in ("values-common.yaml", "values.yaml"):
+        try:
+            loaded[name] = manifests.load((umbrella / name).read_text()) or {}
+        except yaml.YAMLError as exc:
+            findings.append(yaml_finding(umbrella / name, exc))
+            return objects, wiring
+        except OSError as exc:
+            findings.append(Finding(str(umbrella), None, "HELM", f"{name}: {exc}"))
+            return objects, wiring
+    common = loaded["values-common.yaml"]
+    # the chart's values.yaml lists every component's switch (all off until set per environment)
+    switches = (loaded["values.yaml"].get("components") or {}) if isinstance(loaded["values.yaml"], dict) else {}
     if not appsets:
         wiring.append(Finding(str(apps_file), None, "UNWIRED", "renders no ApplicationSet"))
         return objects, wiring
@@ -476,7 +481,7 @@ def _check_charts(root: Path, built: pipeline.Built, findings: list[Finding], st
     elements = [e for g in spec.get("generators") or [] for e in (g.get("list") or {}).get("elements") or []]
     params = (((spec.get("template") or {}).get("spec") or {}).get("source") or {}).get("helm", {}).get("parameters") or []
     names = {p.get("name") for p in params}
-    for component in (common.get("components") or {}):
+    for component in switches:
         if f"components.{component}.enabled" not in names:
             wiring.append(Finding(str(apps_file), appsets[0].line, "UNWIRED",
                                   f"the umbrella's flag components.{component}.enabled is not a helm "
