@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 
 from .findings import Finding
-from .validate import cache as results
+from . import resultcache as results
 
 FORMAT = 1
 # libraries whose output becomes the tree's text (templates, YAML, notebooks, validation)

@@ -72,9 +72,10 @@ def plan_markdown(plan: Plan, envs: list[EnvPlan]) -> str:
                               [[cell(p.name), str(e.used[p.name]), str(e.pending[p.name] or "-"),
                                 str(p.quota_gpus)] for p in e.pools],
                               right={"GPUs used", "pending", "quota"})
-        on = [m for m in components.MODULES if e.components[m.NAME]]
+        on = [(c.name, summary) for c in components.REGISTRY
+              if e.components[c.name] and (summary := c.summary(plan.portfolio, e))]
         if on:
-            lines += [""] + [f"- `{m.NAME}`: {cell(m.summary(plan.portfolio, e))}" for m in on]
+            lines += [""] + [f"- `{name}`: {cell(summary)}" for name, summary in on]
         lines += [""] + chart(f"{name} / {e.name}: GPUs per pool", mermaid.env_bars(e))
     return "\n".join(lines) + "\n\n"
 

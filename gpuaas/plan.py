@@ -22,7 +22,6 @@ import json
 from dataclasses import dataclass, field, replace
 
 from . import catalog, gpufit
-from . import components as extra_components
 from .portfolio.schema import COMPONENTS, Model, Pool, Portfolio, flag_number
 
 STATES = {"active": "Active", "standby": "Standby", "off": "Off"}
@@ -357,11 +356,9 @@ def resolve_env(portfolio: Portfolio, env_name: str, states: dict[str, str] | No
     rendered = [m for m in models if m.state != "off"]
     if not any(m.storage.upload for m in rendered):
         components["uploads"] = False
-    if not portfolio.loadtest.enabled:
-        components["loadtest"] = False
-    for module in extra_components.MODULES:   # off unless the portfolio's section enables it
-        if not module.enabled(portfolio):
-            components[module.NAME] = False
+    for name in COMPONENTS:     # a section's `enabled: false` (the load test, the optional ones)
+        if not portfolio.switched_on(name):
+            components[name] = False
     lt = o.loadtest
     plan = EnvPlan(
         env.name, env.cluster, components, operators, pools, quota, queueing, preemption, models,

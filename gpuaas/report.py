@@ -9,7 +9,6 @@ from rich.table import Table
 from . import components
 from .catalog import GB, GIB
 from .plan import EnvPlan, Fit, Plan
-from .prerequisites import singletons
 
 STYLE = {"Admitted": "green", "Pending": "yellow", "Standby": "dim", "Off": "dim"}
 
@@ -26,10 +25,10 @@ def plan_json(plan: Plan, envs: list[EnvPlan]) -> dict:
         "environments": [{
             "name": e.name,
             "kueue": e.components["kueue"],     # false: no quota applies, node fit only
-            "clusterWide": [name for name, _ in singletons(plan, e)],
+            "clusterWide": [name for name, _ in components.singletons(plan, e)],
             # the components beyond the core that are on here, each with what it renders
-            "components": {m.NAME: m.summary(plan.portfolio, e) for m in components.MODULES
-                           if e.components[m.NAME]},
+            "components": {c.name: summary for c in components.REGISTRY
+                           if e.components[c.name] and (summary := c.summary(plan.portfolio, e))},
             "quota": {p.name: {"gpus": p.quota_gpus, "used": e.used[p.name],
                                "pending": e.pending[p.name]} for p in e.pools},
             # null when a pool in use has no price: never an invented number
@@ -150,10 +149,10 @@ def print_plan(console: Console, plan: Plan, envs: list[EnvPlan]) -> None:
         cost = ("cost n/a (a pool in use has no hourlyUSD)" if unpriced(e) else
                 f"${total:,.0f}/month at on-demand prices")
         console.print(f"  total: {used}/{quota} GPUs {'admitted' if kueue else 'running'}, {cost}")
-        for module in components.MODULES:
-            if e.components[module.NAME]:
-                console.print(Text(f"  {module.NAME}: {module.summary(plan.portfolio, e)}"))
-        owned = singletons(plan, e)
+        for c in components.REGISTRY:
+            if e.components[c.name] and (summary := c.summary(plan.portfolio, e)):
+                console.print(Text(f"  {c.name}: {summary}"))
+        owned = components.singletons(plan, e)
         if owned:
             console.print(Text(f"  cluster-wide objects a sync writes: {', '.join(n for n, _ in owned)} "
                                "(the tree README says what it sets on each)"))

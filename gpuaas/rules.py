@@ -29,15 +29,15 @@ def _dsc_components_kept(loaded: Loaded) -> list[Finding]:
     """A component that is on sets its DataScienceCluster components Managed: one the
     portfolio sets Removed contradicts it."""
     p, out = loaded.portfolio, []
-    for module in components.MODULES:
-        if not module.enabled(p):
+    for c in components.REGISTRY:
+        if not p.switched_on(c.name):
             continue
-        for dsc in module.dsc(p):
+        for dsc in c.dsc(p):
             if p.platform.rhoai.components.get(dsc) == "Removed":
                 out.append(loaded.locations.finding(
                     ("platform", "rhoai", "components", dsc),
-                    f"{dsc} is Removed but the {module.NAME} component is on: leave {dsc} out "
-                    f"(the {module.NAME} component sets it Managed)", "DSC_COMPONENT"))
+                    f"{dsc} is Removed but the {c.name} component is on: leave {dsc} out "
+                    f"(the {c.name} component sets it Managed)", "DSC_COMPONENT"))
     return out
 
 
@@ -46,8 +46,8 @@ def check(loaded: Loaded) -> list[Finding]:
     found = list(_portfolio_rules(loaded)) + list(_one_owner_per_cluster(loaded))
     found += _claims_declared(loaded)
     found += _nodes_sized(loaded)
-    for module in components.MODULES:
-        found += module.findings(loaded)
+    for c in components.REGISTRY:
+        found += c.findings(loaded)
     found += _dsc_components_kept(loaded)
     for line, what in secrets.scan(loaded.text):
         message = f"looks like a {what}: put it in a Secret and name the Secret here (then " \

@@ -479,8 +479,9 @@ def test_plan_and_tree_readme_name_the_cluster_wide_objects_a_sync_writes(cli):
                  "NodeFeatureDiscovery nfd-instance"):
         assert f"- {name}: " in readme
     data = json.loads(cli("plan", str(DEMO), "--format", "json").stdout)
-    assert data["environments"][0]["clusterWide"][0] == "DataScienceCluster default-dsc"
-    assert "cluster-wide objects a sync writes: DataScienceCluster default-dsc" in cli("plan", str(DEMO)).stdout
+    assert "DataScienceCluster default-dsc" in data["environments"][0]["clusterWide"]
+    assert ("cluster-wide objects a sync writes: ClusterPolicy gpu-cluster-policy, NodeFeatureDiscovery "
+            "nfd-instance, Kueue cluster, DataScienceCluster default-dsc") in cli("plan", str(DEMO)).stdout
 
 
 def test_signet_leaves_cert_manager_to_its_repository_and_says_so():

@@ -234,20 +234,20 @@ def test_child_applications_sync_in_the_safe_order():
     """Kueue objects before the DataScienceCluster (the operator would create a default
     ClusterQueue with the whole cluster's quota), uploads before serving, serving before
     the load test; the kueue Application may create the LocalQueue's namespace."""
-    from gpuaas.render import COMPONENT_SPECS, app_destination
+    from gpuaas.components import BY_NAME
     from gpuaas.portfolio import load_portfolio
-    wave = {c: spec.wave for c, spec in COMPONENT_SPECS.items()}
+    wave = {name: c.wave for name, c in BY_NAME.items()}
     assert wave["operators"] < wave["kueue"] < wave["rhoai"]
     assert wave["uploads"] < wave["serving"] < wave["loadtest"]
     p = load_portfolio(DEMO).portfolio
-    namespace, options = app_destination(p, "kueue")
+    namespace, options = BY_NAME["kueue"].destination(p)
     assert namespace == p.serving.namespace and "CreateNamespace=true" in options
 
 
 def test_existing_serving_namespace_is_not_created_or_owned():
     """The Signet plan deploys into the app's existing namespace, owned by another Application:
     with createNamespace false the tree neither renders it nor asks Argo CD to create it."""
-    from gpuaas.render import app_destination
+    from gpuaas.components import BY_NAME
     from gpuaas.portfolio import load_portfolio
     signet = REPO / "portfolios" / "signet.yaml"
     p = load_portfolio(signet).portfolio
@@ -255,7 +255,7 @@ def test_existing_serving_namespace_is_not_created_or_owned():
     tree = REPO / "rendered" / "signet"
     assert not list(tree.glob("components/*/serving/namespace.yaml"))
     assert list(tree.glob("components/*/serving/servingruntime.yaml"))
-    assert "CreateNamespace=true" not in app_destination(p, "kueue")[1]
+    assert "CreateNamespace=true" not in BY_NAME["kueue"].destination(p)[1]
     assert "argocd.argoproj.io/managed-by: openshift-gitops" in (tree / "README.md").read_text()
 
 

@@ -1,35 +1,50 @@
-"""Components beyond the core six, one module each, beside its templates/<name>/ folder.
-
-A module says what the component is and renders it; everything that wires a component in
-(its portfolio section, the per-environment switch, the umbrella chart, the ApplicationSet,
-the DataScienceCluster, the Argo CD rules, the tree README) reads MODULES, so a new
-component is its own module and templates plus its name in component_names.EXTRA. A module
-provides:
-
-  NAME, WAVE, ABOUT        the component key, its Argo CD sync wave, one line on what it is
-  Settings                 its portfolio section (`<NAME>:` at the top level)
-  enabled(p)               whether the portfolio switches it on (environments may switch it off)
-  render(p, env)           {file name: YAML} of the component's directory
-  destination(p)           (namespace, sync options) of its Application
-  dsc(p)                   DataScienceCluster components it needs Managed {name: fields}
-  argocd_rules             cluster-wide kinds the Argo CD controller must be able to write
-  prerequisites(plan)      what the tree relies on and does not create (tree README)
-  argocd_ignore(p)         {component: ignoreDifferences and sync options of its Application},
-                           added where this component is on (a field another controller owns)
-  summary(p, env)          one line for `gpuaas plan`: what it renders and where
-  findings(loaded)         portfolio checks, as findings with a stable code
-  readme(plan, envs)       its tree README section for the environments it is on in: what it
-                           needs (Secrets, images, egress)
-"""
+"""The components: each one module beside its templates/<name>/ folder, implementing the
+contract of base.Component, and one line in REGISTRY below. Everything that wires a
+component in (the per-environment switch, the umbrella chart and ApplicationSet, the
+DataScienceCluster, the Argo CD rules, the tree README, plan's summary, the rules) reads
+REGISTRY; nothing names a component's module elsewhere."""
 from __future__ import annotations
 
-import importlib
+from ..plan import EnvPlan, Plan
+from ..portfolio.schema import Portfolio
+from . import evaluation, kueue, loadtest, operators, registry, rhoai, serving, uploads, workbench
+from .base import Component, Context
 
-from ..component_names import EXTRA as NAMES  # in sync-wave order; a new component adds its name there
+# In sync-wave order (the tree README's tables and the umbrella's templates follow it).
+REGISTRY: tuple[Component, ...] = (
+    operators.COMPONENT,
+    kueue.COMPONENT,
+    rhoai.COMPONENT,
+    uploads.COMPONENT,
+    serving.COMPONENT,
+    loadtest.COMPONENT,
+    registry.COMPONENT,
+    workbench.COMPONENT,
+    evaluation.COMPONENT,
+)
+BY_NAME: dict[str, Component] = {c.name: c for c in REGISTRY}
 
-# The portfolio format (which reads NAMES above for each module's Settings) loads first, so
-# importing this package on its own does not meet a half-loaded module.
-from ..portfolio import schema as _schema  # noqa: E402,F401
 
-MODULES = tuple(importlib.import_module(f"{__name__}.{name}") for name in NAMES)
-BY_NAME = {m.NAME: m for m in MODULES}
+def on(plan: Plan) -> list[Component]:
+    """The components on in some environment of the plan."""
+    return [c for c in REGISTRY if any(env.components[c.name] for env in plan.environments)]
+
+
+def context(p: Portfolio, env: EnvPlan) -> Context:
+    dsc: dict[str, dict] = {}
+    for c in REGISTRY:
+        if env.components[c.name]:
+            dsc.update(c.dsc(p))
+    return Context(dsc=dsc)
+
+
+def prerequisites(plan: Plan) -> list[str]:
+    """What the tree relies on and does not create: exactly what its enabled components use."""
+    return [item for c in REGISTRY for item in c.prerequisites(plan)]
+
+
+def singletons(plan: Plan, env: EnvPlan) -> list[tuple[str, str]]:
+    """The cluster-wide, one-per-cluster objects a sync of `env` writes, and what it sets on
+    each: what a reviewer must know before pointing the tree at a shared cluster."""
+    ctx = context(plan.portfolio, env)
+    return [item for c in REGISTRY for item in c.singletons(plan, env, ctx)]

@@ -12,49 +12,22 @@ import hashlib
 import json
 import re
 from importlib import resources
-from typing import TYPE_CHECKING, Annotated
 
-from pydantic import Field, field_validator
-
-from ..portfolio.schema import Strict, dns_label
-
-if TYPE_CHECKING:
-    from ..findings import Finding
-    from ..plan import EnvPlan, ModelPlan, Plan
-    from ..portfolio.load import Loaded
-    from ..portfolio.schema import Portfolio
+from ..escapes import for_kubelet
+from ..findings import Finding
+from ..plan import EnvPlan, ModelPlan, Plan
+from ..portfolio.load import Loaded
+from ..portfolio.schema import Portfolio
+from ..templating import Quoted, render_template
+from . import registry
+from .base import Component, Context
+from .serving import CLIENT_SA, endpoints
 
 NAME = "evaluation"
-# After the registry: the benchmark publishes to the versions the registration made.
-WAVE = 2
-ABOUT = "per active chat model: an LMEvalJob (TrustyAI) and a GuideLLM benchmark Job publishing to the registry"
-HEALTHY = "each LMEvalJob complete, then each benchmark Job"
-STUCK = ("an LMEvalJob still running (`oc get lmevaljob -n <namespace>`: its state and message), "
-         "or one that failed: the benchmark of that model then never runs")
 SA = "gpuaas-evaluation"
 SCRIPTS = ("benchmark_results.py", "lmeval_results.py", "register_models.py")
 # A Hugging Face repository id, as the LMEvalJob's modelArgs pattern admits it
 HF_REPO = re.compile(r"^[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$")
-TaskName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", min_length=1, max_length=200)]
-
-
-class Settings(Strict):
-    enabled: bool = False
-    namespace: str = "gpuaas-evaluation"          # not Kueue-managed, like the load test
-    tasks: list[TaskName] = Field(["hellaswag", "arc_easy"], min_length=1)
-    limit: int | None = Field(None, ge=1)          # samples per task (LMEvalJob limit); all when unset
-    rates: list[Annotated[float, Field(gt=0, le=10_000)]] = Field([1, 4, 8], min_length=1)
-    maxSeconds: int = Field(60, ge=1, le=86_400)   # per rate
-    promptTokens: int = Field(512, ge=1, le=1_000_000)
-    outputTokens: int = Field(128, ge=1, le=1_000_000)
-    image: str = "ghcr.io/vllm-project/guidellm:v0.8.1"
-    publishImage: str = "registry.access.redhat.com/ubi9/python-311:latest"
-
-    _ns = field_validator("namespace")(lambda v: dns_label(v))
-
-
-def enabled(p: Portfolio) -> bool:
-    return p.evaluation.enabled
 
 
 def destination(p: Portfolio) -> tuple[str, list[str]]:
@@ -67,11 +40,7 @@ def dsc(p: Portfolio) -> dict[str, dict]:
                          "eval": {"lmeval": {"permitOnline": "allow", "permitCodeExecution": "deny"}}}}
 
 
-argocd_rules = [{"group": "trustyai.opendatahub.io", "resources": ["lmevaljobs"]}]
-
-
-def argocd_ignore(p: Portfolio) -> dict[str, dict]:
-    return {}
+ARGOCD_RULES = ({"group": "trustyai.opendatahub.io", "resources": ["lmevaljobs"]},)
 
 
 def summary(p: Portfolio, env: EnvPlan) -> str:
@@ -106,11 +75,7 @@ def short(prefix: str, model: str, digest: str) -> str:
     return f"{prefix}-{model[:63 - len(prefix) - 10].rstrip('-')}-{digest}"
 
 
-def render(p: Portfolio, env: EnvPlan) -> dict[str, str]:
-    from ..escapes import for_kubelet
-    from ..render import CLIENT_SA, endpoints
-    from ..templating import render_template
-    from . import registry
+def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
     e = p.evaluation
     ns = e.namespace
     docs = {"namespace.yaml": render_template("serving/namespace.yaml.j2", name=ns, labels={},
@@ -191,14 +156,26 @@ def findings(loaded: Loaded) -> list[Finding]:
     return out
 
 
-def prerequisites(plan: Plan) -> list[str]:
-    return []
-
-
 def readme(plan: Plan, envs: list[EnvPlan]) -> str:
-    from ..templating import Quoted, render_template
-    from . import registry
     p = plan.portfolio
     return Quoted(render_template("evaluation/readme.md.j2", p=p, e=p.evaluation, envs=envs,
                                   targets=targets, sa=SA, registry=registry.NAME,
                                   rates=", ".join(f"{r:g}" for r in p.evaluation.rates)))
+
+
+COMPONENT = Component(
+    # After the registry: the benchmark publishes to the versions the registration made.
+    NAME, 2,
+    "per active chat model: an LMEvalJob (TrustyAI) and a GuideLLM benchmark Job publishing to the registry",
+    render,
+    healthy="each LMEvalJob complete, then each benchmark Job",
+    stuck=("an LMEvalJob still running (`oc get lmevaljob -n <namespace>`: its state and message), "
+          "or one that failed: the benchmark of that model then never runs"),
+    kinds=("trustyai.opendatahub.io/LMEvalJob",),
+    argocd_rules=ARGOCD_RULES,
+    destination=destination,
+    dsc=dsc,
+    summary=summary,
+    findings=findings,
+    readme=readme,
+)

@@ -11,58 +11,21 @@ from __future__ import annotations
 import hashlib
 import json
 from importlib import resources
-from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, field_validator
-
-from ..portfolio.schema import Strict, dns_label, dns_subdomain
-
-if TYPE_CHECKING:
-    from ..findings import Finding
-    from ..plan import EnvPlan, ModelPlan, Plan
-    from ..portfolio.load import Loaded
-    from ..portfolio.schema import Portfolio
+from ..escapes import for_kubelet
+from ..findings import Finding
+from ..plan import EnvPlan, ModelPlan, Plan
+from ..portfolio.load import Loaded
+from ..portfolio.schema import Portfolio, dns_subdomain
+from ..templating import Quoted, render_template
+from .base import Component, Context
+from .serving import vllm_args
 
 NAME = "registry"
-# After serving: the Job registers what the serving component rendered.
-WAVE = 1
-ABOUT = "Model Registry (DataScienceCluster modelregistry) and a Job registering every rendered model"
-HEALTHY = "the registration Job complete (it waits for the ModelRegistry to answer)"
-STUCK = ("the registry not Available (`oc get modelregistry -n <registries namespace>`), "
-         "or the Job failing to reach it: its log names the call")
 SCRIPT = "register_models.py"
 SA = "gpuaas-registry-writer"
 PORT = 8443   # kube-rbac-proxy's https port on the registry's Service
 DEFAULT_PASSWORD_KEY = "database-password"
-
-
-class Database(Strict):
-    # true: the operator provisions a small PostgreSQL beside the registry
-    # (postgres.generateDeployment) - for demos; its data goes when it goes.
-    inCluster: bool = False
-    type: Literal["mysql", "postgres"] = "mysql"
-    host: str | None = None
-    port: int | None = Field(None, ge=1, le=65535)
-    database: str = "model_registry"
-    username: str | None = None
-    passwordSecret: str | None = None            # a Secret's name, never the password
-    passwordKey: str = DEFAULT_PASSWORD_KEY
-
-    _h = field_validator("host")(lambda v: v if v is None else dns_subdomain(v))
-
-
-class Settings(Strict):
-    enabled: bool = False
-    name: str = "gpuaas-registry"                # the ModelRegistry
-    namespace: str = "rhoai-model-registries"    # the DataScienceCluster's registriesNamespace
-    database: Database = Database()
-    image: str = "registry.access.redhat.com/ubi9/python-311:latest"   # runs the Job's script
-
-    _n = field_validator("name", "namespace")(lambda v: dns_label(v))
-
-
-def enabled(p: Portfolio) -> bool:
-    return p.registry.enabled
 
 
 def destination(p: Portfolio) -> tuple[str, list[str]]:
@@ -75,12 +38,8 @@ def dsc(p: Portfolio) -> dict[str, dict]:
                               "registriesNamespace": p.registry.namespace}}
 
 
-argocd_rules = [{"group": "modelregistry.opendatahub.io", "resources": ["modelregistries"]},
-                {"group": "networking.k8s.io", "resources": ["networkpolicies"]}]
-
-
-def argocd_ignore(p: Portfolio) -> dict[str, dict]:
-    return {}
+ARGOCD_RULES = ({"group": "modelregistry.opendatahub.io", "resources": ["modelregistries"]},
+                {"group": "networking.k8s.io", "resources": ["networkpolicies"]})
 
 
 def summary(p: Portfolio, env: EnvPlan) -> str:
@@ -102,7 +61,6 @@ def script() -> str:
 def version_digest(mp: ModelPlan, p: Portfolio) -> str:
     """What makes the model: a change here is a new version (state, fit and admission are
     properties of a version, updated in place)."""
-    from ..render import vllm_args
     m = mp.model
     what = [m.source, m.revision, m.precision, m.gpus, mp.pools, mp.storage.uri,
             mp.storage.s3_path, m.task, vllm_args(p, mp)]
@@ -196,9 +154,7 @@ def client_namespaces(p: Portfolio, env: EnvPlan) -> list[str]:
                   if env.components.get("evaluation") else set())
 
 
-def render(p: Portfolio, env: EnvPlan) -> dict[str, str]:
-    from ..escapes import for_kubelet
-    from ..templating import render_template
+def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
     r = p.registry
     docs = {"modelregistry.yaml": render_template(
         "registry/modelregistry.yaml.j2", name=r.name, namespace=r.namespace,
@@ -261,7 +217,25 @@ def prerequisites(plan: Plan) -> list[str]:
 
 
 def readme(plan: Plan, envs: list[EnvPlan]) -> str:
-    from ..templating import Quoted, render_template
     p = plan.portfolio
     return Quoted(render_template("registry/readme.md.j2", p=p, r=p.registry, envs=envs, url=url(p),
                            sa=SA, version_name=lambda mp: version_name(mp, p)))
+
+
+COMPONENT = Component(
+    # After serving: the Job registers what the serving component rendered.
+    NAME, 1,
+    "Model Registry (DataScienceCluster modelregistry) and a Job registering every rendered model",
+    render,
+    healthy="the registration Job complete (it waits for the ModelRegistry to answer)",
+    stuck=("the registry not Available (`oc get modelregistry -n <registries namespace>`), "
+          "or the Job failing to reach it: its log names the call"),
+    kinds=("modelregistry.opendatahub.io/ModelRegistry",),
+    argocd_rules=ARGOCD_RULES,
+    destination=destination,
+    dsc=dsc,
+    prerequisites=prerequisites,
+    summary=summary,
+    findings=findings,
+    readme=readme,
+)

@@ -9,24 +9,16 @@ ConfigMap with a notebook generated from the plan (gpuaas/switchboard.py).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Literal
 
-from pydantic import field_validator
-
-from ..portfolio.schema import Strict, dns_label, quantity
-
-if TYPE_CHECKING:
-    from ..findings import Finding
-    from ..plan import EnvPlan, Plan
-    from ..portfolio.load import Loaded
-    from ..portfolio.schema import Portfolio
+from .. import switchboard
+from ..findings import Finding
+from ..plan import EnvPlan, Plan
+from ..portfolio.load import Loaded
+from ..portfolio.schema import Portfolio
+from ..templating import Quoted, render_template
+from .base import Component, Context
 
 NAME = "workbench"
-# After serving: the Role names the InferenceServices the notebook reads and switches.
-WAVE = 1
-ABOUT = "a Jupyter workbench whose notebook plays the GPU scenarios (conflict, handover, efficiency) against the plan"
-HEALTHY = "the workbench's home volume bound (once its pod is scheduled)"
-STUCK = "the Notebook's pod not scheduled: `oc describe notebook` and its PersistentVolumeClaim"
 HOME = "/opt/app-root/src"          # the workbench images' working directory (the PVC)
 FOLDER = "gpuaas"                   # the generated notebook, read-only under HOME
 # RHOAI's workbench images are ImageStreams in the applications namespace; the dashboard
@@ -34,33 +26,6 @@ FOLDER = "gpuaas"                   # the generated notebook, read-only under HO
 IMAGESTREAM = re.compile(r"^image-registry\.openshift-image-registry\.svc:5000/redhat-ods-applications/"
                          r"([a-z0-9-]+:[A-Za-z0-9._-]+)$")
 LIVE_FIELDS = ["/spec/predictor/minReplicas", "/spec/predictor/maxReplicas"]
-
-
-class Settings(Strict):
-    enabled: bool = False
-    name: str = "gpu-switchboard"               # the Notebook, its container, ServiceAccount, PVC
-    namespace: str = "gpuaas-workbench"         # a data science project of its own, not Kueue-managed
-    displayName: str = "GPU switchboard"
-    image: str = ("image-registry.openshift-image-registry.svc:5000/redhat-ods-applications/"
-                  "s2i-minimal-notebook:2025.2")  # Jupyter | Minimal | CPU | Python 3.12
-    storage: str = "20Gi"
-    cpu: str = "1"
-    memory: str = "2Gi"
-    # commit: Git decides what runs, the notebook prints the commit of a switch.
-    # live: the notebook patches the InferenceServices' replicas; Argo CD leaves them alone.
-    switching: Literal["commit", "live"] = "commit"
-
-    _n = field_validator("name", "namespace")(lambda v: dns_label(v))
-    _q = field_validator("storage", "cpu", "memory")(lambda v: _quantity(v))
-
-
-def _quantity(value: str) -> str:
-    quantity(value)
-    return value
-
-
-def enabled(p: Portfolio) -> bool:
-    return p.workbench.enabled
 
 
 def destination(p: Portfolio) -> tuple[str, list[str]]:
@@ -72,8 +37,8 @@ def dsc(p: Portfolio) -> dict[str, dict]:
     return {"workbenches": {"managementState": "Managed"}}
 
 
-argocd_rules = [{"group": "kubeflow.org", "resources": ["notebooks"]},
-                {"group": "", "resources": ["persistentvolumeclaims"]}]
+ARGOCD_RULES = ({"group": "kubeflow.org", "resources": ["notebooks"]},
+                {"group": "", "resources": ["persistentvolumeclaims"]})
 
 
 def argocd_ignore(p: Portfolio) -> dict[str, dict]:
@@ -99,9 +64,7 @@ def argocd_ignore(p: Portfolio) -> dict[str, dict]:
     return out
 
 
-def render(p: Portfolio, env: EnvPlan) -> dict[str, str]:
-    from .. import switchboard
-    from ..templating import render_template
+def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
     w = p.workbench
     docs = {}
     if w.namespace != p.serving.namespace:
@@ -125,7 +88,6 @@ def render(p: Portfolio, env: EnvPlan) -> dict[str, str]:
 
 
 def summary(p: Portfolio, env: EnvPlan) -> str:
-    from .. import switchboard
     w = p.workbench
     played = [s.key for s in switchboard.steps(p, env)[1:]]
     how = ("live (Argo CD leaves the replicas to it)" if w.switching == "live"
@@ -151,16 +113,28 @@ def findings(loaded: Loaded) -> list[Finding]:
     return out
 
 
-def prerequisites(plan: Plan) -> list[str]:
-    return []
-
-
 def readme(plan: Plan, envs: list[EnvPlan]) -> str:
-    from .. import switchboard
-    from ..templating import Quoted, render_template
     p = plan.portfolio
     return Quoted(render_template("workbench/readme.md.j2", p=p, w=p.workbench, envs=envs,
                                   steps=lambda env: switchboard.steps(p, env),
                                   notebook=switchboard.NOTEBOOK, folder=FOLDER,
                                   scenarios=switchboard.SCENARIOS, not_played=switchboard.NOT_PLAYED,
                                   fields=LIVE_FIELDS, selection=IMAGESTREAM.match(p.workbench.image)))
+
+
+COMPONENT = Component(
+    # After serving: the Role names the InferenceServices the notebook reads and switches.
+    NAME, 1,
+    "a Jupyter workbench whose notebook plays the GPU scenarios (conflict, handover, efficiency) against the plan",
+    render,
+    healthy="the workbench's home volume bound (once its pod is scheduled)",
+    stuck="the Notebook's pod not scheduled: `oc describe notebook` and its PersistentVolumeClaim",
+    kinds=("kubeflow.org/Notebook",),
+    argocd_rules=ARGOCD_RULES,
+    destination=destination,
+    dsc=dsc,
+    argocd_ignore=argocd_ignore,
+    summary=summary,
+    findings=findings,
+    readme=readme,
+)

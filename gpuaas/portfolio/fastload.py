@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from ..validate.manifests import compose
+from ..manifests import compose
 from .locations import Locations, Path_
 
 _T = "tag:yaml.org,2002:"

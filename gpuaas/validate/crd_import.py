@@ -20,7 +20,7 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
-from . import manifests
+from .. import manifests
 
 __all__ = ["CRDError", "DRAFT4", "PROVENANCE", "bundle", "convert_crd", "load_crds", "schema_path",
            "write_schemas"]
@@ -329,16 +329,13 @@ def bundle(crd_dir: Path) -> dict[str, str]:
     return files
 
 
-# The CRDs of the kinds gpuaas renders, as named on a cluster.
-RENDERED_CRDS = [
-    "applications.argoproj.io", "applicationsets.argoproj.io",
-    "subscriptions.operators.coreos.com", "operatorgroups.operators.coreos.com",
-    "datascienceclusters.datasciencecluster.opendatahub.io", "kueues.kueue.openshift.io",
-    "resourceflavors.kueue.x-k8s.io", "clusterqueues.kueue.x-k8s.io", "localqueues.kueue.x-k8s.io",
-    "workloadpriorityclasses.kueue.x-k8s.io", "inferenceservices.serving.kserve.io",
-    "servingruntimes.serving.kserve.io", "clusterpolicies.nvidia.com",
-    "nodefeaturediscoveries.nfd.openshift.io",
-]
+def rendered_crds() -> list[str]:
+    """The CRDs of the kinds gpuaas renders, as named on a cluster: Argo CD's, and each
+    component's. Imported here, not at the top: validate reads this module's schema paths
+    without loading the portfolio model the components need."""
+    from .. import components
+    crds = ["applications.argoproj.io", "applicationsets.argoproj.io"]
+    return crds + [crd for c in components.REGISTRY for crd in c.crds if crd not in crds]
 
 
 def crds_from_cluster() -> str:
@@ -347,7 +344,7 @@ def crds_from_cluster() -> str:
     import subprocess
     if not shutil.which("kubectl"):
         raise CRDError("--from-cluster needs kubectl on PATH")
-    proc = subprocess.run(["kubectl", "get", "crd", *RENDERED_CRDS, "-o", "yaml",
+    proc = subprocess.run(["kubectl", "get", "crd", *rendered_crds(), "-o", "yaml",
                            "--ignore-not-found"], capture_output=True, text=True, timeout=120)
     if proc.returncode:
         raise CRDError(f"kubectl get crd failed: {proc.stderr.strip()}")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from . import manifests
+from .. import manifests
 
 
 
@@ -36,7 +36,7 @@ def helm_fingerprint() -> str | None:
     if helm:
         st = os.stat(helm)
         return f"helm:{os.path.realpath(helm)}:{st.st_size}:{st.st_mtime_ns}"
-    from .cache import build_digest
+    from ..resultcache import build_digest
     import importlib.util
     if importlib.util.find_spec("helm_python") is None:
         return None

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import yaml
 
-from .. import output, pipeline, repo, secrets
+from .. import manifests, output, pipeline, repo, secrets
 from ..findings import Finding
 from ..component_names import ALL as COMPONENTS
-from . import cache as results, cel_rules, engines, manifests
+from .. import resultcache as results
+from . import cel_rules, engines
 from .schema_check import BUNDLED, SchemaValidator
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -35,7 +36,7 @@ class Options:
     strict: bool = False
     kustomize: str = "auto"        # auto | kubectl | python
     every_portfolio: bool = False  # the repo's whole set: a tree none of them renders is left over
-    cache: bool = True             # keep per-file results between runs (validate.cache)
+    cache: bool = True             # keep per-file results between runs (gpuaas.resultcache)
 
 
 @dataclass

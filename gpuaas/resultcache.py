@@ -101,8 +101,9 @@ def key(*parts: str | bytes) -> str:
 def code_digest() -> str:
     """The checks' own code: a change to gpuaas (an upgrade or a developer's edit) is a
     new key for every file."""
-    here = Path(__file__).resolve().parent
-    files = sorted(here.glob("*.py")) + [here.parent / "secrets.py", here.parent / "findings.py"]
+    package = Path(__file__).resolve().parent
+    files = sorted((package / "validate").glob("*.py")) + [
+        package / name for name in ("manifests.py", "resultcache.py", "secrets.py", "findings.py")]
     return key(*(f.read_bytes() for f in files))
 
 

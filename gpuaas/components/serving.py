@@ -1,0 +1,223 @@
+"""`serving`: the serving namespace, the vLLM ServingRuntime, one InferenceService per
+rendered model (RawDeployment, Kueue-labelled, placed on its pools), a HardwareProfile per
+pool, and the RBAC of the clients that call the models."""
+from __future__ import annotations
+
+from .. import catalog
+from ..escapes import container_arg
+from ..plan import EnvPlan, ModelPlan, Plan, version_tuple
+from ..portfolio.schema import FIELD_FLAGS, Portfolio
+from ..templating import render_template
+from .base import Component, Context
+from .uploads import UPLOAD_SCRIPT, upload_script, wait_for_upload
+
+CLIENT_SA = "gpuaas-inference-client"
+HF_PULL_SA = "gpuaas-hf-pull"
+UPLOAD_WAIT_CM = "gpuaas-upload-wait"
+# odh-model-controller merges a Secret into KServe's storage-config only when it is a data
+# connection: these labels and this annotation.
+DATA_CONNECTION = ('labels `opendatahub.io/dashboard: "true"` and `opendatahub.io/managed: "true"`, '
+                   'annotation `opendatahub.io/connection-type: s3`')
+
+
+def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
+    ns = p.serving.namespace
+    labels = {"opendatahub.io/dashboard": "true"}
+    if env.components["kueue"]:
+        labels["kueue.openshift.io/managed"] = "true"
+    docs = {"servingruntime.yaml": render_template("serving/servingruntime.yaml.j2",
+                                                   runtime=p.serving.runtime, namespace=ns,
+                                                   shm=shm_size(env))}
+    if p.serving.createNamespace:
+        docs["namespace.yaml"] = render_template("serving/namespace.yaml.j2", name=ns, labels=labels,
+                                                 argocd_namespace=p.gitops.argocdNamespace)
+    models = env.rendered_models
+    if p.serving.hfTokenSecret and any(mp.storage.kind == "hf" for mp in models):
+        docs["hf-pull.yaml"] = render_template("serving/hf-pull.yaml.j2", name=HF_PULL_SA,
+                                               namespace=ns, secret=p.serving.hfTokenSecret)
+    if p.serving.auth and models:
+        docs["client-rbac.yaml"] = render_template(
+            "serving/client-rbac.yaml.j2", name=CLIENT_SA, namespace=ns, models=[m.name for m in models])
+    if any(mp.storage.upload for mp in models):
+        docs["configmap-upload-wait.yaml"] = render_template(
+            "configmap.yaml.j2", name=UPLOAD_WAIT_CM, namespace=ns, key=UPLOAD_SCRIPT,
+            content=upload_script())
+    if env.components["kueue"]:
+        for pool in env.pools:
+            docs[f"hardwareprofile-{pool.name}.yaml"] = render_hardware_profile(p, env, pool)
+    for mp in models:
+        docs[f"isvc-{mp.name}.yaml"] = render_isvc(p, env, mp)
+    return docs
+
+
+def hardware_profile_name(pool_name: str) -> str:
+    return f"gpuaas-{pool_name}"[:63].rstrip("-")
+
+
+def model_pool(env: EnvPlan, mp: ModelPlan):
+    """The pool whose hardware profile a model names: where Kueue tries it first."""
+    return env.pool(mp.flavor) if mp.flavor else (env.pool(mp.pools[0]) if mp.pools else env.pools[0])
+
+
+def render_hardware_profile(p: Portfolio, env: EnvPlan, pool) -> str:
+    """One Queue-type HardwareProfile per pool, in RHOAI's applications namespace (where the
+    dashboard lists profiles for every project)."""
+    cpu, mem = pool.cpu_per_gpu // 2 or 1, pool.memory_gib_per_gpu // 2 or 1
+    identifiers = [
+        {"identifier": "nvidia.com/gpu", "displayName": f"{pool.pool.gpu} GPU",
+         "resourceType": "Accelerator", "minCount": 1, "defaultCount": 1},
+        {"identifier": "cpu", "displayName": "CPU", "resourceType": "CPU", "minCount": 1,
+         "defaultCount": cpu},
+        {"identifier": "memory", "displayName": "Memory", "resourceType": "Memory",
+         "minCount": "1Gi", "defaultCount": f"{mem}Gi"}]
+    kueue = {"localQueueName": p.quota.localQueue}
+    priorities = {mp.model.priority for mp in env.rendered_models if model_pool(env, mp).name == pool.name}
+    if len(priorities) == 1 and None not in priorities:  # one priority fits every model here
+        kueue["priorityClass"] = priorities.pop()
+    return render_template(
+        "serving/hardwareprofile.yaml.j2", pool=pool, name=hardware_profile_name(pool.name),
+        namespace=catalog.RHOAI_APPLICATIONS_NAMESPACE, identifiers=identifiers, kueue=kueue,
+        display=f"{pool.name}: {pool.pool.gpu} x {pool.gpus_per_node} per node",
+        description=f"{pool.nodes_text}, Kueue queue {p.quota.localQueue}")
+
+
+def shm_size(env: EnvPlan) -> str:
+    biggest = max((m.model.gpus for m in env.rendered_models), default=1)
+    return "2Gi" if biggest <= 1 else f"{2 * biggest}Gi"
+
+
+def vllm_args(p: Portfolio, mp: ModelPlan) -> list[str]:
+    m = mp.model
+    given = {name for name, _ in m.flags}
+    args = []
+    if "--tensor-parallel-size" not in given:
+        args.append(f"--tensor-parallel-size={m.gpus}")
+    if m.maxModelLen and "--max-model-len" not in given:
+        args.append(f"--max-model-len={m.maxModelLen}")
+    # the other fields that mean a vLLM argument, written only when the portfolio sets them
+    for field, value in (("gpuMemoryUtilization", m.gpuMemoryUtilization),
+                         ("kvCacheDtype", m.kvCacheDtype), ("maxNumSeqs", m.maxNumSeqs)):
+        if value is not None and FIELD_FLAGS[field] not in given:
+            args.append(f"{FIELD_FLAGS[field]}={value:g}" if isinstance(value, float)
+                        else f"{FIELD_FLAGS[field]}={value}")
+    if m.enforceEager and "--enforce-eager" not in given:
+        args.append("--enforce-eager")
+    if m.task == "embed" and not given & {"--runner", "--task"}:
+        args.append("--task=embed" if version_tuple(p.serving.vllm) < (0, 10) else "--runner=pooling")
+    return args + [container_arg(a) for a in m.vllmArgs]
+
+
+def render_isvc(p: Portfolio, env: EnvPlan, mp: ModelPlan) -> str:
+    m = mp.model
+    labels = {"opendatahub.io/dashboard": "true"}
+    if env.components["kueue"]:
+        labels["kueue.x-k8s.io/queue-name"] = p.quota.localQueue
+        if m.priority:
+            labels["kueue.x-k8s.io/priority-class"] = m.priority
+    if p.serving.expose:
+        labels["networking.kserve.io/visibility"] = "exposed"
+    annotations = {
+        "openshift.io/display-name": m.displayName or m.name,
+        "serving.kserve.io/deploymentMode": "RawDeployment",
+        "serving.kserve.io/autoscalerClass": "none",
+        "security.opendatahub.io/enable-auth": "true" if p.serving.auth else "false",
+        "argocd.argoproj.io/sync-wave": "1",
+        "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true",
+    }
+    if env.components["kueue"]:  # the webhook reads it; named here so Argo CD sees no drift
+        annotations["opendatahub.io/hardware-profile-name"] = hardware_profile_name(model_pool(env, mp).name)
+        annotations["opendatahub.io/hardware-profile-namespace"] = catalog.RHOAI_APPLICATIONS_NAMESPACE
+    pools = [env.pool(n) for n in mp.pools]
+    node_selector, affinity = placement(pools, len(env.pools))
+    taints = sorted({pool.pool.taintKey for pool in (pools or env.pools)})
+    tolerations = [{"key": t, "operator": "Exists", "effect": "NoSchedule"} for t in taints]
+    resources = pod_resources(mp)
+    return render_template("serving/inferenceservice.yaml.j2", m=mp, namespace=p.serving.namespace,
+                           labels=labels, annotations=annotations, node_selector=node_selector,
+                           affinity=affinity, tolerations=tolerations, runtime=p.serving.runtime.name,
+                           storage_key=p.storage.s3.connection if p.storage.s3 else "",
+                           args=vllm_args(p, mp), resources=resources,
+                           init_containers=[wait_for_upload(p, mp)] if mp.storage.upload else [],
+                           wait_configmap=UPLOAD_WAIT_CM,
+                           service_account=HF_PULL_SA if p.serving.hfTokenSecret and mp.storage.kind == "hf" else None)
+
+
+def pod_resources(mp: ModelPlan) -> dict:
+    """Requests sized once, in the plan (Kueue counts these); the model's own requests and
+    limits as written; GPUs always requested = limited."""
+    cpu, mem, gpus = mp.cpu, mp.memory_gib, str(mp.model.gpus)
+    requests = {"cpu": f"{cpu:g}", "memory": f"{mem:g}Gi"}
+    limits = {"memory": f"{int(mem * 3 // 2)}Gi"}
+    given = mp.model.resources
+    if given is not None:
+        requests.update(given.requests)
+        limits = {**({} if "memory" in given.limits or "memory" in given.requests else limits),
+                  **given.limits}
+    return {"requests": {**requests, "nvidia.com/gpu": gpus}, "limits": {**limits, "nvidia.com/gpu": gpus}}
+
+
+def placement(pools: list, total: int) -> tuple[dict | None, dict | None]:
+    """One pool: its node labels; some pools: an affinity term per pool; all: Kueue's
+    flavor assignment places the pod (flavor fungibility)."""
+    if not pools or len(pools) == total and total > 1:
+        return None, None
+    if len(pools) == 1:
+        return dict(pools[0].node_labels), None
+    terms = [{"matchExpressions": [{"key": k, "operator": "In", "values": [v]}
+                                   for k, v in pool.node_labels.items()]} for pool in pools]
+    return None, {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+                                   {"nodeSelectorTerms": terms}}}
+
+
+def endpoints(p: Portfolio, env: EnvPlan) -> tuple[list[dict], list[dict]]:
+    """In-cluster base URLs of the active models (headless Services: the pod's port)."""
+    scheme, port = ("https", 8443) if p.serving.auth else ("http", 8080)
+    chat, embed = [], []
+    for mp in env.active:
+        url = f"{scheme}://{mp.name}-predictor.{p.serving.namespace}.svc.cluster.local:{port}"
+        entry = {"name": mp.name, "url": url, "env": "GPUAAS_URL_" + mp.name.upper().replace("-", "_")}
+        (embed if mp.model.task == "embed" else chat).append(entry)
+    return chat, embed
+
+
+def destination(p: Portfolio) -> tuple[str | None, list[str]]:
+    return p.serving.namespace, ["SkipDryRunOnMissingResource=true"]
+
+
+def prerequisites(plan: Plan) -> list[str]:
+    p = plan.portfolio
+    serving = [mp for env in plan.environments if env.components["serving"] for mp in env.rendered_models]
+    out = []
+    if p.storage.s3 and any(mp.storage.kind == "s3" for mp in serving):
+        where = f"`{p.storage.s3.endpoint}`" if p.storage.s3.endpoint else "the endpoint the upload Jobs use"
+        out.append(f"Secret `{p.storage.s3.connection}` in `{p.serving.namespace}`: the S3 data "
+                   "connection the InferenceServices read (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+                   "AWS_S3_ENDPOINT, AWS_S3_BUCKET, optional AWS_DEFAULT_REGION), with "
+                   f"{DATA_CONNECTION}, or KServe never sees it. Its AWS_S3_BUCKET must be "
+                   f"`{p.storage.s3.bucket}` and its AWS_S3_ENDPOINT {where}: KServe reads the "
+                   "model's path in the Secret's bucket, where the uploads wrote it.")
+    if p.serving.hfTokenSecret and any(mp.storage.kind == "hf" for mp in serving):
+        out.append(f"Secret `{p.serving.hfTokenSecret}` (key `HF_TOKEN`) in `{p.serving.namespace}`: "
+                   "the Hugging Face token for models pulled at pod start.")
+    for claim in sorted({mp.storage.uri.removeprefix("pvc://").split("/")[0]
+                         for mp in serving if mp.storage.kind == "pvc"}):
+        out.append(f"PersistentVolumeClaim `{claim}` in `{p.serving.namespace}`, holding the "
+                   "weights: nothing here creates or fills it (`storage.existingClaims`).")
+    if not p.serving.createNamespace and serving:
+        out.append(f"Namespace `{p.serving.namespace}` (`serving.createNamespace: false`), "
+                   "labelled as below.")
+    return out
+
+
+COMPONENT = Component(
+    "serving", 0, "serving namespace, vLLM ServingRuntime, InferenceServices", render,
+    healthy="every InferenceService Ready: active models loaded, standby ones at 0 replicas",
+    stuck="a model waiting for Kueue admission (quota: `gpuaas plan`), for its upload (init "
+          "container wait-for-upload), or failing to load (Degraded: vLLM's message)",
+    kinds=("serving.kserve.io/InferenceService", "serving.kserve.io/ServingRuntime",
+           "infrastructure.opendatahub.io/HardwareProfile"),
+    argocd_rules=({"group": "serving.kserve.io", "resources": ["inferenceservices", "servingruntimes"]},
+                  {"group": "infrastructure.opendatahub.io", "resources": ["hardwareprofiles"]}),
+    destination=destination,
+    prerequisites=prerequisites,
+)

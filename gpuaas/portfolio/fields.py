@@ -1,0 +1,173 @@
+"""The field types the portfolio format shares: names, quantities, versions, URLs, each with
+the check that keeps a bad value from reaching a rendered object."""
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# A Kubernetes name that stays a valid DNS-1123 label after KServe appends "-predictor"
+# (and a Service/Route prefix): 63 - len("-predictor") = 53.
+NAME_MAX = 53
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# No inline flags (JavaScript editors read these patterns too); the look-ahead wants a
+# non-zero digit: a count of 0 is no model.
+_PARAMS = re.compile(r"^(?=\s*[\d.]*[1-9])\s*(\d+(?:\.\d+)?)\s*([KMBTkmbt]?)\s*$")
+_PARAMS_FORM = re.compile(_PARAMS.pattern.replace(r"(?=\s*[\d.]*[1-9])", "", 1))
+_SCALE = {"": 1, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+
+Precision = Literal["fp32", "bf16", "fp16", "fp8", "int8", "w8a8", "w4a16", "int4", "mxfp4"]
+State = Literal["active", "standby", "off"]
+# Every model needs a GPU (rules.py says so as NO_GPU, with the line; the editor schema too).
+GPUS_MIN = 1
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """repr() of a user's value for a message, cut short: a pasted 100 kB string must not
+    become a 100 kB error line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 5] + "…" + text[-4:]
+
+
+def pattern(regex: re.Pattern, max_len: int | None = None) -> dict:
+    """The JSON Schema side of a check below, for editors: the validator's own regex (and
+    length), so the editor and the CLI cannot drift apart."""
+    return {"pattern": regex.pattern, **({"maxLength": max_len} if max_len else {})}
+
+
+def label(max_len: int = 63) -> dict:
+    return pattern(_DNS_LABEL, max_len)
+
+
+def dns_label(value: str, max_len: int = 63) -> str:
+    if len(value) > max_len:
+        raise ValueError(f"{shown(value)} is {len(value)} characters; at most {max_len} "
+                         "(room for the suffixes Kubernetes and KServe add)")
+    if not _DNS_LABEL.match(value):
+        raise ValueError(f"{shown(value)} is not a DNS-1123 label: use lower-case letters, "
+                         "digits and '-', starting and ending with a letter or digit")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1)]
+
+_REPO_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://[^\s/]+|[\w.-]+@[\w.-]+:)[^\s\x00-\x1f\x7f]*$")
+# git check-ref-format as one regex (look-aheads), so that editors can check it as well
+_GIT_REF = re.compile(r"^(?![-/])(?!.*(?:[\s\x00-\x1f\x7f~^:?*\[\\]|\.\.|@\{|//|/\.))"
+                      r"(?!.*(?:[./]|\.lock)$).+$")
+# dir/sub: no part empty, '.', '..' or starting with '-'; no spaces or '\'
+_PATH_PART = r"(?!\.\.?(?:/|$))(?!-)[^/\s\x00-\x1f\x7f\\]+"
+_REPO_PATH = re.compile(rf"^(?:/*{_PATH_PART}(?:/{_PATH_PART})*/*)?$")
+_OPERATOR_VERSION = re.compile(r"^[0-9][0-9A-Za-z.+-]{0,62}$")
+_CLUSTER = re.compile(r"^https?://[^\s/\x00-\x1f\x7f,{}\\]+(?:/[^\s\x00-\x1f\x7f,{}\\]*)?$")
+
+_SUBDOMAIN = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
+_DNS_SUBDOMAIN = re.compile(rf"^{_SUBDOMAIN}$")
+SUBDOMAIN_MAX = 253
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
+# [prefix/]name: the prefix a DNS subdomain of at most 253, the name 1-63 label characters
+_LABEL_KEY = re.compile(rf"^(?:(?=[^/]{{1,{SUBDOMAIN_MAX}}}/){_SUBDOMAIN}/)?(?=[^/]{{1,63}}$)"
+                        r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+LABEL_VALUE_MAX = 63
+SOURCE_SCHEMES = ("hf", "oci", "s3", "pvc")
+_SOURCE = re.compile(rf"^(?:{'|'.join(SOURCE_SCHEMES)})://[\s\S]*[^/]")
+
+
+def dns_subdomain(value: str) -> str:
+    """A Kubernetes object name such as a Secret's: DNS labels joined by dots, <= 253."""
+    if len(value) > SUBDOMAIN_MAX or not _DNS_SUBDOMAIN.match(value):
+        raise ValueError(f"{shown(value)} is not a Kubernetes object name: use lower-case "
+                         "letters, digits, '-' and '.', starting and ending with a letter or digit")
+    return value
+
+
+def git_url(value: str) -> str:
+    if not _REPO_URL.match(value):
+        raise ValueError(f"{shown(value)} is not a Git repository URL: write https://host/org/repo.git, "
+                         "ssh://git@host/org/repo.git or git@host:org/repo.git, without spaces")
+    return value
+
+
+def git_ref(value: str) -> str:
+    """git check-ref-format's rules, which also keep a revision on one line."""
+    if not _GIT_REF.fullmatch(value):
+        raise ValueError(f"{shown(value)} is not a Git branch, tag or commit: no spaces, control "
+                         "characters, '..', '@{', '~^:?*[\\', and no trailing '/', '.' or '.lock'")
+    return value
+
+
+def repo_path(value: str) -> str:
+    """A directory inside the repository: nothing that climbs out or reads as an option."""
+    if not _REPO_PATH.fullmatch(value):
+        raise ValueError(f"{shown(value)} is not a path inside the repository: write dir/sub, "
+                         "without '..', '.', '//', a leading '-', spaces or '\\'")
+    return value
+
+
+def operator_version(value: str | None) -> str | None:
+    """The version part of a ClusterServiceVersion name: 3.0.0, 1.17.0, 4.20.0-202510211040."""
+    if value is not None and not _OPERATOR_VERSION.fullmatch(value):
+        raise ValueError(f"{shown(value)} is not an operator version: write it as in the CSV name, "
+                         "e.g. 3.0.0 (or null to follow the channel)")
+    return value
+
+
+def cluster_url(value: str) -> str:
+    # it reaches helm as a --set parameter, where ',', '{' and '\\' are syntax
+    if not _CLUSTER.match(value):
+        raise ValueError(f"{shown(value)} is not a cluster API URL: write https://host:6443, the "
+                         "server Argo CD knows the cluster by")
+    return value
+
+
+def label_key(key: str) -> str:
+    """A Kubernetes label (or taint) key: [DNS subdomain/]name, the name at most 63 characters."""
+    if not _LABEL_KEY.fullmatch(key):
+        raise ValueError(f"{shown(key)} is not a Kubernetes label key: write [prefix/]name, the "
+                         "name up to 63 letters, digits, '-', '_' or '.', the prefix a DNS name")
+    return key
+
+
+def label_value(value: str) -> str:
+    if len(value) > LABEL_VALUE_MAX or not _LABEL_VALUE.match(value):
+        raise ValueError(f"{shown(value)} is not a Kubernetes label value: up to 63 letters, "
+                         "digits, '-', '_' or '.', starting and ending with a letter or digit")
+    return value
+
+
+def parse_params(value: str | int | float) -> float:
+    """`24B`, `350M`, `8b` or a plain number -> number of parameters."""
+    if isinstance(value, bool):
+        raise ValueError("params must be a number like 24B, 350M or 8000000000")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        match = _PARAMS.match(value)
+        if not match:
+            if _PARAMS_FORM.match(value):
+                raise ValueError("params must be positive")
+            raise ValueError(f"{shown(value)} is not a parameter count: write 24B, 350M or a number")
+        number = float(match.group(1)) * _SCALE[match.group(2).upper()]
+    if number <= 0:
+        raise ValueError("params must be positive")
+    return number
+
+
+QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
+BINARY = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18, "m": 1e-3,
+          "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+
+
+def quantity(value: str | int | float) -> float:
+    """A Kubernetes quantity as a number (cores for cpu, bytes for memory and storage)."""
+    text = str(value)
+    match = QUANTITY.match(text)
+    if not match or isinstance(value, bool):
+        raise ValueError(f"{shown(text)} is not a Kubernetes quantity: write e.g. 4, 500m, 16Gi")
+    number = text[:len(text) - len(match.group(2) or "")]
+    return float(number) * BINARY[match.group(2) or ""]
