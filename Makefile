@@ -8,7 +8,7 @@ LOCK := constraints.txt
 PIP := $(BIN)/pip install -q --disable-pip-version-check -c $(LOCK)
 CRDS ?= crds
 
-.PHONY: demo test test-latest lock bench fuzz render check schemas clean venv mutate mermaid
+.PHONY: demo test test-fast lint test-latest lock bench fuzz render check schemas clean venv mutate mermaid
 
 # The demo needs the CLI only; the tests add the validate engines and the test tools.
 $(VENV)/.demo: pyproject.toml $(LOCK)
@@ -43,8 +43,18 @@ $(MERMAID): tools/mermaid/package-lock.json
 
 mermaid: $(MERMAID)
 
-test: $(VENV)/.test $(MERMAID)
-	REQUIRE_ENGINES=1 $(BIN)/python -m pytest
+# Static checks first (ruff, mypy with the pydantic plugin; settings in pyproject.toml), then
+# the whole suite on both cores. `make test-fast` leaves out the tests marked slow (the real
+# GuideLLM, k6 and SeaweedFS runs, the property runs, the installs): the inner loop.
+lint: $(VENV)/.test
+	$(BIN)/ruff check gpuaas tests bench tools
+	$(BIN)/mypy
+
+test: lint $(MERMAID)
+	REQUIRE_ENGINES=1 $(BIN)/python -m pytest -n 2
+
+test-fast: lint $(MERMAID)
+	$(BIN)/python -m pytest -n 2 -m "not slow"
 
 test-latest:
 	$(MAKE) test VENV=.venv-latest LOCK=/dev/null

@@ -73,7 +73,7 @@ def main() -> None:
         cases = [("enterprise demo", None, 1)] + [(f"{n} models x {e} env", (n, e), e)
                                                  for n, e in ((10, 3), (100, 3), (1000, 3), (5000, 3))]
         sizes = []
-        for label, spec, envs in cases:
+        for label, spec, _envs in cases:
             repo = work / label.replace(" ", "-")
             (repo / "portfolios").mkdir(parents=True)
             if spec is None:
@@ -90,9 +90,9 @@ def main() -> None:
             objects = sum(p.read_text().count("\nkind: ") for p in (repo / "rendered").rglob("*.yaml"))
             models = spec[0] if spec else 5
             rows.append((f"render {label}", models, objects, render_s, render_mb))
-            rows.append((f"  cold: render --no-cache", models, objects, render_cold_s, render_cold_mb))
+            rows.append(("  cold: render --no-cache", models, objects, render_cold_s, render_cold_mb))
             rows.append((f"validate {label}", models, objects, validate_s, validate_mb))
-            rows.append((f"  cold: validate --no-cache", models, objects, cold_s, cold_mb))
+            rows.append(("  cold: validate --no-cache", models, objects, cold_s, cold_mb))
             if spec:
                 sizes.append((models, render_s, validate_s, cold_s, render_cold_s))
             if spec is None:

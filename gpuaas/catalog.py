@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 GIB = 1024**3
 GB = 1000**3
@@ -198,7 +199,7 @@ MISTRAL_SMALL_31_24B = Architecture(40, 8, 128, 131_072, 5120, 32, 32768, 131072
 MISTRAL_7B = Architecture(32, 8, 128, 32_768, 4096, 32, 14336, 32000, params=7.24)
 GRANITE_31_8B = Architecture(40, 8, 128, 131_072, 4096, 32, 12800, 49155, True, params=8.17)
 GRANITE_31_2B = Architecture(40, 8, 64, 131_072, 2048, 32, 8192, 49155, True, params=2.53)
-GPT_OSS = dict(kv_heads=8, head_dim=64, context=131_072, hidden=2880, heads=64, vocab=201088,
+GPT_OSS: dict[str, Any] = dict(kv_heads=8, head_dim=64, context=131_072, hidden=2880, heads=64, vocab=201088,
                active_experts=4, expert_intermediate=2880, sliding_window=128)
 
 ARCHITECTURES: dict[str, Architecture] = {

@@ -5,11 +5,14 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, NoReturn, Optional, cast
 
 import typer
 
 from .findings import Finding, UserError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _version(value: bool) -> None:
@@ -40,7 +43,7 @@ class _Console:
 
     def __init__(self, stderr: bool):
         self._stderr = stderr
-        self._console = None
+        self._console: Console | None = None
 
     def __getattr__(self, name: str):
         if self._console is None:
@@ -51,8 +54,8 @@ class _Console:
         return getattr(self._console, name)
 
 
-out = _Console(stderr=False)
-err = _Console(stderr=True)
+out = cast("Console", _Console(stderr=False))
+err = cast("Console", _Console(stderr=True))
 
 @app.callback()
 def _options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
@@ -98,9 +101,15 @@ def report(findings: list[Finding]) -> None:
     reporters.as_text(err, findings)
 
 
-def fail(exc: UserError) -> None:
+def fail(exc: UserError) -> NoReturn:
     report(exc.findings)
     raise typer.Exit(2)
+
+
+def _input_error(message: str) -> typer.Exit:
+    """Report bad input on the command line itself; raise what this returns."""
+    report([Finding("-", None, "INPUT", message)])
+    return typer.Exit(2)
 
 
 @app.command()
@@ -310,7 +319,7 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
     except ImportError as exc:
         err.print(f"validate needs its engines ({exc.name} is missing): "
                   "pip install 'gpuaas[validate]'", style="red")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     if format is None:
         format = Format.github if os.environ.get("GITHUB_ACTIONS") == "true" else Format.text
     schemas = _schemas_dir(schemas)
@@ -326,7 +335,7 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
             sys.stdout.write(reporters.as_github(exc.findings))
         else:
             report(exc.findings)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     if format == Format.json:
         print_json(reporters.as_json(result.findings, result.stats, result.ok))
     elif format == Format.github:
@@ -401,7 +410,7 @@ def schemas_import(crds: Optional[List[str]] = typer.Argument(None, help="CRD YA
         written = crd_import.write_schemas(schemas, out_dir)
     except crd_import.CRDError as exc:
         report([Finding(exc.file or "-", exc.line, "CRD", exc.message, column=exc.column)])
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     out.print(f"{len(written)} schema(s) from {len(docs)} CRD(s) written to {out_dir}")
 
 
@@ -409,16 +418,16 @@ def _switch(models: List[str], portfolio: Optional[Path], env: Optional[str], st
     from . import pipeline
     from .portfolio.edit import set_state
     try:
-        portfolio = portfolio or _portfolio_with(models, pipeline.portfolio_paths(None))
-        changed = set_state(portfolio, models, state, env)
+        path = portfolio or _portfolio_with(models, pipeline.portfolio_paths(None))
+        changed = set_state(path, models, state, env)
     except UserError as exc:
         fail(exc)
     where = f" in {env}" if env else ""
     if changed is None:
-        err.print(f"{', '.join(models)}: already {state}{where} ({portfolio}); nothing changed")
+        err.print(f"{', '.join(models)}: already {state}{where} ({path}); nothing changed")
     else:
-        err.print(f"{', '.join(models)}: state {state}{where} ({portfolio}); run `gpuaas render` and commit")
-    plan([portfolio], env, PlanOutput.text, False, None)
+        err.print(f"{', '.join(models)}: state {state}{where} ({path}); run `gpuaas render` and commit")
+    plan([path], env, PlanOutput.text, False, None)
 
 
 def _portfolio_with(models: List[str], paths: List[Path]) -> Path:
@@ -455,6 +464,20 @@ def deactivate(models: List[str] = typer.Argument(..., help="Model names."),
                env: Optional[str] = typer.Option(None, "--env", help="Write the environment's override.")) -> None:
     """Set `state: standby` (rendered, no pods, no GPUs), then plan."""
     _switch(models, portfolio, env, "standby")
+
+
+@app.command()
+def explain(code: str = typer.Argument(..., help="A finding's code, as printed in brackets.")) -> None:
+    """Say what a finding code catches and what to do about it."""
+    from .codes import CODES
+    from .findings import did_you_mean
+    found = CODES.get(code.upper())
+    if found is None:
+        raise _input_error(f"no finding code {code!r}{did_you_mean(code.upper(), CODES)}; "
+                           "docs/findings.md lists them all")
+    from rich.text import Text
+    out.print(Text(f"{code.upper()} ({found.severity}, found by {found.stage})\n"
+                   f"catches: {found.catches}\nfix: {found.fix}"))
 
 
 @app.command()

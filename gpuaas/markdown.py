@@ -7,6 +7,7 @@ a table column, a link, HTML or a code span.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from . import components, mermaid
 from .plan import EnvPlan, Plan
@@ -34,7 +35,7 @@ def row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def table(headers: list[str], rows: list[list[str]], right: set[str] = frozenset()) -> list[str]:
+def table(headers: list[str], rows: list[list[str]], right: Collection[str] = frozenset()) -> list[str]:
     rule = ["---:" if h in right else "---" for h in headers]
     return [row(headers), row(rule), *(row(r) for r in rows)]
 
@@ -118,7 +119,7 @@ def _env_lines(name: str, e: EnvDiff) -> list[str]:
     lines += ["", f"Monthly: ${e.monthly_before:,.0f} → ${e.monthly_after:,.0f} "
               f"(**{signed_usd(e.monthly_delta)}**) at on-demand prices."]
     became = [f"- **{cell(m.name)}** becomes Pending: {cell(m.after.reason)}"
-              for m in e.models if m.became_pending]
+              for m in e.models if m.became_pending and m.after is not None]
     lines += [""] + became if became else []
     bars = []
     for p in e.pools:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from . import repo
@@ -88,7 +89,8 @@ def build_all(paths: list[Path], with_files: bool = True, out_dir: Path | None =
     UserError with the findings of all of them. With `out_dir` and `cache`, a portfolio
     whose render is kept (same inputs, the tree in out_dir/<name> exactly as rendered) is
     not built: its entry stands for it (buildcache.Reused, which holds the files as read)."""
-    builts, broken = [], []
+    builts: list[Built | Reused] = []
+    broken: list[Finding] = []
     for path in paths:
         slot = None
         if with_files and cache and out_dir is not None:
@@ -162,7 +164,7 @@ def portfolio_paths(given: list[Path] | None, root: Path = Path(".")) -> list[Pa
     return found
 
 
-def check_unique_names(builts: list[Built]) -> list[Finding]:
+def check_unique_names(builts: Sequence[Built | Reused]) -> list[Finding]:
     seen: dict[str, str] = {}
     out = []
     for b in builts:

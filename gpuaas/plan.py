@@ -344,7 +344,7 @@ def resolve_env(portfolio: Portfolio, env_name: str, states: dict[str, str] | No
             operators[name] = toggle.enabled
     models = []
     for model in portfolio.models:
-        state = o.models[model.name].state if model.name in o.models else model.state
+        state: str = o.models[model.name].state if model.name in o.models else model.state
         state = (states or {}).get(model.name, state)
         pools_for = eligible_pools(model, pools)
         mp = ModelPlan(model, state, [p.name for p in pools_for],
@@ -374,7 +374,7 @@ def admit(plan: EnvPlan, portfolio: Portfolio) -> None:
     """Predict Kueue's admission for every active model's pods (see module docstring)."""
     priorities = portfolio.quota.priorities
     kueue = plan.components["kueue"]
-    remaining = {p.name: {"gpu": p.quota_gpus, "cpu": p.quota_gpus * p.cpu_per_gpu,
+    remaining: dict[str, dict[str, float]] = {p.name: {"gpu": p.quota_gpus, "cpu": p.quota_gpus * p.cpu_per_gpu,
                           "mem": p.quota_gpus * p.memory_gib_per_gpu,
                           "disk": p.quota_gpus * p.disk_gib_per_gpu} for p in plan.pools}
     # free GPUs per node: Kueue admits against quota, the scheduler then needs one node

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from rich.cells import cell_len
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.text import Text
 from rich.table import Table
 
@@ -81,7 +81,7 @@ def fit_cells(fit: Fit) -> tuple[str, str, str, str, str]:
 # The plan table's columns, with the order in which they are left out when the console is
 # too narrow (highest first); 0: always shown. Names are never cut (`mistral-3-bf…` and
 # `mistral-3-in…` looked alike): the reason column wraps instead.
-COLUMNS = (("model", "left", 0), ("state", "left", 3), ("GPUs", "right", 1), ("pool", "left", 0),
+COLUMNS: tuple[tuple[str, JustifyMethod, int], ...] = (("model", "left", 0), ("state", "left", 3), ("GPUs", "right", 1), ("pool", "left", 0),
            ("storage", "left", 6), ("weights", "right", 8), ("KV pool", "right", 5),
            ("KV tokens", "right", 7), ("conc", "right", 4), ("fit", "center", 2),
            ("admission", "left", 0), ("$/month", "right", 2), ("reason", "left", 0))
@@ -89,7 +89,7 @@ REASON_MIN = 16     # the reason wraps, but not one word a line
 
 
 def plan_rows(e: EnvPlan) -> list[list[str | Text]]:
-    rows = []
+    rows: list[list[str | Text]] = []
     for m in e.models:
         # a model vLLM would refuse (or cannot be sized) says why; others their admission
         reason = m.reason if m.fit.fits else f"{m.fit.reason} ({m.reason})"

@@ -33,7 +33,7 @@ def _dsc_components_kept(loaded: Loaded) -> list[Finding]:
         if not p.switched_on(c.name):
             continue
         for dsc in c.dsc(p):
-            if p.platform.rhoai.components.get(dsc) == "Removed":
+            if any(name == dsc and state == "Removed" for name, state in p.platform.rhoai.components.items()):
                 out.append(loaded.locations.finding(
                     ("platform", "rhoai", "components", dsc),
                     f"{dsc} is Removed but the {c.name} component is on: leave {dsc} out "
@@ -115,7 +115,8 @@ def _one_owner_per_cluster(loaded: Loaded) -> Iterator[Finding]:
 
 def _portfolio_rules(loaded: Loaded) -> Iterator[Finding]:
     p, at = loaded.portfolio, loaded.locations
-    lists = [(("environments",), p.environments), (("pools",), p.pools), (("models",), p.models)]
+    lists: list[tuple[tuple, list]] = [(("environments",), p.environments), (("pools",), p.pools),
+                                       (("models",), p.models)]
     lists += [(("environments", env_i, "overrides", "pools"), env.overrides.pools)
               for env_i, env in enumerate(p.environments) if env.overrides.pools]
     for where, items in lists:
@@ -125,7 +126,7 @@ def _portfolio_rules(loaded: Loaded) -> Iterator[Finding]:
                 yield at.finding(where + (i, "name"), f"duplicate name {item.name!r}: names must be "
                                  "unique, rename one", "DUPLICATE_NAME")
     pools = {pool.name for pool in p.pools}
-    for env_i, env in enumerate(p.environments):
+    for env in p.environments:
         if env.overrides.pools is not None:
             pools |= {pool.name for pool in env.overrides.pools}
     model_names = {m.name for m in p.models}
@@ -379,10 +380,10 @@ def _field_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
                                  f"contradicts {field}: {_yaml(own)} (line {line}): vLLM would run "
                                  f"with the argument; keep one of them", "VLLM_ARG")
     for j, (name, value) in enumerate(m.flags):
-        field = next((f for f, fl in FIELD_FLAGS.items() if fl == name), None)
-        if field in ("maxModelLen", "maxNumSeqs") and flag_number(value) is None:
+        means = next((f for f, fl in FIELD_FLAGS.items() if fl == name), None)
+        if means in ("maxModelLen", "maxNumSeqs") and flag_number(value) is None:
             yield at.finding(("models", i, "vllmArgs", j), f"{name} takes a number of "
-                             f"{'tokens' if field == 'maxModelLen' else 'requests'}, like "
+                             f"{'tokens' if means == 'maxModelLen' else 'requests'}, like "
                              f"{name}=16384", "VLLM_ARG")
     found = model_architecture(m)
     if isinstance(m.architecture, str) and found is None:

@@ -7,6 +7,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+# pytest-xdist's workers inherit COLUMNS=80 and LINES=24: the CLI would print 80-column
+# tables, where a log or a pipe gets 160 (gpuaas.cli._WIDTH reads it once, at import).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _name in ("COLUMNS", "LINES"):
+        os.environ.pop(_name, None)
+
 REPO = Path(__file__).resolve().parents[1]
 CRDS = REPO / "crds" / "yaml"  # upstream CRDs, the source of the bundled schemas
 PORTFOLIOS = sorted((REPO / "portfolios").glob("*.yaml"))
@@ -111,3 +117,20 @@ def mermaid_blocks(markdown: str) -> list[str]:
 def write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _registered_codes(monkeypatch):
+    """Every finding made in a test carries a code of gpuaas/codes.py."""
+    from gpuaas.codes import CODES
+    from gpuaas.findings import Finding
+    made: list[str] = []
+    init = Finding.__init__
+
+    def recording(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(self.code)
+    monkeypatch.setattr(Finding, "__init__", recording)
+    yield
+    unregistered = sorted(set(made) - set(CODES))
+    assert not unregistered, f"finding codes not in gpuaas/codes.py: {unregistered}"

@@ -2,6 +2,7 @@
 agrees with what it renders, and with the upstream CRDs."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -19,16 +20,19 @@ TEMPLATES = REPO / "gpuaas" / "templates"
 NOT_CRDS = {"", "apps", "batch", "rbac.authorization.k8s.io", "networking.k8s.io", "operators.coreos.com"}
 
 
+@functools.cache
 def upstream_crds() -> dict[str, dict]:
     out = {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     for path in CRDS.rglob("*.yaml"):
-        for doc in yaml.safe_load_all(path.read_text()):
+        for doc in yaml.load_all(path.read_text(), Loader=loader):
             if doc and doc.get("kind") == "CustomResourceDefinition":
                 names = doc["spec"]["names"]
                 out[f"{names['plural']}.{doc['spec']['group']}"] = doc
     return out
 
 
+@functools.cache
 def rendered_kinds() -> dict[str, set[str]]:
     """{component: {"group/Kind"}} over the bundled trees."""
     out: dict[str, set[str]] = {}

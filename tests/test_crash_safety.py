@@ -76,6 +76,7 @@ app()
 
 @pytest.mark.parametrize("point,outcome", [("mid-write", "old"), ("before-swap", "old"),
                                            ("mid-swap", None), ("after-swap", "new")])
+@pytest.mark.slow
 def test_sigkill_at_fixed_points_leaves_a_whole_tree(big: Path, point: str, outcome: str | None):
     root = big / "rendered" / "big"
     old = snapshot(root)
@@ -99,6 +100,7 @@ def test_sigkill_at_fixed_points_leaves_a_whole_tree(big: Path, point: str, outc
     assert sorted(p.name for p in (big / "rendered").iterdir()) == ["big"]
 
 
+@pytest.mark.slow
 def test_concurrent_renders_do_not_corrupt(big: Path):
     expected = snapshot(big / "rendered" / "big")
     source = big / "portfolios" / "p.yaml"

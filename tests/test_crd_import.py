@@ -161,6 +161,7 @@ def test_closed_and_open_objects(path):
     assert bool(errors(ISVC, obj)) is (path[0] != "status")
 
 
+@pytest.mark.slow
 def test_apiversion_and_kind_are_pinned():
     assert errors(ISVC, {**isvc(), "apiVersion": "serving.kserve.io/v1alpha1"})
     assert errors(ISVC, {**isvc(), "kind": "ServingRuntime"})

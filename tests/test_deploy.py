@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from gpuaas import pipeline
+from gpuaas.findings import UserError
 
 from .conftest import DEMO, HEAD, write
 
@@ -415,7 +416,7 @@ def test_the_datasciencecluster_sets_only_what_serving_needs(tmp_path: Path):
     assert set(obj["spec"]["components"]) == {"dashboard", "kserve", "kueue", "modelregistry", "ray",
                                               "trustyai", "workbenches"}
     bad = write(tmp_path / "q.yaml", text.replace("trustyai: Managed", "kserve: Removed"))
-    with pytest.raises(Exception):
+    with pytest.raises(UserError):
         pipeline.build(bad)
 
 

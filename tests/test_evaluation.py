@@ -45,6 +45,7 @@ def container_env(container: dict, **overrides: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not GUIDELLM.is_file(), reason="guidellm not installed (pip install -e '.[test]')")
 def test_benchmark_job_runs_guidellm_and_publishes_to_the_model_version(tmp_path: Path):
     text = STAGE1.read_text().replace("  rates: [1, 4, 8]\n",

@@ -41,10 +41,10 @@ def test_user_text_is_printed_verbatim(tmp_path: Path, cli):
 
 def test_every_reporter_keeps_the_column():
     from gpuaas import reporters
-    f = Finding("a.yaml", 3, "X", "m", column=7)
+    f = Finding("a.yaml", 3, "STALE", "m", column=7)
     assert reporters.as_json([f], {}, False)["findings"][0]["column"] == 7
-    assert reporters.as_github([f]) == "::error file=a.yaml,line=3,col=7,title=X::m\n"
-    assert reporters.line(f).plain == "a.yaml:3:7: error m [X]"
+    assert reporters.as_github([f]) == "::error file=a.yaml,line=3,col=7,title=STALE::m\n"
+    assert reporters.line(f).plain == "a.yaml:3:7: error m [STALE]"
 
 
 def test_a_portfolio_that_does_not_load_is_annotated_for_github(repo, cli, monkeypatch):

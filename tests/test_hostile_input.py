@@ -113,7 +113,7 @@ def check_tree(built: pipeline.Built, crd_dir: Path) -> None:
         try:
             docs = [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
         except yaml.YAMLError as exc:
-            raise AssertionError(f"{path} does not parse back as YAML: {exc}\n{text[:2000]}")
+            raise AssertionError(f"{path} does not parse back as YAML: {exc}\n{text[:2000]}") from exc
         if not path.startswith("components/"):
             continue
         if path.endswith("/kustomization.yaml"):
@@ -696,24 +696,28 @@ def edited_examples(draw) -> bytes:
 
 # --- the properties -------------------------------------------------------------------
 
+@pytest.mark.slow
 @examples(5400)
 @given(data=random_texts())
 def test_random_structures(data: bytes, workdir: Path, crd_schemas: Path):
     outcome(write(workdir, data), crd_schemas)
 
 
+@pytest.mark.slow
 @examples(1500)
 @given(data=mutated_examples())
 def test_mutated_examples(data: bytes, workdir: Path, crd_schemas: Path):
     outcome(write(workdir, data), crd_schemas)
 
 
+@pytest.mark.slow
 @examples(2700)
 @given(data=flipped_examples())
 def test_byte_flips(data: bytes, workdir: Path, crd_schemas: Path):
     outcome(write(workdir, data), crd_schemas)
 
 
+@pytest.mark.slow
 @examples(300)
 @given(data=edited_examples())
 def test_semantic_edits_render_valid_trees(data: bytes, workdir: Path, crd_schemas: Path):
@@ -730,6 +734,7 @@ def test_fast_reader_agrees_on_each_scalar_form(value: str):
     fast_agrees(text.encode())
 
 
+@pytest.mark.slow
 @examples(1000)
 @given(data=st.one_of(mutated_examples(), flipped_examples(), edited_examples(), random_texts()))
 def test_fast_reader_reads_what_the_round_trip_reader_reads(data: bytes):

@@ -98,6 +98,7 @@ def test_k6_inspect_accepts_script(tmp_path, chat, embed, kinds):
     assert split == kinds
 
 
+@pytest.mark.slow
 @needs_k6
 def test_stages_overridden_by_env(tmp_path):
     script = write(tmp_path, k6_script(LOADTEST, CHAT, EMBED))
@@ -132,6 +133,7 @@ def test_script_is_deterministic_and_secret_free():
     assert not re.search(r"20\d\d-\d\d-\d\d", first)     # no timestamps
 
 
+@pytest.mark.slow
 @needs_k6
 def test_nasty_values_stay_the_same_string(tmp_path):
     chat = [{"name": NASTY, "url": 'http://h:1/"`${x}', "env": "GPUAAS_URL_NASTY"}]
@@ -179,6 +181,7 @@ SUMMARY_LINE = re.compile(r"^\s*(http_reqs|checks_succeeded|checks_failed|http_r
                           r"http_req_duration|\{ kind:\w+ \})\.{3}.*$", re.M)
 
 
+@pytest.mark.slow
 @needs_k6
 def test_k6_run_against_stub(tmp_path):
     fast = {**LOADTEST, "sleepMaxSeconds": 0.3}
@@ -215,6 +218,7 @@ def test_k6_run_against_stub(tmp_path):
     assert {"http_req_duration{kind:chat}", "http_req_duration{kind:embed}"} <= set(metrics)
 
 
+@pytest.mark.slow
 @needs_k6
 def test_k6_sends_nasty_model_name_verbatim(tmp_path):
     chat = [{"name": NASTY, "url": "http://unused.invalid:1", "env": "GPUAAS_URL_NASTY"}]
@@ -229,6 +233,7 @@ def test_k6_sends_nasty_model_name_verbatim(tmp_path):
 
 # -- (c) failing endpoints fail the thresholds ----------------------------------------------
 
+@pytest.mark.slow
 @needs_k6
 def test_k6_exits_99_when_thresholds_fail(tmp_path):
     script = write(tmp_path, k6_script({**LOADTEST, "sleepMaxSeconds": 0.2}, CHAT, EMBED))
@@ -243,6 +248,7 @@ def test_k6_exits_99_when_thresholds_fail(tmp_path):
     assert "thresholds" in proc.stderr.lower()
 
 
+@pytest.mark.slow
 @needs_k6
 def test_k6_fails_without_the_token(tmp_path):
     script = write(tmp_path, k6_script({**LOADTEST, "startVUs": 1, "sleepMaxSeconds": 0.1},
@@ -257,6 +263,7 @@ def test_k6_fails_without_the_token(tmp_path):
     assert {r.status for r in records} == {401}
 
 
+@pytest.mark.slow
 @needs_k6
 def test_k6_without_a_token_sends_no_authorization_header(tmp_path):
     """serving.auth: false renders no token Secret: the script must not send "Bearer undefined"."""

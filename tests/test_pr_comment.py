@@ -81,7 +81,7 @@ def run_job(repo: Path, ids: str) -> tuple[list[str], str, int]:
     status = 0
     for step in steps:
         outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
-        script = re.sub(r"\$\{\{ steps\.plan\.outputs\.(\w+) \}\}", lambda m: outputs[m.group(1)],
+        script = re.sub(r"\$\{\{ steps\.plan\.outputs\.(\w+) \}\}", lambda m, outputs=outputs: outputs[m.group(1)],
                         step["run"])
         assert "${{" not in script, script      # expressions only in env: and the exit step
         # the shell GitHub runs a `run:` step with

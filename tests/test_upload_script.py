@@ -185,6 +185,7 @@ def test_script_compiles(tmp_path):
     py_compile.compile(str(SCRIPT), cfile=str(tmp_path / "upload_model.pyc"), doraise=True)
 
 
+@pytest.mark.slow
 def test_upload_is_resumable(s3, model_dir):
     client, prefix = s3["client"], "mistral-3-bf16"
     expected = expected_objects(model_dir, prefix)
@@ -217,6 +218,7 @@ def test_upload_is_resumable(s3, model_dir):
     assert objects(client, prefix) == expected_objects(model_dir, prefix)
 
 
+@pytest.mark.slow
 def test_prefix_slashes_are_normalised(s3, model_dir):
     result = run_script(job_env(s3, model_dir, "/nested/prefix/"))
     assert result.returncode == 0, result.stderr
@@ -272,6 +274,7 @@ def test_main_in_process_reports_missing_variable(capsys, script):
     assert "AWS_ACCESS_KEY_ID" in err and "S3_PREFIX" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_wrong_bucket_is_a_clear_error(s3, model_dir):
     result = run_script(job_env(s3, model_dir, AWS_S3_BUCKET="no-such-bucket"))
     assert_one_line_error(result, 1, "'no-such-bucket' does not exist", s3["endpoint"])
@@ -280,12 +283,14 @@ def test_wrong_bucket_is_a_clear_error(s3, model_dir):
     assert "no-such-bucket" not in names
 
 
+@pytest.mark.slow
 def test_wrong_secret_is_rejected(s3, model_dir):
     result = run_script(job_env(s3, model_dir, AWS_SECRET_ACCESS_KEY="not-the-secret"))
     assert_one_line_error(result, 1, "S3 error: SignatureDoesNotMatch")
     assert "uploaded" not in result.stdout
 
 
+@pytest.mark.slow
 def test_path_style_addressing(s3, model_dir):
     """With a host-name endpoint, virtual-hosted style would ask for models.localhost."""
     endpoint = s3["endpoint"].replace("127.0.0.1", "localhost")
@@ -400,6 +405,7 @@ def test_second_copies_of_the_weights_are_not_copied(script, monkeypatch):
     assert script.remote_files(only_native) == {"consolidated.safetensors": 48, "pytorch_model.bin": 48}
 
 
+@pytest.mark.slow
 def test_hub_everything_uploaded_downloads_nothing(s3, script, capsys, tmp_path):
     client, prefix = s3["client"], "hub-complete"
     put_all(client, prefix)
@@ -418,6 +424,7 @@ def test_hub_everything_uploaded_downloads_nothing(s3, script, capsys, tmp_path)
     assert objects(client, prefix) == hub_objects(prefix)
 
 
+@pytest.mark.slow
 def test_hub_first_run_downloads_everything_once(s3, script, capsys, tmp_path):
     client, prefix = s3["client"], "hub-fresh"
     hub = FakeHub()
@@ -435,6 +442,7 @@ def test_hub_first_run_downloads_everything_once(s3, script, capsys, tmp_path):
     assert summary(again) == "uploaded 0 files (0 bytes), skipped 5"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["missing", "size-changed"])
 def test_hub_downloads_and_uploads_only_what_s3_lacks(s3, script, capsys, tmp_path, damage):
     client, prefix = s3["client"], f"hub-{damage}"
@@ -478,6 +486,7 @@ def test_hub_listing_failure_is_one_line(script, capsys, tmp_path):
      f"download of {REPO_ID}@0123abcd failed: OSError: [Errno 28] No space left on device"),
     (FakeHub(write=False), f"download of {REPO_ID}@0123abcd did not produce config.json, "),
 ], ids=["raises", "writes-nothing"])
+@pytest.mark.slow
 def test_hub_download_failure_is_one_line(s3, script, capsys, tmp_path, hub, needle):
     result = run_hub(script, capsys, hub_env(s3, tmp_path, "hub-broken"), hub)
     assert_one_line_error(result, 1, needle)
@@ -515,6 +524,7 @@ def test_default_hub_functions_call_huggingface_hub(script, monkeypatch, tmp_pat
     assert selected == [[name] for name in names]
 
 
+@pytest.mark.slow
 def test_hub_mode_without_huggingface_hub_says_so(s3, tmp_path):
     """The real subprocess, as in a Job image without huggingface_hub (the Job installs it).
     The test tools bring it in (GuideLLM needs it): a package of that name that cannot be
@@ -539,6 +549,7 @@ def wait(s3: dict, prefix: str, timeout: float, **overrides) -> subprocess.Compl
                           capture_output=True, text=True, timeout=SCRIPT_TIMEOUT)
 
 
+@pytest.mark.slow
 def test_an_interrupted_upload_is_never_served_and_a_resumed_one_is(s3, model_dir):
     client, prefix = s3["client"], "mistral-3-bf16/5e1f0c2a"
     # the upload dies half-way: killed once its first file is in S3
@@ -567,6 +578,7 @@ def test_an_interrupted_upload_is_never_served_and_a_resumed_one_is(s3, model_di
     assert served.stdout.strip() == f"complete: s3://{BUCKET}/{prefix}.complete"
 
 
+@pytest.mark.slow
 def test_wait_signs_its_requests(s3, model_dir):
     prefix = "signed/0a1b2c3d"
     assert run_script(job_env(s3, model_dir, prefix)).returncode == 0
@@ -574,6 +586,7 @@ def test_wait_signs_its_requests(s3, model_dir):
     assert refused.returncode == 1 and "refused the credentials" in refused.stderr
 
 
+@pytest.mark.slow
 def test_no_marker_when_s3_lacks_a_file(s3, script, capsys, tmp_path):
     """A file deleted between upload and publication (or a short write) leaves no marker."""
     client, prefix = s3["client"], "hub-short"

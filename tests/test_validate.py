@@ -152,6 +152,7 @@ def test_schemas_import_cli(tmp_path, cli):
     assert cli("schemas", "import", str(bad), "--out", str(out)).exit_code == 2
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("git"), reason="git is not installed")
 def test_pre_commit_try_repo(tmp_path: Path):
     """The real pre-commit runs the hooks of this repository on a GitOps repo."""

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
 
 TREE = Path("rendered/enterprise-demo")
 ISVC = TREE / "components/prod/serving/isvc-mistral-3-bf16.yaml"

@@ -10,7 +10,6 @@ land in crds/yaml/ and the provenance in crds/sources.json; `make schemas` then 
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import sys
 from pathlib import Path

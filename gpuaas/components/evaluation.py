@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from importlib import resources
+from typing import Any
 
 from ..escapes import for_kubelet
 from ..findings import Finding
@@ -133,7 +134,7 @@ def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
                        {"name": "MODEL_VERSION", "value": registry.version_name(mp, p)},
                        {"name": "REGISTRY_URL", "value": registry.url(p)},
                        {"name": "RESULTS_DIR", "value": "/results"}]
-        job = dict(namespace=ns, model=m.name, image=e.image, publish_image=e.publishImage,
+        job: dict[str, Any] = dict(namespace=ns, model=m.name, image=e.image, publish_image=e.publishImage,
                    bench_env=[{**v, "value": for_kubelet(v["value"])} if "value" in v else v for v in bench_env],
                    publish_env=[{**v, "value": for_kubelet(v["value"])} for v in publish_env],
                    publish=publish, configmap=cm, service_account=SA)
@@ -145,7 +146,7 @@ def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
 
 def findings(loaded: Loaded) -> list[Finding]:
     p, at = loaded.portfolio, loaded.locations
-    out = []
+    out: list[Finding] = []
     if not p.evaluation.enabled:
         return out
     for i, m in enumerate(p.models):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from importlib import resources
+from typing import Any
 
 from ..escapes import for_kubelet
 from ..findings import Finding
@@ -20,6 +21,7 @@ from ..portfolio.schema import Portfolio, dns_subdomain
 from ..templating import Quoted, render_template
 from .base import Component, Context
 from .serving import vllm_args
+from .uploads import s3_of
 
 NAME = "registry"
 SCRIPT = "register_models.py"
@@ -75,16 +77,16 @@ def artifact(mp: ModelPlan, p: Portfolio) -> dict:
     """The model artifact: the URI the InferenceService serves (and, from S3, its data
     connection and path, as the dashboard's deploy form wants them)."""
     m = mp.model
-    out = {"name": f"{m.name}-{version_digest(mp, p)}", "modelFormatName": "vLLM",
+    out: dict[str, Any] = {"name": f"{m.name}-{version_digest(mp, p)}", "modelFormatName": "vLLM",
            "modelSourceKind": "gpuaas", "modelSourceClass": "portfolio",
            "modelSourceGroup": p.metadata.name, "modelSourceName": m.source}
     if mp.storage.uri:
         out["uri"] = mp.storage.uri
     else:
         bucket = (m.source.partition("://")[2].split("/")[0] if m.scheme == "s3"
-                  else p.storage.s3.bucket)
+                  else s3_of(p).bucket)
         out["uri"] = f"s3://{bucket}/{mp.storage.served_path}"
-        out["storageKey"] = p.storage.s3.connection
+        out["storageKey"] = s3_of(p).connection
         out["storagePath"] = mp.storage.served_path
     return out
 
@@ -140,7 +142,7 @@ def database_spec(p: Portfolio) -> dict:
         # the operator names the database and its user itself (a database named here would
         # need a username too: the CRD's rule)
         return {"postgres": {"generateDeployment": True}}
-    spec = {"host": db.host, "database": db.database, "username": db.username,
+    spec: dict[str, Any] = {"host": db.host, "database": db.database, "username": db.username,
             "passwordSecret": {"name": db.passwordSecret, "key": db.passwordKey}}
     if db.port:
         spec["port"] = db.port
@@ -184,7 +186,7 @@ def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
 
 def findings(loaded: Loaded) -> list[Finding]:
     p, at = loaded.portfolio, loaded.locations
-    out = []
+    out: list[Finding] = []
     if not p.registry.enabled:
         return out
     db = p.registry.database

@@ -10,7 +10,8 @@ from .base import Component, Context
 
 
 def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
-    extra = {name: {"managementState": state} for name, state in p.platform.rhoai.components.items()}
+    extra: dict[str, dict] = {name: {"managementState": state}
+                              for name, state in p.platform.rhoai.components.items()}
     extra.update(ctx.dsc)    # an enabled component's operator is Managed
     return {"datasciencecluster.yaml": render_template(
         "rhoai/datasciencecluster.yaml.j2", kueue=env.components["kueue"],
@@ -32,7 +33,7 @@ def singletons(plan: Plan, env: EnvPlan, ctx: Context) -> list[tuple[str, str]]:
     if not env.components["rhoai"]:
         return []
     p = plan.portfolio
-    states = dict(p.platform.rhoai.components)
+    states: dict[str, str] = {name: state for name, state in p.platform.rhoai.components.items()}
     for name, part in ctx.dsc.items():      # what the DataScienceCluster template writes
         states[name] = part["managementState"]
     extra = "".join(f", {name} {state}" for name, state in sorted(states.items()))

@@ -3,6 +3,8 @@ rendered model (RawDeployment, Kueue-labelled, placed on its pools), a HardwareP
 pool, and the RBAC of the clients that call the models."""
 from __future__ import annotations
 
+from typing import Any
+
 from .. import catalog
 from ..escapes import container_arg
 from ..plan import EnvPlan, ModelPlan, Plan, version_tuple
@@ -70,7 +72,7 @@ def render_hardware_profile(p: Portfolio, env: EnvPlan, pool) -> str:
          "defaultCount": cpu},
         {"identifier": "memory", "displayName": "Memory", "resourceType": "Memory",
          "minCount": "1Gi", "defaultCount": f"{mem}Gi"}]
-    kueue = {"localQueueName": p.quota.localQueue}
+    kueue: dict[str, str | None] = {"localQueueName": p.quota.localQueue}
     priorities = {mp.model.priority for mp in env.rendered_models if model_pool(env, mp).name == pool.name}
     if len(priorities) == 1 and None not in priorities:  # one priority fits every model here
         kueue["priorityClass"] = priorities.pop()
@@ -146,13 +148,13 @@ def pod_resources(mp: ModelPlan) -> dict:
     """Requests sized once, in the plan (Kueue counts these); the model's own requests and
     limits as written; GPUs always requested = limited."""
     cpu, mem, gpus = mp.cpu, mp.memory_gib, str(mp.model.gpus)
-    requests = {"cpu": f"{cpu:g}", "memory": f"{mem:g}Gi"}
-    limits = {"memory": f"{int(mem * 3 // 2)}Gi"}
+    requests: dict[str, Any] = {"cpu": f"{cpu:g}", "memory": f"{mem:g}Gi"}
+    limits: dict[str, Any] = {"memory": f"{int(mem * 3 // 2)}Gi"}
     given = mp.model.resources
     if given is not None:
-        requests.update(given.requests)
+        requests.update(given.requests.items())
         limits = {**({} if "memory" in given.limits or "memory" in given.requests else limits),
-                  **given.limits}
+                  **{str(k): v for k, v in given.limits.items()}}
     return {"requests": {**requests, "nvidia.com/gpu": gpus}, "limits": {**limits, "nvidia.com/gpu": gpus}}
 
 
@@ -172,7 +174,8 @@ def placement(pools: list, total: int) -> tuple[dict | None, dict | None]:
 def endpoints(p: Portfolio, env: EnvPlan) -> tuple[list[dict], list[dict]]:
     """In-cluster base URLs of the active models (headless Services: the pod's port)."""
     scheme, port = ("https", 8443) if p.serving.auth else ("http", 8080)
-    chat, embed = [], []
+    chat: list[dict] = []
+    embed: list[dict] = []
     for mp in env.active:
         url = f"{scheme}://{mp.name}-predictor.{p.serving.namespace}.svc.cluster.local:{port}"
         entry = {"name": mp.name, "url": url, "env": "GPUAAS_URL_" + mp.name.upper().replace("-", "_")}
@@ -199,7 +202,7 @@ def prerequisites(plan: Plan) -> list[str]:
     if p.serving.hfTokenSecret and any(mp.storage.kind == "hf" for mp in serving):
         out.append(f"Secret `{p.serving.hfTokenSecret}` (key `HF_TOKEN`) in `{p.serving.namespace}`: "
                    "the Hugging Face token for models pulled at pod start.")
-    for claim in sorted({mp.storage.uri.removeprefix("pvc://").split("/")[0]
+    for claim in sorted({(mp.storage.uri or "").removeprefix("pvc://").split("/")[0]
                          for mp in serving if mp.storage.kind == "pvc"}):
         out.append(f"PersistentVolumeClaim `{claim}` in `{p.serving.namespace}`, holding the "
                    "weights: nothing here creates or fills it (`storage.existingClaims`).")

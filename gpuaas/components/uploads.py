@@ -7,19 +7,27 @@ import json
 import math
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from ..escapes import for_kubelet
 from ..plan import EnvPlan, ModelPlan, Plan
-from ..portfolio.schema import Portfolio
+from ..portfolio.schema import S3, Portfolio
 from ..templating import render_template
 from .base import Component, Context
 
 UPLOAD_SCRIPT = "upload_model.py"
 
 
+def s3_of(p: Portfolio) -> S3:
+    """The data connection: an upload without one is refused by the rules (STORAGE)."""
+    if p.storage.s3 is None:
+        raise ValueError("uploads need storage.s3")
+    return p.storage.s3
+
+
 def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
     ns = p.storage.uploads.namespace
-    s3 = p.storage.s3
+    s3 = s3_of(p)
     script = upload_script()
     script_digest = hashlib.sha256(script.encode()).hexdigest()
     cm = "gpuaas-upload-script"
@@ -29,7 +37,7 @@ def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
         if not mp.storage.upload:
             continue
         repo = mp.model.source.partition("://")[2]
-        env_vars = [{"name": "MODEL_REPO", "value": repo},
+        env_vars: list[dict[str, Any]] = [{"name": "MODEL_REPO", "value": repo},
                     {"name": "S3_PREFIX", "value": mp.storage.s3_path},
                     {"name": "AWS_S3_BUCKET", "value": s3.bucket},
                     {"name": "WORK_DIR", "value": "/scratch"},
@@ -47,7 +55,7 @@ def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
                 "name": p.storage.uploads.hfTokenSecret, "key": "token"}}})
         # the download lands in the scratch volume: with every weights file the repository
         # holds two copies (Hugging Face safetensors and the consolidated checkpoint)
-        job = dict(namespace=ns, model=mp.name, repo=repo, bucket=s3.bucket,
+        job: dict[str, Any] = dict(namespace=ns, model=mp.name, repo=repo, bucket=s3.bucket,
                    prefix=mp.storage.s3_path, image=p.storage.uploads.image,
                    env=[{**e, "value": for_kubelet(e["value"])} if "value" in e else e for e in env_vars],
                    script_configmap=cm, scratch=f"{math.ceil(mp.model.weights_gb * (2.2 if all_weights else 1.1)) + 5}Gi")
@@ -58,8 +66,8 @@ def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
 
 def s3_connection_env(p: Portfolio) -> list[dict]:
     """The data connection's S3 settings as container env: Secret references only."""
-    s3 = p.storage.s3
-    out = [{"name": "AWS_S3_ENDPOINT", "value": s3.endpoint}] if s3.endpoint else []
+    s3 = s3_of(p)
+    out: list[dict[str, Any]] = [{"name": "AWS_S3_ENDPOINT", "value": s3.endpoint}] if s3.endpoint else []
     keys = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] + ([] if s3.endpoint else ["AWS_S3_ENDPOINT"])
     out += [{"name": key, "valueFrom": {"secretKeyRef": {"name": s3.connection, "key": key}}}
             for key in keys]
@@ -79,8 +87,8 @@ def wait_for_upload(p: Portfolio, mp: ModelPlan) -> dict:
     """The init container that holds a model's pod until its upload is complete. KServe adds
     its storage-initializer after the InferenceService's own init containers (RHOAI 3.0,
     pkg/utils/storage.go AddStorageInitializerContainer), so it never copies a partial upload."""
-    env = [{"name": "AWS_S3_BUCKET", "value": for_kubelet(p.storage.s3.bucket)},
-           {"name": "S3_PREFIX", "value": for_kubelet(mp.storage.s3_path)}]
+    env = [{"name": "AWS_S3_BUCKET", "value": for_kubelet(s3_of(p).bucket)},
+           {"name": "S3_PREFIX", "value": for_kubelet(mp.storage.s3_path or "")}]
     env += [{**e, "value": for_kubelet(e["value"])} if "value" in e else e for e in s3_connection_env(p)]
     return {"name": "wait-for-upload", "image": p.storage.uploads.image,
             "command": ["python3", f"/opt/gpuaas/{UPLOAD_SCRIPT}", "--wait"], "env": env,

@@ -48,7 +48,7 @@ def argocd_ignore(p: Portfolio) -> dict[str, dict]:
     With live switching, the serving Application leaves the replicas to the workbench."""
     w = p.workbench
     ours = ["home", "gpuaas-notebook"]
-    out = {NAME: {"ignore": [{
+    out: dict[str, dict] = {NAME: {"ignore": [{
         "group": "kubeflow.org", "kind": "Notebook", "name": w.name, "namespace": w.namespace,
         "jqPathExpressions": [
             f'.spec.template.spec.containers[] | select(.name != "{w.name}")',
@@ -100,7 +100,7 @@ def summary(p: Portfolio, env: EnvPlan) -> str:
 
 def findings(loaded: Loaded) -> list[Finding]:
     p, at = loaded.portfolio, loaded.locations
-    out = []
+    out: list[Finding] = []
     if not p.workbench.enabled:
         return out
     if p.workbench.namespace == p.serving.namespace and any(

@@ -56,7 +56,8 @@ def set_state(path: Path, models: list[str], state: str, env: str | None = None)
     doc = yaml.load(loaded.text)
     lines = loaded.text.splitlines(keepends=True)
     if env is None:
-        targets = [(item, ("pool", "gpus")) for item in doc["models"] if item["name"] in models]
+        targets: list[tuple[CommentedMap, tuple[str, ...]]] = [
+            (item, ("pool", "gpus")) for item in doc["models"] if item["name"] in models]
     else:
         match = [e for e in doc["environments"] if e["name"] == env]
         if not match:
@@ -75,8 +76,9 @@ def set_state(path: Path, models: list[str], state: str, env: str | None = None)
         per_model = overrides.setdefault("models", CommentedMap())
         targets = [(per_model.setdefault(name, CommentedMap()), ()) for name in models]
     edits = [_line_edit(item, state, lines, after) for item, after in targets]
-    if all(edits):
-        for index, kind, line in sorted(edits, reverse=True):
+    found = [edit for edit in edits if edit is not None]
+    if len(found) == len(edits):
+        for index, kind, line in sorted(found, reverse=True):
             if kind == "replace":
                 lines[index] = line
             else:

@@ -39,6 +39,7 @@ def _lax(node: object) -> object:
 
 def portfolio_schema() -> dict:
     schema = _lax(Portfolio.model_json_schema(mode="validation"))
+    assert isinstance(schema, dict)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = SCHEMA_ID
     schema["title"] = "gpuaas portfolio (gpuaas/v1)"

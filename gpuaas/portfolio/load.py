@@ -150,10 +150,10 @@ def _fields_at(model: type, path: Path_) -> list[str]:
     return sorted({name for m in models for name in m.model_fields})
 
 
-def _models_in(annotation: Any) -> list[type]:
+def _models_in(annotation: Any) -> list[type[pydantic.BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
         return [annotation]
-    found = []
+    found: list[type[pydantic.BaseModel]] = []
     for arg in typing.get_args(annotation):
         if typing.get_origin(annotation) in (list, dict, tuple):
             continue

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..findings import Finding
+from ..findings import Finding, Severity
 from .schema import shown
 
 Path_ = tuple[str | int, ...]
@@ -23,7 +23,7 @@ class Locations:
             path = path[:-1]
         return self.spots.get((), (None, None))
 
-    def finding(self, path: Path_, message: str, code: str, severity: str = "error",
+    def finding(self, path: Path_, message: str, code: str, severity: Severity = "error",
                 obj: str | None = None) -> Finding:
         line, column = self.of(path)
         prefix = f"{dotted(path)}: " if path else ""

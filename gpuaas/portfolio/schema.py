@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, JsonValue, ValidationInfo, field_validator, model_validator
 
 from .. import catalog, component_names
 from ..findings import did_you_mean
@@ -112,7 +112,8 @@ class Operators(Strict):
         # `nfd: {enabled: true}` left channel None, rendered as `channel: null`, which OLM
         # rejects: an unset channel is the documented default, as when the key is left out.
         if v.channel is None:
-            return v.model_copy(update={"channel": cls.model_fields[info.field_name].default.channel})
+            default = cls.model_fields[str(info.field_name)].default
+            return v.model_copy(update={"channel": default.channel})
         return v
 
 
@@ -162,8 +163,8 @@ class Pool(Strict):
     offers to pods (bare metal, or any type the catalog lacks); the two can be mixed, the
     node fields overriding the catalog."""
     name: str = Field(json_schema_extra=label())
-    gpu: str = Field(json_schema_extra={"enum": list(catalog.GPUS)})
-    instanceType: str | None = Field(None, json_schema_extra={"enum": sorted(catalog.INSTANCES)})
+    gpu: str = Field(json_schema_extra={"enum": list[JsonValue](catalog.GPUS)})
+    instanceType: str | None = Field(None, json_schema_extra={"enum": list[JsonValue](sorted(catalog.INSTANCES))})
     cloud: Literal["aws", "azure", "gcp"] | None = None   # checks instanceType against that table
     nodes: int = Field(1, ge=0, le=10_000)
     gpusPerNode: int | None = Field(None, ge=1, le=64)

@@ -28,7 +28,7 @@ def rate_label(rate) -> str:
 
 
 def summarise(report: dict) -> dict:
-    props = {}
+    props: dict[str, object] = {}
     version = (report.get("metadata") or {}).get("guidellm_version")
     props["benchmark.tool"] = f"guidellm {version}" if version else "guidellm"
     for bench in report.get("benchmarks") or []:
@@ -36,7 +36,7 @@ def summarise(report: dict) -> dict:
         key = f"benchmark.{rate_label(strategy.get('rate', strategy.get('type_', '?')))}rps"
         m = bench["metrics"]
 
-        def stat(name, which):
+        def stat(name, which, m=m):
             ok = m[name]["successful"]
             value = ok["median"] if which == "p50" else ok["percentiles"][which] if which != "mean" else ok["mean"]
             return round(float(value), 3)

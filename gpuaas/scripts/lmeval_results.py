@@ -44,7 +44,7 @@ def scores(results_text: str) -> dict:
         results = json.loads(results_text)["results"]
     except (ValueError, KeyError, TypeError) as exc:
         raise Failure(f"the LMEvalJob's results are not lm-eval's JSON: {exc!r}") from None
-    props = {"lmeval.tasks": ", ".join(sorted(results))}
+    props: dict[str, object] = {"lmeval.tasks": ", ".join(sorted(results))}
     for task, metrics in sorted(results.items()):
         for key, value in sorted(metrics.items()):
             metric = key.split(",")[0]

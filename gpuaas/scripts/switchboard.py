@@ -17,7 +17,7 @@ SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 # KUBERNETES_API=http://127.0.0.1:8001 (no token file: the proxy authenticates).
 API = os.environ.get("KUBERNETES_API", "https://kubernetes.default.svc")
 FIELD_MANAGER = "gpuaas-workbench"
-PORTFOLIO = {}
+PORTFOLIO: dict = {}
 
 
 class APIError(Exception):

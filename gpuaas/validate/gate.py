@@ -15,15 +15,19 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from .. import manifests, output, pipeline, repo, secrets
-from ..findings import Finding
-from ..component_names import ALL as COMPONENTS
 from .. import resultcache as results
+from ..component_names import ALL as COMPONENTS
+from ..findings import Finding
 from . import cel_rules, engines
 from .schema_check import BUNDLED, SchemaValidator
+
+if TYPE_CHECKING:
+    from ..buildcache import Reused
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 ISVC_NAME_MAX = 53     # 63 minus KServe's "-predictor"
@@ -89,7 +93,7 @@ def validate(paths: list[Path], options: Options) -> Report:
     """Raises UserError when a portfolio cannot be loaded (exit 2)."""
     start = time.perf_counter()
     report = Report()
-    stats = {"portfolios": 0, "files": 0, "objects": 0, "schemaChecked": 0, "helmRenders": 0,
+    stats: dict[str, float] = {"portfolios": 0, "files": 0, "objects": 0, "schemaChecked": 0, "helmRenders": 0,
              "kustomizations": 0}
     builts = pipeline.build_all(paths, out_dir=options.out_dir, cache=options.cache)
     report.findings += pipeline.check_unique_names(builts)
@@ -121,7 +125,7 @@ def validate(paths: list[Path], options: Options) -> Report:
     return report
 
 
-def git_findings(built: pipeline.Built, root: Path) -> list[Finding]:
+def git_findings(built: pipeline.Built | Reused, root: Path) -> list[Finding]:
     """Argo CD deploys what is committed: inside a work tree, every rendered file must be in
     Git's index and nothing the render dropped may stay there (a pre-commit hook sees the
     working tree, where untracked files exist)."""
@@ -140,7 +144,7 @@ def git_findings(built: pipeline.Built, root: Path) -> list[Finding]:
 KUEUE_LABELS = ("kueue.x-k8s.io/queue-name", "kueue.x-k8s.io/priority-class")
 
 
-def kueue_label_changes(built: pipeline.Built, root: Path) -> list[Finding]:
+def kueue_label_changes(built: pipeline.Built | Reused, root: Path) -> list[Finding]:
     """Kueue's webhook refuses a change of queue-name or priority-class on a Deployment with
     ready replicas, and KServe copies the InferenceService's labels to it: compared with the
     last commit, such a change on a model active before and after would never reconcile."""
@@ -288,7 +292,7 @@ def object_checks(obj: Obj, checks: Checks, stats: dict, scope: str) -> list[Fin
     return found
 
 
-def check_tree(built: pipeline.Built, root: Path, checks: Checks, options: Options,
+def check_tree(built: pipeline.Built | Reused, root: Path, checks: Checks, options: Options,
                stats: dict) -> list[Finding]:
     findings: list[Finding] = []
     tree = built.tree if built.tree is not None and root == options.out_dir / built.name \
@@ -323,7 +327,7 @@ def check_tree(built: pipeline.Built, root: Path, checks: Checks, options: Optio
                  [p.name for p in directory.glob("*.yaml") if p.name != "kustomization.yaml"])
         for name in sorted(n for n in names if (directory / n).is_file()):
             deployed[directory / name] = None
-    for rel, (path, text) in tree.items():
+    for path, text in tree.values():
         findings += file_checks(path, text, checks, stats, facts, deployed.pop(path, False) is None)
     for path in deployed:       # listed but not in the tree as read (a symlink)
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -385,7 +389,7 @@ def parse_objects(path: Path, findings: list[Finding], text: str | None = None,
         if isinstance(data, dict):
             first = next((i for i, l in enumerate(chunk.split("\n"))
                           if l.strip() and not l.lstrip().startswith("#")), 0)
-            if source:
+            if source and charts is not None:
                 template = charts / source.group(1)
                 out.append(Obj(data, str(template), _template_line(str(template), ("kind",)) or 1))
             else:
@@ -432,7 +436,7 @@ def _helm(checks: Checks):
     return template
 
 
-def check_charts(root: Path, built: pipeline.Built, findings: list[Finding],
+def check_charts(root: Path, built: pipeline.Built | Reused, findings: list[Finding],
                  stats: dict, checks: Checks) -> tuple[list[Obj], list[Finding]]:
     try:
         return _check_charts(root, built, findings, stats, _helm(checks))
@@ -442,7 +446,7 @@ def check_charts(root: Path, built: pipeline.Built, findings: list[Finding],
         return [], []
 
 
-def _check_charts(root: Path, built: pipeline.Built, findings: list[Finding], stats: dict,
+def _check_charts(root: Path, built: pipeline.Built | Reused, findings: list[Finding], stats: dict,
                   helm_template) -> tuple[list[Obj], list[Finding]]:
     wiring: list[Finding] = []
     apps_dir = root / "charts" / "argocd-apps"

@@ -182,13 +182,15 @@ class SchemaValidator:
 
 def _problems(error: jsonschema_rs.ValidationError, schema: dict, builtin_dir: Path) -> list[SchemaProblem]:
     path = list(error.instance_path)
-    name = error.kind.name
+    # each kind of error is a subclass with its own fields (unexpected, property, ...)
+    kind: Any = error.kind
+    name = kind.name
     if name == "additionalProperties":  # one problem per unknown field, path naming it
         known = _properties(schema, list(error.schema_path)[:-1], builtin_dir)
         return [SchemaProblem(_format_path([*path, p]), "unknown field" + did_you_mean(str(p), known),
-                              (*path, p)) for p in error.kind.unexpected]
+                              (*path, p)) for p in kind.unexpected]
     if name == "required":
-        return [SchemaProblem(_format_path([*path, error.kind.property]), "required field is missing",
+        return [SchemaProblem(_format_path([*path, kind.property]), "required field is missing",
                               tuple(path))]
     return [SchemaProblem(_format_path(path), _message(error), tuple(path))]
 
@@ -228,7 +230,7 @@ def _definitions(builtin_dir: Path) -> dict:
 def _message(error: jsonschema_rs.ValidationError) -> str:
     # jsonschema_rs embeds the whole instance in combinator messages; for a Route
     # spec that is the entire spec. Say what failed instead.
-    kind = error.kind
+    kind: Any = error.kind
     if kind.name in ("anyOf", "oneOf"):
         branches = []
         for errors in kind.context:

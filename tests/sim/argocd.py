@@ -171,7 +171,7 @@ class ArgoCD:
             for gen in appset.spec["generators"]:
                 for element in gen["list"]["elements"]:
                     text = json.dumps(appset.spec["template"])
-                    text = re.sub(r"\{\{\s*\.(\w+)\s*\}\}", lambda m: str(element[m.group(1)]), text)
+                    text = re.sub(r"\{\{\s*\.(\w+)\s*\}\}", lambda m, element=element: str(element[m.group(1)]), text)
                     assert "{{" not in text, "a Go template the model does not evaluate"
                     template = json.loads(text)
                     doc = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",

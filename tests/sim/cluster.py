@@ -386,7 +386,7 @@ class Cluster:
 
     def _InferenceService(self, isvc: Obj) -> None:
         predictor, st = isvc.spec.get("predictor") or {}, isvc.state
-        ns, name = isvc.key[2], isvc.key[3]
+        ns = isvc.key[2]
         runtime = (predictor.get("model") or {}).get("runtime")
         if runtime and not self.get("serving.kserve.io", "ServingRuntime", ns, runtime):
             isvc.set_status({"conditions": [cond("Ready", False, "NoSupportingRuntime")]})

@@ -102,7 +102,7 @@ def _existing_namespaces(files, root, path, clusters, values) -> None:
             for doc in yaml.safe_load_all(text):
                 if doc and doc.get("kind") == "Namespace":
                     rendered.add(doc["metadata"]["name"])
-    for rel, text in files.items():
+    for rel in files:
         if rel.startswith("components/") and rel.endswith("/serving/kustomization.yaml"):
             env = rel.split("/")[1]
             for doc in yaml.safe_load_all(files[rel.replace("kustomization.yaml", "servingruntime.yaml")]):
