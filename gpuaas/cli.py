@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, List, NoReturn, Optional, cast
 
 import typer
 
+from . import planformats, reporters
 from .findings import Finding, UserError
 
 if TYPE_CHECKING:
@@ -68,10 +69,8 @@ Portfolios = typer.Argument(None, help="Portfolio files (default: every portfoli
                             show_default=False)
 
 
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    github = "github"
+# --format of validate: the formats of findings (gpuaas/reporters.py)
+Format = Enum("Format", {name: name for name in reporters.FORMATS}, type=str)  # type: ignore[misc]
 
 
 class PlanFormat(str, Enum):
@@ -79,10 +78,8 @@ class PlanFormat(str, Enum):
     json = "json"
 
 
-class PlanOutput(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
+# --format of plan: gpuaas/planformats.py
+PlanOutput = Enum("PlanOutput", {name: name for name in planformats.FORMATS}, type=str)  # type: ignore[misc]
 
 
 class Kustomize(str, Enum):
@@ -97,7 +94,6 @@ def print_json(value: object) -> None:
 
 
 def report(findings: list[Finding]) -> None:
-    from . import reporters
     reporters.as_text(err, findings)
 
 
@@ -206,7 +202,7 @@ def _writable(out_dir: Path) -> None:
 @app.command()
 def plan(portfolios: Optional[List[Path]] = Portfolios,
          env: Optional[str] = typer.Option(None, "--env", help="Only this environment."),
-         format: PlanOutput = typer.Option(PlanOutput.text, "--format",
+         format: PlanOutput = typer.Option(PlanOutput["text"], "--format",
                                            help="json: one object per portfolio (a list for "
                                            "several); markdown: a PR comment with a Mermaid chart."),
          fail_on_pending: bool = typer.Option(False, "--fail-on-pending", metavar="",
@@ -216,7 +212,7 @@ def plan(portfolios: Optional[List[Path]] = Portfolios,
                                             help="Compare with the same portfolios at this Git "
                                             "revision (read from Git, no checkout).")) -> None:
     """What Kueue will admit, what will queue, GPU memory fit and monthly cost."""
-    from . import markdown, pipeline, report as reports
+    from . import pipeline
     try:
         paths = pipeline.portfolio_paths(portfolios)
         builts = pipeline.build_all(paths, with_files=False)
@@ -226,23 +222,16 @@ def plan(portfolios: Optional[List[Path]] = Portfolios,
         _plan_diff(portfolios, paths, builts, diff, env, format, fail_on_pending)
         return
     report([f for b in builts for f in b.findings])
-    pending = False
-    documents = []
+    plans = []
     for b in builts:
         if b.plan is None:      # names that do not resolve: the findings above say which
             continue
         envs = [e for e in b.plan.environments if env is None or e.name == env]
         if env is not None and not envs:
             _no_env(env, b.loaded.file, [e.name for e in b.plan.environments])
-        if format == PlanOutput.json:
-            documents.append(reports.plan_json(b.plan, envs))
-        elif format == PlanOutput.markdown:
-            sys.stdout.write(markdown.plan_markdown(b.plan, envs))
-        else:
-            reports.print_plan(out, b.plan, envs)
-        pending |= any(m.admission == "Pending" for e in envs for m in e.models)
-    if format == PlanOutput.json and documents:
-        print_json(documents[0] if len(documents) == 1 else documents)
+        plans.append((b.plan, envs))
+    planformats.FORMATS[format.value].plans(out, plans)
+    pending = any(m.admission == "Pending" for _, envs in plans for e in envs for m in e.models)
     if not all(b.ok for b in builts):
         raise typer.Exit(2)     # the plan is shown, and what would not start is an error
     if fail_on_pending and pending:
@@ -258,7 +247,7 @@ def _plan_diff(portfolios: Optional[List[Path]], paths: List[Path], builts: list
                env: Optional[str], format: PlanOutput, fail_on_pending: bool) -> None:
     """plan --diff REV: each portfolio's plan now against its plan at REV. Without
     PORTFOLIO..., portfolios/*.yaml at REV that are gone now are shown as removed."""
-    from . import markdown, pipeline, plandiff, repo, report as reports
+    from . import pipeline, plandiff, repo
     where = paths[0] if paths else Path(".")
     try:
         commit = repo.commit_of(where, rev)
@@ -282,13 +271,7 @@ def _plan_diff(portfolios: Optional[List[Path]], paths: List[Path], builts: list
                 else Path(before.file).stem)
         diffs.append(plandiff.diff_plans(name, after.loaded.file if after else before.file,
                                          before.plan, after.plan if after else None, env))
-    if format == PlanOutput.json:
-        documents = [plandiff.diff_json(d, rev) for d in diffs]
-        print_json(documents[0] if len(documents) == 1 else documents)
-    elif format == PlanOutput.markdown:
-        sys.stdout.write(markdown.diff_markdown(diffs, rev))
-    else:
-        reports.print_diff(out, diffs, rev)
+    planformats.FORMATS[format.value].diffs(out, diffs, rev)
     if not all(b.ok for b in builts):
         raise typer.Exit(2)
     if fail_on_pending and any(d.became_pending for d in diffs):
@@ -313,35 +296,27 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
                                            "(in $GPUAAS_CACHE_DIR, else ~/.cache/gpuaas).")) -> None:
     """The whole gate, read-only: rules, drift, Helm, kustomize, strict schemas, policy."""
     import os
-    from . import pipeline, reporters
+    from . import pipeline
     try:
         from .validate import gate
     except ImportError as exc:
         err.print(f"validate needs its engines ({exc.name} is missing): "
                   "pip install 'gpuaas[validate]'", style="red")
         raise typer.Exit(2) from None
-    if format is None:
-        format = Format.github if os.environ.get("GITHUB_ACTIONS") == "true" else Format.text
+    chosen = format.value if format is not None else (
+        "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    show = reporters.FORMATS[chosen]
     schemas = _schemas_dir(schemas)
     try:
         result = gate.validate(pipeline.portfolio_paths(portfolios),
                                gate.Options(out_dir, schemas, strict, kustomize.value,
                                             every_portfolio=not portfolios, cache=not no_cache))
     except UserError as exc:
+        # text goes to stderr when nothing was checked, like every command's bad input
         stats = {"portfolios": 0, "files": 0, "objects": 0, "schemaChecked": 0}
-        if format == Format.json:
-            print_json(reporters.as_json(exc.findings, stats, False))
-        elif format == Format.github:
-            sys.stdout.write(reporters.as_github(exc.findings))
-        else:
-            report(exc.findings)
+        show(err, exc.findings, stats if chosen == "json" else None, False)
         raise typer.Exit(2) from None
-    if format == Format.json:
-        print_json(reporters.as_json(result.findings, result.stats, result.ok))
-    elif format == Format.github:
-        sys.stdout.write(reporters.as_github(result.findings))
-    else:
-        reporters.as_text(out, result.findings, result.stats)
+    show(out, result.findings, result.stats, result.ok)
     raise typer.Exit(0 if result.ok else 1)
 
 
@@ -427,7 +402,7 @@ def _switch(models: List[str], portfolio: Optional[Path], env: Optional[str], st
         err.print(f"{', '.join(models)}: already {state}{where} ({path}); nothing changed")
     else:
         err.print(f"{', '.join(models)}: state {state}{where} ({path}); run `gpuaas render` and commit")
-    plan([path], env, PlanOutput.text, False, None)
+    plan([path], env, PlanOutput["text"], False, None)
 
 
 def _portfolio_with(models: List[str], paths: List[Path]) -> Path:

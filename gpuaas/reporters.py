@@ -6,15 +6,21 @@ user's and may hold `[x]`, `[/bold]` or `:smile:`.
 """
 from __future__ import annotations
 
-from rich.console import Console
-from rich.text import Text
+import json
+import sys
+from typing import TYPE_CHECKING, Callable
 
 from .findings import Finding
+
+if TYPE_CHECKING:   # rich is imported where text is made: the CLI reads FORMATS at start-up
+    from rich.console import Console
+    from rich.text import Text
 
 STYLE = {"error": "red", "warning": "yellow"}
 
 
 def line(f: Finding) -> Text:
+    from rich.text import Text
     return Text.assemble(f"{f.where()}: ", (f.severity, STYLE.get(f.severity, "")), f" {f.message} ",
                          (f"[{f.code}]", "dim"))
 
@@ -50,6 +56,7 @@ def as_text(console: Console, findings: list[Finding], stats: dict | None = None
         console.print(line(f))
     if stats is None:
         return
+    from rich.text import Text
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     console.print(Text.assemble(
@@ -58,3 +65,21 @@ def as_text(console: Console, findings: list[Finding], stats: dict | None = None
         f"{stats.get('objects', 0)} objects ({stats.get('schemaChecked', 0)} schema-checked), "
         f"{stats.get('helmRenders', 0)} Helm renders, {stats.get('kustomizations', 0)} "
         f"kustomizations in {stats.get('seconds', 0)}s"))
+
+
+def _text(console: Console, findings: list[Finding], stats: dict | None, ok: bool) -> None:
+    as_text(console, findings, stats)
+
+
+def _json(console: Console, findings: list[Finding], stats: dict | None, ok: bool) -> None:
+    sys.stdout.write(json.dumps(as_json(findings, stats or {}, ok), indent=2) + "\n")
+
+
+def _github(console: Console, findings: list[Finding], stats: dict | None, ok: bool) -> None:
+    sys.stdout.write(as_github(findings))
+
+
+# The formats of findings, by the name `--format` takes: each prints the findings of a run,
+# its stats (None: the run stopped before any) and whether it passed.
+FORMATS: dict[str, Callable[[Console, list[Finding], dict | None, bool], None]] = {
+    "text": _text, "json": _json, "github": _github}

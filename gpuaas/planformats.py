@@ -1,0 +1,69 @@
+"""The formats of `gpuaas plan`, by the name `--format` takes: each prints the plans of a
+run, and the diffs of `plan --diff`. Text is rich's tables, JSON the contract (one object
+per portfolio, a list for several), Markdown a pull-request comment. The modules that make
+each are imported when it prints: the CLI reads the names at start-up."""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .plan import EnvPlan, Plan
+    from .plandiff import PortfolioDiff
+
+Plans = list[tuple["Plan", list["EnvPlan"]]]
+
+
+@dataclass(frozen=True)
+class PlanFormat:
+    plans: Callable[[Console, Plans], None]
+    diffs: Callable[[Console, list[PortfolioDiff], str], None]
+
+
+def _one_or_list(documents: list[dict]) -> None:
+    if documents:
+        value = documents[0] if len(documents) == 1 else documents
+        sys.stdout.write(json.dumps(value, indent=2) + "\n")
+
+
+def _text_plans(console: Console, plans: Plans) -> None:
+    from .report import print_plan
+    for plan, envs in plans:
+        print_plan(console, plan, envs)
+
+
+def _text_diffs(console: Console, diffs: list[PortfolioDiff], rev: str) -> None:
+    from .report import print_diff
+    print_diff(console, diffs, rev)
+
+
+def _json_plans(console: Console, plans: Plans) -> None:
+    from .report import plan_json
+    _one_or_list([plan_json(plan, envs) for plan, envs in plans])
+
+
+def _json_diffs(console: Console, diffs: list[PortfolioDiff], rev: str) -> None:
+    from .plandiff import diff_json
+    _one_or_list([diff_json(d, rev) for d in diffs])
+
+
+def _markdown_plans(console: Console, plans: Plans) -> None:
+    from .markdown import plan_markdown
+    for plan, envs in plans:
+        sys.stdout.write(plan_markdown(plan, envs))
+
+
+def _markdown_diffs(console: Console, diffs: list[PortfolioDiff], rev: str) -> None:
+    from .markdown import diff_markdown
+    sys.stdout.write(diff_markdown(diffs, rev))
+
+
+FORMATS: dict[str, PlanFormat] = {
+    "text": PlanFormat(_text_plans, _text_diffs),
+    "json": PlanFormat(_json_plans, _json_diffs),
+    "markdown": PlanFormat(_markdown_plans, _markdown_diffs),
+}
