@@ -5,7 +5,7 @@ Each rule encodes an outage the source documents describe; the message says what
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 from . import catalog, components, secrets
 from .findings import Finding, did_you_mean
@@ -41,14 +41,14 @@ def _dsc_components_kept(loaded: Loaded) -> list[Finding]:
     return out
 
 
-def check(loaded: Loaded) -> list[Finding]:
-    """All findings, deduplicated, in file order."""
-    found = list(_portfolio_rules(loaded)) + list(_one_owner_per_cluster(loaded))
-    found += _claims_declared(loaded)
-    found += _nodes_sized(loaded)
+def _component_findings(loaded: Loaded) -> Iterator[Finding]:
+    """Each component's own checks of its portfolio section (components.base.Component.findings)."""
     for c in components.REGISTRY:
-        found += c.findings(loaded)
-    found += _dsc_components_kept(loaded)
+        yield from c.findings(loaded)
+
+
+def _secret_values(loaded: Loaded) -> Iterator[Finding]:
+    """Anything in the portfolio's text that looks like a credential: a value, not a name."""
     for line, what in secrets.scan(loaded.text):
         message = f"looks like a {what}: put it in a Secret and name the Secret here (then " \
                   "rotate the value)"
@@ -56,16 +56,20 @@ def check(loaded: Loaded) -> list[Finding]:
         on_line = [path for path, (at_line, _) in loaded.locations.spots.items()
                    if at_line == line and path]
         if on_line:
-            found.append(loaded.locations.finding(max(on_line, key=len), message, "SECRET_VALUE"))
+            yield loaded.locations.finding(max(on_line, key=len), message, "SECRET_VALUE")
         else:
-            found.append(Finding(loaded.file, line, "SECRET_VALUE", message))
+            yield Finding(loaded.file, line, "SECRET_VALUE", message)
+
+
+def _environments(loaded: Loaded, found: list[Finding]) -> Iterator[Finding]:
+    """Each environment resolved (pools, quota and models after its overrides), once the
+    names resolve: with an unknown pool every one of them would be noise."""
+    if any(f.severity == "error" and f.code in ("DUPLICATE_NAME", "POOL_UNKNOWN", "QUOTA_POOL")
+           for f in found):
+        return
     p = loaded.portfolio
-    if not any(f.severity == "error" and f.code in ("DUPLICATE_NAME", "POOL_UNKNOWN", "QUOTA_POOL")
-               for f in found):
-        for env in p.environments:
-            found += _env_rules(loaded, resolve_env(p, env.name))
-    unique = list(dict.fromkeys(found))
-    return sorted(unique, key=lambda f: (f.line or 0, f.column or 0, f.code, f.message))
+    for env in p.environments:
+        yield from _env_rules(loaded, resolve_env(p, env.name))
 
 
 def _nodes_sized(loaded: Loaded) -> list[Finding]:
@@ -494,3 +498,19 @@ def _env_rules(loaded: Loaded, env: EnvPlan) -> Iterator[Finding]:
             yield at.finding(("loadtest", "chatShare"), f"{1 - env.chat_share:.0%} of the load is "
                              f"embeddings but no embedding model is active{suffix}: all requests "
                              "go to chat models", "TASK", "warning")
+
+
+# The checks of a loaded portfolio, one unit each, run in this order; each yields located
+# findings with codes of gpuaas/codes.py. The environments' checks follow (_environments).
+RULES: tuple[Callable[[Loaded], Iterable[Finding]], ...] = (
+    _portfolio_rules, _one_owner_per_cluster, _claims_declared, _nodes_sized,
+    _component_findings, _dsc_components_kept, _secret_values,
+)
+
+
+def check(loaded: Loaded) -> list[Finding]:
+    """All findings, deduplicated, in file order."""
+    found = [f for rule in RULES for f in rule(loaded)]
+    found += _environments(loaded, found)
+    unique = list(dict.fromkeys(found))
+    return sorted(unique, key=lambda f: (f.line or 0, f.column or 0, f.code, f.message))
