@@ -8,7 +8,7 @@ LOCK := constraints.txt
 PIP := $(BIN)/pip install -q --disable-pip-version-check -c $(LOCK)
 CRDS ?= crds
 
-.PHONY: demo test test-fast lint test-latest lock bench fuzz render check schemas clean venv mutate mermaid
+.PHONY: demo dist test test-fast lint test-latest lock bench fuzz render check schemas clean venv mutate mermaid
 
 # The demo needs the CLI only; the tests add the validate engines and the test tools.
 $(VENV)/.demo: pyproject.toml $(LOCK)
@@ -85,6 +85,13 @@ mutate: $(VENV)/.test
 	$(BIN)/mutmut export-cicd-stats
 	$(BIN)/python -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
 	print(f\"mutation score: {s['killed']}/{s['total']} killed ({100 * s['killed'] / s['total']:.1f}%), {s['survived']} survived\")"
+
+# The sdist and the wheel of the version in pyproject.toml, into dist/ (a release is the
+# tag v<version> on the commit that sets it; CHANGELOG.md says what changed).
+dist: $(VENV)/.demo
+	rm -rf dist build
+	$(BIN)/python -c "from setuptools import build_meta as b; b.build_sdist('dist'); b.build_wheel('dist')"
+	rm -rf build
 
 bench: $(VENV)/.test
 	$(BIN)/python bench/run.py

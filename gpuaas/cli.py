@@ -28,9 +28,11 @@ def _version(value: bool) -> None:
 # (rich markup would take "[default: ...]" in them for a tag).
 app = typer.Typer(help="Render, validate and plan GitOps trees for GPU model serving on "
                   "OpenShift AI 3.0 from one portfolio file.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False, rich_markup_mode=None)
+                  pretty_exceptions_enable=False, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]})
 schemas_app = typer.Typer(help="CRD schemas for `validate` (kubeconform layout).",
-                          no_args_is_help=True, rich_markup_mode=None)
+                          no_args_is_help=True, rich_markup_mode=None,
+                          context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(schemas_app, name="schemas")
 
 # Tables keep their columns when piped or captured (CI logs): 160 columns off a terminal,

@@ -149,3 +149,19 @@ def test_plan_takes_several_portfolios(cli):
     assert one == documents[0]        # one portfolio: one object, as before
     text = cli("plan", *two).stdout
     assert all(f"{p.stem} / " in text for p in PORTFOLIOS[:2])
+
+
+def test_h_is_help_and_the_shell_completes_commands_and_options(cli):
+    import os
+    import subprocess
+    import sys
+    assert cli("-h").stdout.startswith("Usage: ") and cli("plan", "-h").stdout.startswith("Usage: ")
+    gpuaas = str(Path(sys.executable).parent / "gpuaas")
+
+    def complete(words: str) -> list[str]:
+        env = {**os.environ, "_GPUAAS_COMPLETE": "complete_bash", "COMP_WORDS": words,
+               "COMP_CWORD": str(len(words.split()) - 1)}
+        return subprocess.run([gpuaas], env=env, capture_output=True, text=True, timeout=60).stdout.split()
+    assert complete("gpuaas pl") == ["plan"]
+    assert complete("gpuaas validate --form") == ["--format"]
+    assert "--install-completion" in cli("--help").stdout
