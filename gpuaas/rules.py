@@ -11,10 +11,13 @@ from . import catalog, components, secrets
 from .findings import Finding, did_you_mean
 from .plan import EnvPlan, model_architecture, resolve_env, version_tuple
 from .portfolio.load import Loaded
-from .portfolio.schema import FIELD_FLAGS, GPUS_MIN, dns_subdomain, flag_number, shown
+from .portfolio.schema import COMPONENTS, FIELD_FLAGS, GPUS_MIN, dns_subdomain, flag_number, shown
 
 # Flags gpuaas sets itself in the ServingRuntime: a model must not set them again.
 RUNTIME_FLAGS = {"--port", "--model", "--served-model-name"}
+# vLLM flags whose value is a credential: written here it would be in the InferenceService
+# and in Git. vLLM reads the same from the environment (VLLM_API_KEY, HF_TOKEN).
+SECRET_FLAGS = {"--api-key": "VLLM_API_KEY", "--hf-token": "HF_TOKEN"}
 # Flags by the vLLM version that removed them (0.13 rejects --task).
 REMOVED_FLAGS = {"--task": (0, 13), "--disable-log-requests": (0, 12)}
 # --tool-call-parser values and the first vLLM version that knows each (vLLM 0.10.1 list).
@@ -269,6 +272,12 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
             continue
         if names.count(name) > 1 and names.index(name) == j:
             yield at.finding(spot, f"{cut(name)} is given {names.count(name)} times: keep one", "VLLM_ARG")
+        if name in SECRET_FLAGS and value:
+            yield at.finding(spot, f"{name} carries a credential, which would be rendered into the "
+                             "InferenceService and committed: remove it (and rotate the value); "
+                             f"vLLM reads {SECRET_FLAGS[name]} from the environment, and "
+                             "serving.hfTokenSecret names the Hugging Face token's Secret",
+                             "SECRET_VALUE")
         if name in RUNTIME_FLAGS:
             yield at.finding(spot, f"{name} is set by the ServingRuntime (the model is served as "
                              f"{m.name!r} from /mnt/models): remove it", "VLLM_ARG")
@@ -500,11 +509,27 @@ def _env_rules(loaded: Loaded, env: EnvPlan) -> Iterator[Finding]:
                              "go to chat models", "TASK", "warning")
 
 
+def _application_names(loaded: Loaded) -> Iterator[Finding]:
+    """Argo CD Application names: an environment's umbrella `<portfolio>-<env>` must not be
+    another environment's child `<portfolio>-<other>-<component>` (`prod-serving` beside
+    `prod`), or one Application would overwrite the other."""
+    p, at = loaded.portfolio, loaded.locations
+    names = [e.name for e in p.environments]
+    for i, env in enumerate(names):
+        for other in names:
+            for component in COMPONENTS:
+                if env == f"{other}-{component}":
+                    yield at.finding(("environments", i, "name"), f"environment {env!r} is named like "
+                                     f"the {component} component of environment {other!r}: both "
+                                     f"render the Argo CD Application {p.metadata.name}-{env}; "
+                                     "rename one", "DUPLICATE_NAME")
+
+
 # The checks of a loaded portfolio, one unit each, run in this order; each yields located
 # findings with codes of gpuaas/codes.py. The environments' checks follow (_environments).
 RULES: tuple[Callable[[Loaded], Iterable[Finding]], ...] = (
-    _portfolio_rules, _one_owner_per_cluster, _claims_declared, _nodes_sized,
-    _component_findings, _dsc_components_kept, _secret_values,
+    _portfolio_rules, _one_owner_per_cluster, _application_names, _claims_declared,
+    _nodes_sized, _component_findings, _dsc_components_kept, _secret_values,
 )
 
 

@@ -16,6 +16,12 @@ PATTERNS: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = [
     ("credentials in a URL", ("://",), re.compile(r"://[^/\s:@'\"]+:[^/\s@'\"]+@[^\s'\"]+")),
     ("GitHub token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
      re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b")),
+    ("GitHub fine-grained token", ("github_pat_",), re.compile(r"\bgithub_pat_[A-Za-z0-9_]{30,}")),
+    ("GitLab token", ("glpat-",), re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}")),
+    ("OpenAI key", ("sk-",), re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{32,}")),
+    ("Slack token", ("xox",), re.compile(r"\bxox[abprs]-[A-Za-z0-9\-]{10,}")),
+    ("JSON Web Token", ("eyJ",), re.compile(r"\beyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}")),
+    ("token in a URL", ("://",), re.compile(r"://[A-Za-z0-9_\-]{20,}@[^\s'\"]+")),
 ]
 
 

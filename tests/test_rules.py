@@ -265,3 +265,49 @@ def test_a_gated_repository_needs_a_token_where_it_is_downloaded(tmp_path):
     ungated = model.replace("meta-llama/Llama-3.1-8B-Instruct", "Qwen/Qwen3-8B")
     assert not [f for f in pipeline.build(write(tmp_path / "d.yaml", HEAD + ungated)).findings
                 if f.code == "GATED_TOKEN"]
+
+
+TOKENS = {
+    "GitHub fine-grained token": "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789",
+    "GitLab token": "glpat-abcdefghij0123456789",
+    "OpenAI key": "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD",
+    "Slack token": "xoxb-1234567890-abcdefghij",
+    "JSON Web Token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+}
+
+
+@pytest.mark.parametrize("what", TOKENS)
+@pytest.mark.parametrize("field", ["displayName", "revision", "architecture"])
+def test_a_credential_in_any_field_is_refused(what: str, field: str):
+    [finding] = findings(portfolio(extra=f"    {field}: '{TOKENS[what]}'\n"), "SECRET_VALUE")
+    assert what in finding.message and f".{field}" in finding.message
+
+
+def test_a_token_as_url_userinfo_and_in_the_gitops_url_is_refused():
+    text = portfolio().replace("https://example.com/repo.git",
+                               "https://ghp0123456789abcdefghijklmn@example.com/repo.git")
+    assert text != portfolio()
+    [finding] = findings(text, "SECRET_VALUE")
+    assert "token in a URL" in finding.message
+
+
+@pytest.mark.parametrize("flag", ["--api-key=abc123", "--hf-token=whatever"])
+def test_vllm_flags_that_carry_a_credential_are_refused(flag: str):
+    [finding] = findings(portfolio(args=f"[{flag}]"), "SECRET_VALUE")
+    assert "rendered into the InferenceService" in finding.message and "vllmArgs" in finding.message
+
+
+@pytest.mark.parametrize("params", [".nan", ".inf", "-.inf"])
+def test_params_must_be_a_finite_number(params: str):
+    from gpuaas.findings import UserError
+    with pytest.raises(UserError) as caught:
+        load_text(portfolio(params=params), "p.yaml")
+    assert any("params" in f.message for f in caught.value.findings)
+
+
+def test_an_environment_named_like_another_ones_component_is_refused():
+    text = portfolio().replace("environments: [{name: prod}]",
+                               "environments: [{name: prod}, {name: prod-serving, cluster: 'https://api.b:6443'}]")
+    assert text != portfolio()
+    [finding] = findings(text, "DUPLICATE_NAME")
+    assert "demo-prod-serving" in finding.message and finding.line == 5

@@ -2,6 +2,7 @@
 the check that keeps a bad value from reaching a rendered object."""
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Literal
 
@@ -153,6 +154,8 @@ def parse_params(value: str | int | float) -> float:
                 raise ValueError("params must be positive")
             raise ValueError(f"{shown(value)} is not a parameter count: write 24B, 350M or a number")
         number = float(match.group(1)) * _SCALE[match.group(2).upper()]
+    if not math.isfinite(number):
+        raise ValueError("params must be a finite number like 24B")
     if number <= 0:
         raise ValueError("params must be positive")
     return number
