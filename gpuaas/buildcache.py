@@ -21,7 +21,6 @@ be written is not written, writes are atomic.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -113,7 +112,7 @@ class Slot:
         if self.file is None:
             return None
         try:
-            data = json.loads(self.file.read_bytes())
+            data = results.read_json(self.file)
             if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != self.key:
                 return None
             return self._check(data)
@@ -129,7 +128,7 @@ class Slot:
             from .catalog import config_fingerprint
             if any(config_fingerprint(str(ref)) != seen for ref, seen in data["configs"]):
                 return None
-        reused = Reused(name, str(data["file"]), [Finding(*row) for row in data["findings"]],
+        reused = Reused(name, str(data["file"]), [Finding.from_row(row) for row in data["findings"]],
                         str(data["kubernetes"]), tuple(data["name_at"]), tuple(data["place"]))
         digests = {str(rel): str(digest) for rel, digest in data["files"]}
         root = self.out_dir / name

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -29,8 +29,20 @@ class Finding:
         return asdict(self)
 
     def row(self) -> list:
-        """The fields in order, as the caches keep a finding (Finding(*row) reads it back)."""
+        """The fields in order, as the caches keep a finding (Finding.from_row reads it back)."""
         return [self.file, self.line, self.code, self.message, self.severity, self.column, self.object]
+
+    @classmethod
+    def from_row(cls, row: Any) -> "Finding":
+        """A finding kept by a cache; ValueError when the row is not one (a cache edited or
+        corrupted: the caller checks again instead)."""
+        ok = (isinstance(row, list) and len(row) == 7 and isinstance(row[0], str)
+              and all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in (row[1], row[5]))
+              and isinstance(row[2], str) and isinstance(row[3], str) and row[4] in ("error", "warning")
+              and (row[6] is None or isinstance(row[6], str)))
+        if not ok:
+            raise ValueError("not a finding")
+        return cls(*row)
 
 
 class UserError(Exception):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -27,14 +28,17 @@ MAX_KEPT = 20_000    # entries this run did not use that are kept (the most rece
 
 
 def directory() -> Path | None:
-    """$GPUAAS_CACHE_DIR, else $XDG_CACHE_HOME/gpuaas, else ~/.cache/gpuaas; None when
-    GPUAAS_NO_CACHE is set."""
+    """$GPUAAS_CACHE_DIR, else $XDG_CACHE_HOME/gpuaas (when absolute), else ~/.cache/gpuaas;
+    None when GPUAAS_NO_CACHE is set."""
     if os.environ.get("GPUAAS_NO_CACHE"):
         return None
     given = os.environ.get("GPUAAS_CACHE_DIR")
     if given:
         return Path(given)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    # The XDG spec: a relative path there is invalid and ignored (it would put the cache in
+    # whatever directory gpuaas runs in, a GitOps repository's `git add -A` included).
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = xdg if os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "gpuaas"
 
 
@@ -48,10 +52,7 @@ class ResultCache:
         self.used: set[str] = set()
         if path is None:
             return
-        try:
-            data = json.loads(path.read_bytes())
-        except (OSError, ValueError):
-            return
+        data = read_json(path)
         if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("entries"), dict):
             self.entries = data["entries"]
 
@@ -86,6 +87,21 @@ class ResultCache:
         kept.update(self.new)
         write_json(self.path, {"format": FORMAT, "entries": kept})
         self.new = {}
+
+
+MAX_BYTES = 256 * 1024 * 1024
+
+
+def read_json(path: Path) -> object:
+    """A cache file's JSON, or None for anything unexpected: no file, not a regular file (a
+    FIFO would hang the read, /dev/zero never end), too large, not JSON, nested too deeply."""
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
+            return None
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
 
 
 def key(*parts: str | bytes) -> str:

@@ -153,3 +153,35 @@ def test_a_changed_chart_is_rendered_again(repo, cli):
     appset.write_text(text.replace(cut, ""))
     data = run(cli, repo)
     assert data["exit"] == 1 and "UNWIRED" in {f["code"] for f in data["findings"]}
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "deep", "mistyped-row"])
+def test_a_hostile_cache_file_is_ignored_not_read(repo, cli, kind):
+    """A FIFO would hang the read and /dev/zero never end; deep nesting overflows the JSON
+    parser; a row of the wrong types would break the sorting: each is checked again."""
+    cold = run(cli, repo)
+    [file] = cache_files()
+    entries = json.loads(file.read_text())["entries"]
+    file.unlink()
+    if kind == "fifo":
+        os.mkfifo(file)
+    elif kind == "dev-zero":
+        file.symlink_to("/dev/zero")
+    elif kind == "deep":
+        file.write_text("[" * 100_000 + "]" * 100_000)
+    else:
+        file.write_text(json.dumps({"format": 1, "entries": {
+            k: {"findings": [["f", "3", "STALE", "m", "error", None, None]], "stats": {}, "facts": []}
+            for k in entries}}))
+    again = run(cli, repo)
+    assert findings(again) == findings(cold) and "fromCache" not in again["stats"]
+
+
+def test_a_relative_xdg_cache_home_is_ignored_as_the_spec_says(monkeypatch, tmp_path):
+    from gpuaas import resultcache
+    monkeypatch.delenv("GPUAAS_CACHE_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", "cache")
+    assert resultcache.directory() == tmp_path / ".cache" / "gpuaas"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert resultcache.directory() == tmp_path / "xdg" / "gpuaas"

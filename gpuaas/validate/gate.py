@@ -230,7 +230,7 @@ def _reuse(hit: object, stats: dict, facts: list[dict] | None = None) -> list[Fi
     if not isinstance(hit, dict):
         return None
     try:
-        found = [Finding(*row) for row in hit["findings"]]
+        found = [Finding.from_row(row) for row in hit["findings"]]
         counts = dict(hit["stats"])
         their_facts = list(hit["facts"]) if facts is not None else []
     except (KeyError, TypeError, ValueError, AttributeError):
