@@ -109,6 +109,8 @@ CODES: dict[str, Code] = {
                "run `gpuaas render` (hand edits are overwritten)"),
     "NOT_IN_GIT": _("validate", "error", "a rendered file Git's index does not hold, or one still "
                     "held that the render no longer makes", "`git add -A` the tree"),
+    "LEFTOVER": _("validate", "error", "a temporary tree or portfolio copy a killed render or "
+                  "`activate` left, which `git add -A` would commit", "delete it"),
     "ORPHAN_TREE": _("validate", "error", "a tree under `rendered/` no portfolio renders any more",
                      "remove it"),
     "UNWIRED": _("validate", "error", "a component flag without a helm parameter, a parameter the "
@@ -136,7 +138,9 @@ CODES: dict[str, Code] = {
                          "against the last commit: Kueue refuses that while it has ready pods",
                          "deactivate, commit, change, activate"),
     # --- other commands --------------------------------------------------------------------
-    "GIT": _("command", "error", "`plan --diff` cannot read the revision", "name a revision Git has"),
+    "GIT": _("command", "error", "`plan --diff` cannot read the revision; validate inside a Git work "
+             "tree whose index git cannot read (not installed, or refusing the repository)",
+             "name a revision Git has; install git or mark the repository a safe.directory"),
     "CRD": _("command", "error", "`schemas import` cannot read a CRD", "give CRD YAML files or directories"),
 }
 del _

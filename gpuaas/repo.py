@@ -32,13 +32,17 @@ def place(directory: Path) -> str | None:
 
 def indexed(directory: Path) -> set[str] | None:
     """Files under `directory` that Git's index holds (paths relative to it), or None when
-    it is not inside a work tree or git is not installed."""
-    if toplevel(directory) is None or not shutil.which("git") or not directory.is_dir():
+    it is not inside a work tree. GitError when it is but git cannot say (not installed, or
+    refusing the repository): what Argo CD would see is then unknown, never assumed."""
+    if toplevel(directory) is None or not directory.is_dir():
         return None
+    if not shutil.which("git"):
+        raise GitError("git is not installed")
     proc = subprocess.run(["git", "ls-files", "-z", "--", "."], cwd=directory, capture_output=True,
                           timeout=60)
     if proc.returncode:
-        return None
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(message[0] if message else "git ls-files failed")
     return {name for name in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import REPO
+
 pytestmark = pytest.mark.skipif(not shutil.which("git"), reason="git is not installed")
 
 TREE = Path("rendered/enterprise-demo")
@@ -107,3 +109,26 @@ def test_changing_an_active_models_priority_warns_with_the_safe_sequence(committ
     portfolio.write_text(text.replace(line, new))
     assert cli("render", cwd=committed).exit_code == 0
     assert not [f for f in validate(cli, committed)[1] if f["code"] == "KUEUE_IMMUTABLE"]
+
+
+def test_git_missing_inside_a_work_tree_is_an_error_not_a_skip(tmp_path, monkeypatch):
+    """NOT_IN_GIT cannot be checked without git: the gate says so instead of passing."""
+    from gpuaas.validate import gate
+    (tmp_path / ".git").mkdir()
+    root = tmp_path / "rendered" / "x"
+    root.mkdir(parents=True)
+    monkeypatch.setattr(shutil, "which", lambda name: None if name == "git" else "/usr/bin/" + name)
+    [finding] = gate.git_findings(type("B", (), {"files": {}})(), root)
+    assert finding.code == "GIT" and finding.severity == "error" and "git is not installed" in finding.message
+
+
+def test_what_a_killed_render_or_activate_leaves_is_refused(tmp_path, cli):
+    repo = tmp_path / "r"
+    shutil.copytree(REPO / "portfolios", repo / "portfolios")
+    assert cli("render", cwd=repo).exit_code == 0
+    (repo / "rendered" / ".gpuaas-tmp-abc123").mkdir()
+    (repo / "portfolios" / ".signet.yaml.x1y2z3").write_text("half")
+    result = cli("validate", "--format", "json", cwd=repo)
+    data = json.loads(result.stdout)
+    leftovers = sorted(Path(f["file"]).name for f in data["findings"] if f["code"] == "LEFTOVER")
+    assert result.exit_code == 1 and leftovers == [".gpuaas-tmp-abc123", ".signet.yaml.x1y2z3"]

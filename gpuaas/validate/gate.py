@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import glob
 import json
 import re
 import time
@@ -116,6 +117,7 @@ def validate(paths: list[Path], options: Options) -> Report:
         checks = Checks(validators[kube], options.strict, cache)
         report.findings += check_tree(built, root, checks, options, stats)
     cache.save()
+    report.findings += crash_leftovers(options.out_dir, paths)
     if options.every_portfolio and all(b.ok for b in builts):
         report.findings += leftover_trees(options.out_dir, {b.name for b in builts})
     report.findings = sorted(dict.fromkeys(report.findings),
@@ -129,7 +131,13 @@ def git_findings(built: pipeline.Built | Reused, root: Path) -> list[Finding]:
     """Argo CD deploys what is committed: inside a work tree, every rendered file must be in
     Git's index and nothing the render dropped may stay there (a pre-commit hook sees the
     working tree, where untracked files exist)."""
-    index = repo.indexed(root)
+    try:
+        index = repo.indexed(root)
+    except repo.GitError as exc:
+        return [Finding(str(root), None, "GIT", f"inside a Git work tree, but {exc}: whether every "
+                        "rendered file is committed (NOT_IN_GIT) is not known; install git, or "
+                        "make the repository readable to it (git config --global --add "
+                        "safe.directory <path>)")]
     if index is None:
         return []
     out = [Finding(str(root / rel), None, "NOT_IN_GIT", f"not in Git: the commit would leave it out "
@@ -178,6 +186,23 @@ def _replicas(isvc: dict) -> int:
     predictor = (isvc.get("spec") or {}).get("predictor") or {}
     value = predictor.get("minReplicas", 1)
     return value if isinstance(value, int) else 0
+
+
+def crash_leftovers(out_dir: Path, portfolios: list[Path]) -> list[Finding]:
+    """What a killed render or `activate` leaves beside what it was writing: a temporary
+    tree in the output directory, a temporary copy beside a portfolio. `git add -A` would
+    commit either."""
+    out = []
+    if out_dir.is_dir():
+        for entry in sorted(out_dir.iterdir()):
+            if entry.name.startswith(output.TMP_PREFIX):
+                out.append(Finding(str(entry), None, "LEFTOVER", "a temporary tree a stopped render "
+                                   "left: delete it (rm -r) before committing"))
+    for portfolio in portfolios:      # portfolio/edit.py writes .<name>.<random> first
+        for entry in sorted(portfolio.parent.glob(f".{glob.escape(portfolio.name)}.*")):
+            out.append(Finding(str(entry), None, "LEFTOVER", "a temporary copy a stopped "
+                               "`gpuaas activate`/`deactivate` left beside the portfolio: delete it"))
+    return out
 
 
 def leftover_trees(out_dir: Path, names: set[str]) -> list[Finding]:
