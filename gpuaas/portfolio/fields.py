@@ -87,51 +87,48 @@ def dns_subdomain(value: str) -> str:
     return value
 
 
-def git_url(value: str) -> str:
-    if not _REPO_URL.match(value):
-        raise ValueError(f"{shown(value)} is not a Git repository URL: write https://host/org/repo.git, "
-                         "ssh://git@host/org/repo.git or git@host:org/repo.git, without spaces")
+def _matching(pattern: re.Pattern, value: str, what: str, whole: bool = True) -> str:
+    """`value` when the pattern takes it (all of it, or its start), else why not."""
+    if not (pattern.fullmatch(value) if whole else pattern.match(value)):
+        raise ValueError(f"{shown(value)} is not {what}")
     return value
+
+
+def git_url(value: str) -> str:
+    return _matching(_REPO_URL, value, "a Git repository URL: write https://host/org/repo.git, "
+                     "ssh://git@host/org/repo.git or git@host:org/repo.git, without spaces", whole=False)
 
 
 def git_ref(value: str) -> str:
     """git check-ref-format's rules, which also keep a revision on one line."""
-    if not _GIT_REF.fullmatch(value):
-        raise ValueError(f"{shown(value)} is not a Git branch, tag or commit: no spaces, control "
-                         "characters, '..', '@{', '~^:?*[\\', and no trailing '/', '.' or '.lock'")
-    return value
+    return _matching(_GIT_REF, value, "a Git branch, tag or commit: no spaces, control characters, "
+                     "'..', '@{', '~^:?*[\\', and no trailing '/', '.' or '.lock'")
 
 
 def repo_path(value: str) -> str:
     """A directory inside the repository: nothing that climbs out or reads as an option."""
-    if not _REPO_PATH.fullmatch(value):
-        raise ValueError(f"{shown(value)} is not a path inside the repository: write dir/sub, "
-                         "without '..', '.', '//', a leading '-', spaces or '\\'")
-    return value
+    return _matching(_REPO_PATH, value, "a path inside the repository: write dir/sub, without "
+                     "'..', '.', '//', a leading '-', spaces or '\\'")
 
 
 def operator_version(value: str | None) -> str | None:
     """The version part of a ClusterServiceVersion name: 3.0.0, 1.17.0, 4.20.0-202510211040."""
-    if value is not None and not _OPERATOR_VERSION.fullmatch(value):
-        raise ValueError(f"{shown(value)} is not an operator version: write it as in the CSV name, "
-                         "e.g. 3.0.0 (or null to follow the channel)")
-    return value
+    if value is None:
+        return None
+    return _matching(_OPERATOR_VERSION, value, "an operator version: write it as in the CSV name, "
+                     "e.g. 3.0.0 (or null to follow the channel)")
 
 
 def cluster_url(value: str) -> str:
     # it reaches helm as a --set parameter, where ',', '{' and '\\' are syntax
-    if not _CLUSTER.match(value):
-        raise ValueError(f"{shown(value)} is not a cluster API URL: write https://host:6443, the "
-                         "server Argo CD knows the cluster by")
-    return value
+    return _matching(_CLUSTER, value, "a cluster API URL: write https://host:6443, the server Argo "
+                     "CD knows the cluster by", whole=False)
 
 
 def label_key(key: str) -> str:
     """A Kubernetes label (or taint) key: [DNS subdomain/]name, the name at most 63 characters."""
-    if not _LABEL_KEY.fullmatch(key):
-        raise ValueError(f"{shown(key)} is not a Kubernetes label key: write [prefix/]name, the "
-                         "name up to 63 letters, digits, '-', '_' or '.', the prefix a DNS name")
-    return key
+    return _matching(_LABEL_KEY, key, "a Kubernetes label key: write [prefix/]name, the name up to "
+                     "63 letters, digits, '-', '_' or '.', the prefix a DNS name")
 
 
 def label_value(value: str) -> str:
