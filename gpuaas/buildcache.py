@@ -30,7 +30,7 @@ from pathlib import Path
 from .findings import Finding
 from . import resultcache as results
 
-FORMAT = 1
+FORMAT = 2
 # libraries whose output becomes the tree's text (templates, YAML, notebooks, validation)
 LIBRARIES = ("jinja2", "markupsafe", "pydantic", "pydantic_core", "ruamel.yaml", "yaml", "nbformat")
 
@@ -47,6 +47,7 @@ class Reused:
     place: tuple[str, bool, int | None, int | None]
     files: dict[str, str] = field(default_factory=dict)
     tree: dict | None = None    # output.read_tree of the tree, as read to check it
+    owned: dict[str, str] = field(default_factory=dict)     # pipeline.Built.owned
     plan = None
 
     @property
@@ -143,6 +144,7 @@ class Slot:
                             for rel, (path, _) in tree.items()):
             return None
         reused.files, reused.tree = files, tree
+        reused.owned = {str(k): str(v) for k, v in data["owned"]}
         return reused
 
     def store(self, built, consulted: set[str]) -> None:
@@ -156,5 +158,6 @@ class Slot:
                  "kubernetes": built.kubernetes, "name_at": list(built.name_at),
                  "place": list(built.place),
                  "files": [[rel, _digest(text)] for rel, text in built.files.items()],
+                 "owned": sorted([k, v] for k, v in built.owned.items()),
                  "configs": [[ref, catalog.config_fingerprint(ref)] for ref in sorted(consulted)]}
         results.write_json(self.file, entry)

@@ -59,6 +59,24 @@ class Built:
         given = ("gitops", "path") if portfolio.gitops.path else ("metadata", "name")
         return (tree_path(portfolio), bool(portfolio.gitops.path), *self.loaded.locations.of(given))
 
+    @property
+    def owned(self) -> dict[str, str]:
+        """What the tree owns that another portfolio's must not: its Argo CD Applications
+        (`<portfolio>-<env>` and `<portfolio>-<env>-<component>` meet across portfolios:
+        `team-a` with `prod` and `team` with `a-prod`), as {key: what}."""
+        if self.plan is None:
+            return {}
+        from . import components
+        p = self.plan.portfolio
+        ns, name = p.gitops.argocdNamespace, p.metadata.name
+        out = {}
+        for env in self.plan.environments:
+            apps = [f"{name}-{env.name}"] + [f"{name}-{env.name}-{c.name}" for c in components.REGISTRY
+                                               if env.components[c.name]]
+            for app in apps:
+                out[f"Application {ns}/{app}"] = f"the Argo CD Application {app} (environment {env.name})"
+        return out
+
     tree = None     # a build read back from the cache has the tree it was checked against
 
 
@@ -165,15 +183,27 @@ def portfolio_paths(given: list[Path] | None, root: Path = Path(".")) -> list[Pa
 
 
 def check_unique_names(builts: Sequence[Built | Reused]) -> list[Finding]:
+    """Across the portfolios of a repository: one directory per name, one owner for every
+    Argo CD Application."""
     seen: dict[str, str] = {}
+    owners: dict[str, str] = {}
     out = []
     for b in builts:
+        line, col = b.name_at
         if b.name in seen:
-            line, col = b.name_at
             out.append(Finding(b.file, line, "DUPLICATE_NAME",
                                f"metadata.name {b.name!r} is also used by {seen[b.name]}: both "
                                "would render into the same directory", column=col))
-        seen.setdefault(b.name, b.file)
+            continue
+        seen[b.name] = b.file
+        clashes: dict[str, list[str]] = {}      # the other portfolio -> what both would own
+        for key, what in b.owned.items():
+            if key in owners and owners[key] != b.file:
+                clashes.setdefault(owners[key], []).append(what)
+            owners.setdefault(key, b.file)
+        for other, both in clashes.items():     # one finding per pair of portfolios
+            out.append(Finding(b.file, line, "DUPLICATE_NAME", f"{'; '.join(both)}: also rendered "
+                               f"by {other}; rename the portfolio or the environment", column=col))
     return out
 
 

@@ -132,3 +132,19 @@ def test_what_a_killed_render_or_activate_leaves_is_refused(tmp_path, cli):
     data = json.loads(result.stdout)
     leftovers = sorted(Path(f["file"]).name for f in data["findings"] if f["code"] == "LEFTOVER")
     assert result.exit_code == 1 and leftovers == [".gpuaas-tmp-abc123", ".signet.yaml.x1y2z3"]
+
+
+def test_two_portfolios_rendering_one_application_name_are_refused(tmp_path, cli):
+    """`team-a` with environment `prod` and `team` with `a-prod` both render team-a-prod."""
+    repo = tmp_path / "r"
+    (repo / "portfolios").mkdir(parents=True)
+    text = (REPO / "portfolios" / "signet.yaml").read_text()
+    (repo / "portfolios" / "team-a.yaml").write_text(text.replace("name: signet\n", "name: team-a\n", 1))
+    other = text.replace("name: signet\n", "name: team\n", 1).replace("  - name: prod\n", "  - name: a-prod\n", 1)
+    (repo / "portfolios" / "team.yaml").write_text(other)
+    assert other != text
+    result = cli("render", cwd=repo)
+    assert result.exit_code == 2 and not (repo / "rendered").exists()
+    [clash] = [line for line in result.output.splitlines() if "[DUPLICATE_NAME]" in line]
+    assert clash.startswith("portfolios/team.yaml:8:3:")
+    assert "team-a-prod (environment a-prod)" in clash and "also rendered by portfolios/team-a.yaml" in clash
