@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from gpuaas import pipeline
-from gpuaas.validate import engines, gate
+from gpuaas.validate import engines, gate, wiring
 
 from .conftest import PORTFOLIOS, REPO
 
@@ -34,9 +34,9 @@ def test_every_chart_renders_for_every_environment(path: Path):
     for element, env in zip(elements, built.plan.environments):
         values = copy.deepcopy(common)
         for p in params:
-            value, missing = gate.substitute(p["value"], element)
+            value, missing = wiring.substitute(p["value"], element)
             assert missing is None
-            gate.set_path(values, p["name"], value)
+            wiring.set_path(values, p["name"], value)
         rendered = engines.helm_template(root / f"charts/{built.name}-umbrella", values, "u", "openshift-gitops")
         apps = [d for d in yaml.safe_load_all(rendered) if d and d["kind"] == "Application"]
         deployed = sorted(a["spec"]["source"]["path"].rsplit("/", 1)[1] for a in apps)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from gpuaas.findings import Finding
-from gpuaas.validate import engines, gate
+from gpuaas.validate import engines
+from gpuaas.validate import objects as objects_module
 
 from .conftest import HEAD, write
 
@@ -70,7 +71,7 @@ def test_an_out_that_cannot_hold_a_tree_is_a_user_error(repo, cli, out):
 
 def test_objects_in_multi_document_files_are_at_their_own_line(tmp_path: Path):
     text = "# head\napiVersion: v1\nkind: A\n---\napiVersion: v1\nkind: B\n---\n\n# c\napiVersion: v1\nkind: C\n"
-    objects = gate.parse_objects(write(tmp_path / "m.yaml", text), [])
+    objects = objects_module.parse_objects(write(tmp_path / "m.yaml", text), [])
     lines = text.splitlines()
     assert [lines[o.line - 1] for o in objects] == ["apiVersion: v1"] * 3
     assert [o.line for o in objects] == [2, 5, 10]

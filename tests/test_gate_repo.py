@@ -113,12 +113,12 @@ def test_changing_an_active_models_priority_warns_with_the_safe_sequence(committ
 
 def test_git_missing_inside_a_work_tree_is_an_error_not_a_skip(tmp_path, monkeypatch):
     """NOT_IN_GIT cannot be checked without git: the gate says so instead of passing."""
-    from gpuaas.validate import gate
+    from gpuaas.validate import repochecks
     (tmp_path / ".git").mkdir()
     root = tmp_path / "rendered" / "x"
     root.mkdir(parents=True)
     monkeypatch.setattr(shutil, "which", lambda name: None if name == "git" else "/usr/bin/" + name)
-    [finding] = gate.git_findings(type("B", (), {"files": {}})(), root)
+    [finding] = repochecks.git_findings(type("B", (), {"files": {}})(), root)
     assert finding.code == "GIT" and finding.severity == "error" and "git is not installed" in finding.message
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gpuaas.validate import gate
-from gpuaas.validate.gate import Obj
+from gpuaas.validate import policy as gate
+from gpuaas.validate.objects import Obj
 
 from .conftest import PREAMBLE, write
 

@@ -123,13 +123,13 @@ def test_github_format_and_auto_selection(repo, schemas, cli, monkeypatch):
 
 
 def test_objects_without_schema_warn_and_fail_strict():
-    from gpuaas.validate import gate
+    from gpuaas.validate import objects, policy
     from gpuaas.validate.schema_check import SchemaValidator
-    widget = gate.Obj({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}},
+    widget = objects.Obj({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}},
                       "w.yaml", 3)
     stats = {"schemaChecked": 0}
-    [lenient] = gate.schema_findings(widget, SchemaValidator("1.33"), False, stats)
-    [strict] = gate.schema_findings(widget, SchemaValidator("1.33"), True, stats)
+    [lenient] = policy.schema_findings(widget, SchemaValidator("1.33"), False, stats)
+    [strict] = policy.schema_findings(widget, SchemaValidator("1.33"), True, stats)
     assert (lenient.code, lenient.severity, lenient.line) == ("NO_SCHEMA", "warning", 3)
     assert (strict.code, strict.severity) == ("NO_SCHEMA", "error")
     assert stats["schemaChecked"] == 0
