@@ -184,7 +184,7 @@ def test_pods_wait_for_the_complete_upload_at_a_prefix_of_their_own():
 
 
 def test_no_model_prefix_is_the_start_of_another(tmp_path: Path):
-    body = HEAD + ("storage: {s3: {connection: c, bucket: b}}\n"
+    body = HEAD + ("storage: {s3: {connection: c, bucket: models}}\n"
                    "pools: [{name: l4, gpu: L4, instanceType: g6.12xlarge}]\n"
                    "models:\n"
                    "  - {name: devstral-2, source: hf://o/m, params: 8B, precision: fp8, gpus: 1}\n"

@@ -148,3 +148,58 @@ def test_json_schema_of_the_format(cli):
     for path in PORTFOLIOS:
         assert path.read_text().startswith(
             "# yaml-language-server: $schema=../schema/portfolio.schema.json\n")
+
+
+GRAMMAR_BASE = """\
+apiVersion: gpuaas/v1
+kind: Portfolio
+metadata: {name: demo}
+gitops: {repoURL: https://example.com/repo.git}
+environments: [{name: prod}]
+storage: {s3: {connection: c, bucket: BUCKET}}
+serving: {runtime: {image: IMAGE}}
+pools: [{name: l4, gpu: L4, instanceType: g6.12xlarge}]
+models:
+  - {name: m, source: SOURCE, params: 8B, precision: fp8, gpus: 1, revision: REV}
+"""
+GOOD = {"BUCKET": "models", "IMAGE": "registry.redhat.io/rhaiis/vllm-cuda-rhel9:3.2.3",
+        "SOURCE": "hf://RedHatAI/granite-3.1-8b-instruct", "REV": "main"}
+
+
+def grammar_text(**bad: str) -> str:
+    text = GRAMMAR_BASE
+    for key, value in {**GOOD, **bad}.items():
+        text = text.replace(key, value)
+    return text
+
+
+@pytest.mark.parametrize("bad, field", [
+    ({"SOURCE": "hf://../../../etc/passwd"}, "models[0].source"),
+    ({"SOURCE": "hf://org--x/model"}, "models[0].source"),
+    ({"SOURCE": "oci://../../etc:1"}, "models[0].source"),
+    ({"SOURCE": "s3://../../../x/y"}, "models[0].source"),
+    ({"SOURCE": "s3://models/a/../../b"}, "models[0].source"),
+    ({"SOURCE": "pvc://Weights/m"}, "models[0].source"),
+    ({"REV": "../.."}, "models[0].revision"),
+    ({"BUCKET": "'../../..'"}, "storage.s3.bucket"),
+    ({"BUCKET": "My_Bucket"}, "storage.s3.bucket"),
+    ({"IMAGE": "'quay.io/x/y:1 --privileged'"}, "serving.runtime.image"),
+    ({"IMAGE": "'quay.io/x/y\"'"}, "serving.runtime.image"),
+])
+def test_names_are_checked_by_their_real_grammars(tmp_path: Path, bad: dict, field: str):
+    from gpuaas.findings import UserError
+    from gpuaas.portfolio.load import load_text
+    load_text(grammar_text(), "p.yaml")           # the good ones load
+    with pytest.raises(UserError) as caught:
+        load_text(grammar_text(**bad), "p.yaml")
+    assert [f.code for f in caught.value.findings] == ["SCHEMA"]
+    assert caught.value.findings[0].message.startswith(field + ":")
+
+
+@pytest.mark.parametrize("source", ["oci://registry.redhat.io/rhelai1/modelcar-granite-3-1-8b-instruct:1.5",
+                                    "oci://quay.io/org/model@sha256:" + "a" * 64,
+                                    "s3://models/granite/8b", "pvc://weights/models/granite",
+                                    "hf://meta-llama/Llama-3.1-8B-Instruct"])
+def test_real_sources_pass_their_grammars(source: str):
+    from gpuaas.portfolio.load import load_text
+    load_text(grammar_text(SOURCE=source), "p.yaml")

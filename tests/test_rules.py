@@ -255,11 +255,11 @@ def test_a_gated_repository_needs_a_token_where_it_is_downloaded(tmp_path):
     pulled = pipeline.build(write(tmp_path / "a.yaml", HEAD + model))
     [finding] = [f for f in pulled.findings if f.code == "GATED_TOKEN"]
     assert finding.severity == "error" and finding.line == 7 and "serving.hfTokenSecret" in finding.message
-    s3 = "storage: {s3: {connection: c, bucket: b}}\n"
+    s3 = "storage: {s3: {connection: c, bucket: models}}\n"
     uploaded = pipeline.build(write(tmp_path / "b.yaml", HEAD + s3 + model))
     [finding] = [f for f in uploaded.findings if f.code == "GATED_TOKEN"]
     assert "storage.uploads.hfTokenSecret" in finding.message and finding.line == 8
-    token = "storage: {s3: {connection: c, bucket: b}, uploads: {hfTokenSecret: hf}}\n"
+    token = "storage: {s3: {connection: c, bucket: models}, uploads: {hfTokenSecret: hf}}\n"
     assert not [f for f in pipeline.build(write(tmp_path / "c.yaml", HEAD + token + model)).findings
                 if f.code == "GATED_TOKEN"]
     ungated = model.replace("meta-llama/Llama-3.1-8B-Instruct", "Qwen/Qwen3-8B")

@@ -171,3 +171,35 @@ def quantity(value: str | int | float) -> float:
         raise ValueError(f"{shown(text)} is not a Kubernetes quantity: write e.g. 4, 500m, 16Gi")
     number = text[:len(text) - len(match.group(2) or "")]
     return float(number) * BINARY[match.group(2) or ""]
+
+
+# Hugging Face repository ids (huggingface_hub validate_repo_id): letters, digits, '-', '_',
+# '.'; no '--' or '..'; '-' and '.' neither start nor end a name; 96 characters at most.
+_HF_NAME = re.compile(r"^(?![-.])(?!.*(?:--|\.\.))[A-Za-z0-9._-]{1,96}(?<![-.])$")
+# S3 bucket names (AWS's rules, which MinIO and Ceph keep): 3-63 lowercase letters, digits,
+# '.' and '-', starting and ending with a letter or digit, no '..'.
+_S3_BUCKET = re.compile(r"^(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+# An OCI image reference (distribution/reference's grammar): [host[:port]/]path[:tag][@digest]
+_OCI_HOST = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]+)?/)"
+_OCI_PATH = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
+_OCI_REFERENCE = re.compile(rf"^{_OCI_HOST}?{_OCI_PATH}(?::[A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}})?"
+                            r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")
+
+
+def hf_repo(value: str) -> str:
+    """org/name, as the Hub takes it (nothing that climbs a path)."""
+    parts = value.split("/")
+    if len(parts) != 2 or not all(_HF_NAME.match(part) for part in parts):
+        raise ValueError(f"{shown(value)} is not a Hugging Face repository: write org/name with "
+                         "letters, digits, '-', '_' or '.', no '..' or '--'")
+    return value
+
+
+def s3_bucket(value: str) -> str:
+    return _matching(_S3_BUCKET, value, "an S3 bucket name: 3 to 63 lowercase letters, digits, '.' "
+                     "or '-', starting and ending with a letter or digit")
+
+
+def oci_reference(value: str) -> str:
+    return _matching(_OCI_REFERENCE, value, "an image reference: write registry/path[:tag][@sha256:...], "
+                     "without spaces or quotes")

@@ -29,18 +29,21 @@ from .fields import (  # noqa: F401 - the field types, also for the format's oth
     dns_subdomain,
     git_ref,
     git_url,
+    hf_repo,
     GPUS_MIN,
     label,
     label_key,
     label_value,
     LABEL_VALUE_MAX,
     NAME_MAX,
+    oci_reference,
     operator_version,
     parse_params,
     pattern,
     Precision,
     quantity,
     repo_path,
+    s3_bucket,
     shown,
     State,
     Strict,
@@ -254,6 +257,8 @@ class S3(Strict):
     bucket: str
     endpoint: str = ""
 
+    _b = field_validator("bucket")(lambda v: s3_bucket(v))
+
 
 class Uploads(Strict):
     namespace: str = Field("gpuaas-uploads", json_schema_extra=label())
@@ -261,6 +266,7 @@ class Uploads(Strict):
     image: str = "registry.access.redhat.com/ubi9/python-311:latest"
 
     _ns = field_validator("namespace")(lambda v: dns_label(v))
+    _i = field_validator("image")(lambda v: oci_reference(v))
 
 
 class Storage(Strict):
@@ -279,6 +285,7 @@ class Runtime(Strict):
     image: str = catalog.VLLM_IMAGE
 
     _n = field_validator("name")(lambda v: dns_subdomain(v))   # the ServingRuntime's name
+    _i = field_validator("image")(lambda v: oci_reference(v))
 
 
 class Serving(Strict):
@@ -388,7 +395,21 @@ class Model(Strict):
         if not _SOURCE.match(v):
             raise ValueError(f"{shown(v)} is not a model source: use hf://org/model, "
                              "oci://registry/image:tag, s3://bucket/path or pvc://claim/path")
+        scheme, _, rest = v.partition("://")
+        # each reaches an object as its scheme's kind of name: checked by its grammar
+        if scheme == "hf":
+            hf_repo(rest)
+        elif scheme == "oci":
+            oci_reference(rest)
+        else:
+            head, _, path = rest.partition("/")
+            s3_bucket(head) if scheme == "s3" else dns_subdomain(head)
+            if ".." in path.split("/"):
+                raise ValueError(f"{shown(v)}: a path inside the {'bucket' if scheme == 's3' else 'claim'} "
+                                 "must not climb out of it ('..')")
         return v
+
+    _rev = field_validator("revision")(lambda v: v if v is None else git_ref(v))
 
     @property
     def scheme(self) -> str:
@@ -458,6 +479,8 @@ class Loadtest(Strict):
     tokenSecret: str = Field("loadtest-token", json_schema_extra=_SECRET)
     image: str = "docker.io/grafana/k6:1.1.0"
     replicas: int = Field(0, ge=0, le=100)
+
+    _i = field_validator("image")(lambda v: oci_reference(v))
     stages: list[Stage] = [Stage(duration="2m", target=10), Stage(duration="3m", target=35),
                            Stage(duration="2m", target=5), Stage(duration="3m", target=45),
                            Stage(duration="2m", target=0)]

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from .fields import Strict, dns_label, dns_subdomain, quantity
+from .fields import Strict, dns_label, dns_subdomain, oci_reference, quantity
 
 DEFAULT_PASSWORD_KEY = "database-password"
 TaskName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", min_length=1, max_length=200)]
@@ -35,6 +35,7 @@ class Registry(Strict):
     image: str = "registry.access.redhat.com/ubi9/python-311:latest"   # runs the Job's script
 
     _n = field_validator("name", "namespace")(lambda v: dns_label(v))
+    _i = field_validator("image")(lambda v: oci_reference(v))
 
 
 class Workbench(Strict):
@@ -53,6 +54,7 @@ class Workbench(Strict):
 
     _n = field_validator("name", "namespace")(lambda v: dns_label(v))
     _q = field_validator("storage", "cpu", "memory")(lambda v: _quantity(v))
+    _i = field_validator("image")(lambda v: oci_reference(v))
 
 
 def _quantity(value: str) -> str:
@@ -73,3 +75,4 @@ class Evaluation(Strict):
     publishImage: str = "registry.access.redhat.com/ubi9/python-311:latest"
 
     _ns = field_validator("namespace")(lambda v: dns_label(v))
+    _i = field_validator("image", "publishImage")(lambda v: oci_reference(v))
