@@ -90,11 +90,6 @@ class Kustomize(str, Enum):
     python = "python"
 
 
-def print_json(value: object) -> None:
-    import json   # here: `--help` and text output need no json
-    sys.stdout.write(json.dumps(value, indent=2) + "\n")
-
-
 def report(findings: list[Finding]) -> None:
     reporters.as_text(err, findings)
 
@@ -102,12 +97,6 @@ def report(findings: list[Finding]) -> None:
 def fail(exc: UserError) -> NoReturn:
     report(exc.findings)
     raise typer.Exit(2)
-
-
-def _input_error(message: str) -> typer.Exit:
-    """Report bad input on the command line itself; raise what this returns."""
-    report([Finding("-", None, "INPUT", message)])
-    return typer.Exit(2)
 
 
 @app.command()
@@ -343,7 +332,7 @@ def schemas_list(schemas: Optional[Path] = typer.Option(None, "--schemas", help=
     directory = _schemas_dir(schemas)
     rows = schema_index([directory] if directory else [])
     if format == PlanFormat.json:
-        print_json(rows)
+        reporters.print_json(rows)
         return
     from rich.table import Table
     table = Table(box=None, pad_edge=False)
@@ -450,8 +439,8 @@ def explain(code: str = typer.Argument(..., help="A finding's code, as printed i
     from .findings import did_you_mean
     found = CODES.get(code.upper())
     if found is None:
-        raise _input_error(f"no finding code {code!r}{did_you_mean(code.upper(), CODES)}; "
-                           "docs/findings.md lists them all")
+        fail(UserError([Finding("-", None, "INPUT", f"no finding code {code!r}"
+                                f"{did_you_mean(code.upper(), CODES)}; docs/findings.md lists them all")]))
     from rich.text import Text
     out.print(Text(f"{code.upper()} ({found.severity}, found by {found.stage})\n"
                    f"catches: {found.catches}\nfix: {found.fix}"))
@@ -461,7 +450,7 @@ def explain(code: str = typer.Argument(..., help="A finding's code, as printed i
 def schema() -> None:
     """Print the portfolio's JSON Schema (for editors, via yaml-language-server)."""
     from .portfolio.jsonschema import portfolio_schema
-    print_json(portfolio_schema())
+    reporters.print_json(portfolio_schema())
 
 
 # The command list shows each command's whole first line (click would cut it to fit 80

@@ -6,9 +6,9 @@ The portfolio model (pydantic), the rules, the plan and the templates (Jinja) ar
 when a portfolio is built: a run whose builds all come from the cache needs none of them."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from . import repo

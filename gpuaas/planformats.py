@@ -4,10 +4,11 @@ per portfolio, a list for several), Markdown a pull-request comment. The modules
 each are imported when it prints: the CLI reads the names at start-up."""
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
+
+from .reporters import print_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,8 +27,7 @@ class PlanFormat:
 
 def _one_or_list(documents: list[dict]) -> None:
     if documents:
-        value = documents[0] if len(documents) == 1 else documents
-        sys.stdout.write(json.dumps(value, indent=2) + "\n")
+        print_json(documents[0] if len(documents) == 1 else documents)
 
 
 def _text_plans(console: Console, plans: Plans) -> None:

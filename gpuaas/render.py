@@ -41,12 +41,12 @@ def render(plan: Plan) -> dict[str, str]:
     p = plan.portfolio
     files: dict[str, str] = {}
     files.update(render_charts(plan))
-    files.update(render_bootstrap(p, tree_path(p), {c for env in plan.environments
-                                                    for c, on in env.components.items() if on}))
+    files.update(render_bootstrap(p, tree_path(p), {c.name for c in components.on(plan)}))
     for env in plan.environments:
+        ctx = components.context(p, env)
         for c in components.REGISTRY:
             if env.components[c.name]:
-                docs = c.render(p, env, components.context(p, env))
+                docs = c.render(p, env, ctx)
                 files.update(kustomize_dir(f"components/{env.name}/{c.name}", docs))
     files["README.md"] = readme(plan, files)
     return {path: with_header(path, text, p.metadata.name) for path, text in sorted(files.items())}

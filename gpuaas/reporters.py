@@ -6,7 +6,6 @@ user's and may hold `[x]`, `[/bold]` or `:smile:`.
 """
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, Callable
 
@@ -71,8 +70,14 @@ def _text(console: Console, findings: list[Finding], stats: dict | None, ok: boo
     as_text(console, findings, stats)
 
 
+def print_json(value: object) -> None:
+    """The JSON every command prints (--format json, `gpuaas schema`)."""
+    import json   # here: `--help` and text output need no json
+    sys.stdout.write(json.dumps(value, indent=2) + "\n")
+
+
 def _json(console: Console, findings: list[Finding], stats: dict | None, ok: bool) -> None:
-    sys.stdout.write(json.dumps(as_json(findings, stats or {}, ok), indent=2) + "\n")
+    print_json(as_json(findings, stats or {}, ok))
 
 
 def _github(console: Console, findings: list[Finding], stats: dict | None, ok: bool) -> None:

@@ -11,6 +11,7 @@ from gpuaas import pipeline
 from gpuaas.findings import UserError
 
 from .conftest import DEMO, HEAD, write
+from .sim.argocd import Health
 
 
 def health_checks() -> dict[str, str]:
@@ -20,19 +21,9 @@ def health_checks() -> dict[str, str]:
 
 
 def health(script: str, obj: dict) -> tuple[str, str]:
-    """Run an Argo CD health check as Argo CD does (gopher-lua is Lua 5.1): `obj` is global."""
-    from lupa.lua51 import LuaRuntime
-    lua = LuaRuntime(unpack_returned_tuples=True)
-
-    def table(value):
-        if isinstance(value, dict):
-            return lua.table_from({k: table(v) for k, v in value.items()})
-        if isinstance(value, list):
-            return lua.table_from([table(v) for v in value])
-        return value
-    lua.globals().obj = table(obj)
-    result = lua.execute(script)
-    return result["status"], result["message"]
+    """Run an Argo CD health check in Lua 5.1 (gopher-lua's dialect), as the bring-up
+    simulation does."""
+    return Health({"check": script}).run("check", obj)
 
 
 def cond(kind: str, status: str, message: str = "") -> dict:

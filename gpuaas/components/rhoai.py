@@ -9,10 +9,17 @@ from ..templating import render_template
 from .base import Component, Context
 
 
+def parts(p: Portfolio, ctx: Context) -> dict[str, dict]:
+    """The DataScienceCluster components written beside dashboard, kserve and kueue: the
+    portfolio's own, then those the components on here need (Managed)."""
+    out: dict[str, dict] = {name: {"managementState": state}
+                            for name, state in p.platform.rhoai.components.items()}
+    out.update(ctx.dsc)
+    return out
+
+
 def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
-    extra: dict[str, dict] = {name: {"managementState": state}
-                              for name, state in p.platform.rhoai.components.items()}
-    extra.update(ctx.dsc)    # an enabled component's operator is Managed
+    extra = parts(p, ctx)
     return {"datasciencecluster.yaml": render_template(
         "rhoai/datasciencecluster.yaml.j2", kueue=env.components["kueue"],
         cluster_queue=p.quota.clusterQueue, local_queue=p.quota.localQueue, extra=extra)}
@@ -33,10 +40,7 @@ def singletons(plan: Plan, env: EnvPlan, ctx: Context) -> list[tuple[str, str]]:
     if not env.components["rhoai"]:
         return []
     p = plan.portfolio
-    states: dict[str, str] = {name: state for name, state in p.platform.rhoai.components.items()}
-    for name, part in ctx.dsc.items():      # what the DataScienceCluster template writes
-        states[name] = part["managementState"]
-    extra = "".join(f", {name} {state}" for name, state in sorted(states.items()))
+    extra = "".join(f", {name} {part['managementState']}" for name, part in sorted(parts(p, ctx).items()))
     return [("DataScienceCluster default-dsc", "dashboard and kserve Managed, kueue "
              f"{'Unmanaged' if env.components['kueue'] else 'Removed'} with the portfolio's "
              f"queues{extra}; applied server-side, so every other component stays as its "

@@ -90,15 +90,17 @@ class Health:
             return self.lua.table_from([self._table(v) for v in value])
         return value
 
+    def run(self, group_kind: str, view: dict) -> tuple[str, str]:
+        """The tree's check of that kind on an object as Argo CD hands it over."""
+        result = self.checks[group_kind](self._table(view))
+        return result["status"], result["message"] or ""
+
     def of(self, obj) -> tuple[str, str] | None:
-        cached = self.cache.get((obj.key, obj.version))
         if (obj.key, obj.version) in self.cache:
-            return cached
+            return self.cache[(obj.key, obj.version)]
         group, kind = obj.key[:2]
-        check = self.checks.get(f"{group}/{kind}")
-        if check is not None:
-            result = check(self._table(obj.view()))
-            out = (result["status"], result["message"] or "")
+        if f"{group}/{kind}" in self.checks:
+            out: tuple[str, str] | None = self.run(f"{group}/{kind}", obj.view())
         else:
             out = builtin(kind, obj)
         self.cache[(obj.key, obj.version)] = out
