@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import cache
@@ -30,7 +31,9 @@ from pathlib import Path
 from .findings import Finding
 from . import resultcache as results
 
-FORMAT = 2
+FORMAT = 3
+# gpuaas/schemas/<family>/<version>: the overlays a Reused may name
+_OVERLAY = re.compile(r"^(releases|kueue-operator)/[0-9]+\.[0-9]+$")
 # libraries whose output becomes the tree's text (templates, YAML, notebooks, validation)
 LIBRARIES = ("jinja2", "markupsafe", "pydantic", "pydantic_core", "ruamel.yaml", "yaml", "nbformat")
 
@@ -48,6 +51,7 @@ class Reused:
     files: dict[str, str] = field(default_factory=dict)
     tree: dict | None = None    # output.read_tree of the tree, as read to check it
     owned: dict[str, str] = field(default_factory=dict)     # pipeline.Built.owned
+    overlays: dict[str, list[str]] = field(default_factory=dict)    # pipeline.Built.overlays
     plan = None
 
     @property
@@ -145,6 +149,9 @@ class Slot:
             return None
         reused.files, reused.tree = files, tree
         reused.owned = {str(k): str(v) for k, v in data["owned"]}
+        reused.overlays = {str(k): [str(o) for o in v] for k, v in data["overlays"].items()}
+        if not all(_OVERLAY.match(o) for v in reused.overlays.values() for o in v):
+            return None     # only names of the bundled overlays, never a path elsewhere
         return reused
 
     def store(self, built, consulted: set[str]) -> None:
@@ -159,5 +166,6 @@ class Slot:
                  "place": list(built.place),
                  "files": [[rel, _digest(text)] for rel, text in built.files.items()],
                  "owned": sorted([k, v] for k, v in built.owned.items()),
+                 "overlays": built.overlays,
                  "configs": [[ref, catalog.config_fingerprint(ref)] for ref in sorted(consulted)]}
         results.write_json(self.file, entry)

@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .olm import Entry
+
 GIB = 1024**3
 GB = 1000**3
 
@@ -427,18 +429,156 @@ OPERATORS: dict[str, Operator] = {
                           "nvidia-gpu-operator", True, monitoring=True),
 }
 
-# The OpenShift AI release everything here is checked against. `fast-3.x` leads from 3.0.0 to
-# 3.2.x and 3.3.x (RHOAI-Build-Config catalog/rhoai-3.3/v4.20/rhods-operator/catalog.yaml):
-# only a starting CSV with Manual approval stays on 3.0.
+# --- OpenShift AI releases -----------------------------------------------------------------
+# OLM's channels of the rhods-operator package that carry 3.x, entries as the file-based
+# catalog lists them: red-hat-data-services/RHOAI-Build-Config@rhoai-3.5 (294d62e74337,
+# 2026-08-21), catalog/v4.20/rhods-operator/catalog.yaml (v4.19 carries the same 3.x entries).
+# 3.0.0 is only on fast-3.x, and no later channel replaces it: 3.0 moves on through fast-3.x.
+# eus-3.5's 3.5.0 replaces nothing: an install, or a channel switch from stable-3.5 at 3.5.0.
+def _chain(*names: str, ranges: dict[str, str] | None = None, first: str | None = None) -> tuple[Entry, ...]:
+    out, before = [], first
+    for name in names:
+        out.append(Entry(f"rhods-operator.{name}", before and f"rhods-operator.{before}",
+                         (ranges or {}).get(name)))
+        before = name
+    return tuple(out)
+
+
+def _since(floor: str, *names: str) -> dict[str, str]:
+    return {n: f">={floor} <{n}" for n in names}
+
+
+RHOAI_CHANNELS: dict[str, tuple[Entry, ...]] = {
+    "fast-3.x": (
+        Entry("rhods-operator.3.0.0"),
+        Entry("rhods-operator.3.2.0", "rhods-operator.3.0.0", ">=3.0.0 <3.2.0"),
+        Entry("rhods-operator.3.3.0", "rhods-operator.3.2.1", ">=3.2.0 <3.3.0"),
+        Entry("rhods-operator.3.2.1", "rhods-operator.3.2.0", ">=3.0.0 <3.2.1"),
+        Entry("rhods-operator.3.3.1", "rhods-operator.3.3.0", ">=3.3.0 <3.3.1"),
+    ),
+    "stable-3.3": _chain("3.3.0", "3.3.1", "3.3.2", "3.3.3", "3.3.4", "3.3.5", "3.3.6",
+                         ranges=_since("3.3.0", "3.3.1", "3.3.2", "3.3.3", "3.3.4", "3.3.5", "3.3.6")),
+    "stable-3.4": _chain("3.4.0", "3.4.1", "3.4.2", "3.4.3", first="3.3.2",
+                         ranges=_since("3.3.0", "3.4.0", "3.4.1", "3.4.2", "3.4.3")),
+    "stable-3.x": _chain("3.3.0", "3.3.1", "3.3.2", "3.4.0", "3.4.1", "3.4.2", "3.4.3", "3.5.0",
+                         ranges={**_since("3.3.0", "3.3.1", "3.3.2", "3.4.0", "3.4.1", "3.4.2", "3.4.3"),
+                                 "3.5.0": ">=3.4.0 <3.5.0"}),
+    "stable-3.5": (Entry("rhods-operator.3.5.0", None, ">=3.4.0 <3.5.0"),),
+    "eus-3.5": (Entry("rhods-operator.3.5.0"),),
+}
+
+
+@dataclass(frozen=True)
+class KueueOperator:
+    """A channel of the Red Hat build of Kueue operator: the upstream Kueue it runs, and the
+    kueue.x-k8s.io version the queues are written in (the one its CRDs store)."""
+    kueue: str
+    api: str
+    schemas: str          # gpuaas/schemas/kueue-operator/<this>/: its CRDs
+    source: str
+
+
+# openshift/kueue-operator release branches: the operand (.gitmodules, upstream/kueue/src) and
+# bindata/assets/kueue-operator/crds/ (served and storage versions); channels from
+# openshift/kueue-fbc@main v4.20/catalog/kueue-operator/catalog.json. 1.1 and 1.2 serve
+# v1beta1 only; 1.3 and 1.4 store v1beta2 and serve v1beta1 deprecated.
+KUEUE_OPERATORS: dict[str, KueueOperator] = {
+    "stable-v1.1": KueueOperator("0.12", "v1beta1", "1.1", "openshift/kueue-operator@release-1.1 (ba545a00)"),
+    "stable-v1.2": KueueOperator("0.14", "v1beta1", "1.2", "openshift/kueue-operator@release-1.2 (efbdc49b)"),
+    "stable-v1.3": KueueOperator("0.16", "v1beta2", "1.3", "openshift/kueue-operator@release-1.3 (5d92a809)"),
+    "stable-v1.4": KueueOperator("0.18", "v1beta2", "1.4", "openshift/kueue-operator@release-1.4 (a82b72a1)"),
+}
+
+
+# The kueue-operator package's channels (openshift/kueue-fbc@main, v4.20/catalog/kueue-operator/
+# catalog.json): z-streams skip their predecessor; no entry replaces one of another channel,
+# so OLM does not move an installed operator to a new minor channel on its own.
+KUEUE_CHANNELS: dict[str, tuple[Entry, ...]] = {
+    "stable-v1.1": (Entry("kueue-operator.v1.1.0"),),
+    "stable-v1.2": (Entry("kueue-operator.v1.2.0"),),
+    "stable-v1.3": (Entry("kueue-operator.v1.3.0"),
+                    Entry("kueue-operator.v1.3.1", skips=("kueue-operator.v1.3.0",))),
+    "stable-v1.4": (Entry("kueue-operator.v1.4.0"),
+                    Entry("kueue-operator.v1.4.1", skips=("kueue-operator.v1.4.0",))),
+}
+# Subscriptions whose moves are checked against their package's graph: (catalog key, graph)
+OLM_GRAPHS: dict[str, dict[str, tuple[Entry, ...]]] = {"rhoai": RHOAI_CHANNELS, "kueue": KUEUE_CHANNELS}
+
+
+@dataclass(frozen=True)
+class Release:
+    """One OpenShift AI release: what differs between releases, each read from its branch."""
+    version: str              # "3.3"
+    channel: str              # its OLM channel unless the portfolio names another
+    kueue_channel: str        # the Red Hat build of Kueue operator channel it pairs with
+    vllm_image: str           # its vLLM CUDA runtime image (relatedImages, by digest)
+    vllm: str                 # the vLLM version inside that image
+    approver_image: str       # the oc image that approves install plans
+    source: str               # where these were read
+    eus: bool = False
+
+    @property
+    def channels(self) -> list[str]:
+        """The channels that carry this release."""
+        return [c for c, entries in RHOAI_CHANNELS.items()
+                if any(release_of(e.name.partition(".")[2]) == self.version for e in entries)]
+
+    def newest(self, channel: str) -> str | None:
+        """The newest CSV version of this release on `channel`."""
+        found = [e.name.partition(".")[2] for e in RHOAI_CHANNELS.get(channel, ())
+                 if release_of(e.name.partition(".")[2]) == self.version]
+        return max(found, key=lambda v: tuple(int(n) for n in v.split("."))) if found else None
+
+    @property
+    def example(self) -> str:
+        return self.newest(self.channel) or f"{self.version}.0"
+
+    @property
+    def schemas(self) -> str | None:
+        """gpuaas/schemas/releases/<this>/: its CRDs (None: the base bundle is this release's)."""
+        return None if self.version == DEFAULT_RELEASE else self.version
+
+
+def release_of(version: str) -> str:
+    """3.3.6 -> 3.3; 3.5 -> 3.5."""
+    return ".".join(version.split("-")[0].split(".")[:2])
+
+
+DEFAULT_RELEASE = "3.0"
+_OSE_CLI = "registry.redhat.io/openshift4/ose-cli-rhel9@sha256:"
+# Images: the relatedImages of each release's newest bundle in the catalog above
+# (rhaiis_vllm_cuda_image / rhaii_vllm_cuda_image, ose_cli_image), by digest: a tag can move.
+# vLLM inside: 3.5.0's CSV states it (RELATED_IMAGE_RHAII_VLLM_CUDA_IMAGE_UPSTREAM_VERSION
+# "0.24.0+rhaiv.9"); for 3.3 and 3.4 the ServingRuntime template's opendatahub.io/runtime-version
+# (rhods-operator@rhoai-3.x, prefetched-manifests/modelcontroller/runtimes/vllm-cuda-template.yaml);
+# 3.0.0 ships RHAIIS 3.2.3. Kueue pairing: the operator's e2e tests (rhods-operator@rhoai-3.0
+# tests/e2e/kueue_test.go, @rhoai-3.3|3.4|3.5 tests/e2e/helper_test.go) and, for 3.4 and 3.5,
+# Red Hat's platform chart (RHOAI-Build-Config@rhoai-3.x helm/rhai-on-openshift-chart/values.yaml).
+RELEASES: dict[str, Release] = {
+    "3.0": Release(
+        "3.0", "fast-3.x", "stable-v1.1",
+        "registry.redhat.io/rhaiis/vllm-cuda-rhel9@sha256:ad756c01ec99a99cc7d93401c41b8d92ca96fb1ab7c5262919d818f2be4f3768",
+        "0.11", _OSE_CLI + "eaa42ee5a963696339c318b511a330b2b6fc9e1eb173d2d47f9cb757f6eb3da9",
+        "RHOAI-Build-Config@rhoai-3.0 (e927780dce), bundle 3.0.0"),
+    "3.3": Release(
+        "3.3", "stable-3.3", "stable-v1.2",
+        "registry.redhat.io/rhaiis/vllm-cuda-rhel9@sha256:e6a64e3e4de7c7f585601379ecea204d2d045bb113331edd4b3799f52b8e92b7",
+        "0.13", _OSE_CLI + "9df03d57077c708fd280afc2c768feb732ed6de54a847c5ca2a929cb3b9b3d44",
+        "RHOAI-Build-Config@rhoai-3.5 (294d62e743), bundle 3.3.6; rhods-operator@rhoai-3.3 (68bc2c160f)"),
+    "3.4": Release(
+        "3.4", "stable-3.4", "stable-v1.2",
+        "registry.redhat.io/rhaii/vllm-cuda-rhel9@sha256:5800e12b2a465f15961fcf34b645d79ed4f91ec9161eab22b1205d12682183c8",
+        "0.18", _OSE_CLI + "9df03d57077c708fd280afc2c768feb732ed6de54a847c5ca2a929cb3b9b3d44",
+        "RHOAI-Build-Config@rhoai-3.5 (294d62e743), bundle 3.4.3; rhods-operator@rhoai-3.4 (8dc22631b4)"),
+    "3.5": Release(
+        "3.5", "stable-3.5", "stable-v1.4",
+        "registry.redhat.io/rhaii/vllm-cuda-rhel9@sha256:ba060ec145e1b7ac3a3b25b89fc75f7d146746156990ff5858235eaa9d158e32",
+        "0.24", _OSE_CLI + "5f836e1e76285bbb4fcd04aa986e6f88a816a1b6db7c9c8e04a6a6ce9e073a44",
+        "RHOAI-Build-Config@rhoai-3.5 (294d62e743), bundle 3.5.0", eus=True),
+}
+NEWEST_EUS = "3.5"
+# A portfolio without a version keeps what it rendered before releases were a choice: 3.0.0.
 RHOAI_VERSION = "3.0.0"
-# Approves exactly the pinned InstallPlan (Manual approval holds even the first one).
-# The images OpenShift AI 3.0.0's bundle names by digest (its relatedImages `rhaiis_vllm_cuda_image`
-# and ose-cli-rhel9; red-hat-data-services/RHOAI-Build-Config@rhoai-3.0,
-# catalog/v4.20/rhods-operator/catalog.yaml): a tag can move, a digest cannot.
-APPROVER_IMAGE = ("registry.redhat.io/openshift4/ose-cli-rhel9"
-                  "@sha256:eaa42ee5a963696339c318b511a330b2b6fc9e1eb173d2d47f9cb757f6eb3da9")
-VLLM_IMAGE = ("registry.redhat.io/rhaiis/vllm-cuda-rhel9"
-              "@sha256:ad756c01ec99a99cc7d93401c41b8d92ca96fb1ab7c5262919d818f2be4f3768")
 
 # Checkpoints quantised with llm-compressor declare "compressed-tensors" in config.json, and
 # vLLM refuses a --quantization that contradicts it. Their publishers and ModelCar image

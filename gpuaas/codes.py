@@ -58,6 +58,11 @@ CODES: dict[str, Code] = {
                  "pick a storage the source allows, or configure `storage.s3`"),
     "STORAGE_HF": _("rules", "warning", "weights pulled from Hugging Face at every pod start",
                     "configure `storage.s3` to upload them once"),
+    "RELEASE": _("rules", "error or warning", "an OpenShift AI version and channel that do not go "
+                 "together (a channel that does not carry the release, a channel OLM does not "
+                 "have), a pinned version the catalog gpuaas knows does not list, a Kueue "
+                 "operator channel gpuaas has no facts for",
+                 "pick a channel the message lists, or leave `channel` out for the release's own"),
     "GATED_TOKEN": _("rules", "error", "a gated Hugging Face repository downloaded without a token",
                      "name the token's Secret in `serving.hfTokenSecret` (pods pull) or "
                      "`storage.uploads.hfTokenSecret` (a Job uploads)"),
@@ -137,6 +142,10 @@ CODES: dict[str, Code] = {
     "KUEUE_IMMUTABLE": _("validate", "warning", "an active model's queue or priority label changes "
                          "against the last commit: Kueue refuses that while it has ready pods",
                          "deactivate, commit, change, activate"),
+    "UPGRADE_PATH": _("validate", "error", "an operator's channel or pinned version changed since the "
+                      "last commit in a way OLM cannot follow: a downgrade, or a jump no catalog "
+                      "entry upgrades from (3.0 on fast-3.x straight to 3.5)",
+                      "move through the versions the message names, one commit each"),
     # --- other commands --------------------------------------------------------------------
     "GIT": _("command", "error", "`plan --diff` cannot read the revision; validate inside a Git work "
              "tree whose index git cannot read (not installed, or refusing the repository)",

@@ -77,6 +77,14 @@ class Built:
                 out[f"Application {ns}/{app}"] = f"the Argo CD Application {app} (environment {env.name})"
         return out
 
+    @property
+    def overlays(self) -> dict[str, list[str]]:
+        """Per environment, the bundled schema overlays of the release it runs (gpuaas/schemas/
+        <overlay>): its objects are checked against those, then the base bundle."""
+        if self.plan is None:
+            return {}
+        return {env.name: list(env.target.schemas) for env in self.plan.environments}
+
     tree = None     # a build read back from the cache has the tree it was checked against
 
 

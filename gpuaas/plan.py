@@ -22,6 +22,7 @@ import json
 from dataclasses import dataclass, field, replace
 
 from . import catalog, gpufit
+from .releases import Target, target
 from .portfolio.schema import COMPONENTS, Model, Pool, Portfolio, flag_number
 
 STATES = {"active": "Active", "standby": "Standby", "off": "Off"}
@@ -124,6 +125,7 @@ class ModelPlan:
     pools: list[str]            # eligible pools, in the ClusterQueue's flavor order
     storage: Storage
     fit: Fit
+    vllm: str                   # the vLLM version its environment serves
     admission: str = ""         # Admitted | Pending | Standby | Off
     reason: str = ""
     flavor: str | None = None
@@ -157,6 +159,7 @@ class EnvPlan:
     loadtest_replicas: int
     loadtest_stages: list
     chat_share: float
+    target: Target                  # the OpenShift AI it runs and what follows from it
     used: dict[str, int] = field(default_factory=dict)
     pending: dict[str, int] = field(default_factory=dict)
 
@@ -342,13 +345,14 @@ def resolve_env(portfolio: Portfolio, env_name: str, states: dict[str, str] | No
         toggle = getattr(o.platform.operators, name)
         if toggle is not None:
             operators[name] = toggle.enabled
+    t = target(portfolio, env)
     models = []
     for model in portfolio.models:
         state: str = o.models[model.name].state if model.name in o.models else model.state
         state = (states or {}).get(model.name, state)
         pools_for = eligible_pools(model, pools)
         mp = ModelPlan(model, state, [p.name for p in pools_for],
-                       decide_storage(model, portfolio), gpu_fit(model, pools_for))
+                       decide_storage(model, portfolio), gpu_fit(model, pools_for), t.vllm)
         if pools_for or pools:
             mp.cpu, mp.memory_gib, mp.disk_gib = pod_size(model, pools_for or pools)
         models.append(mp)
@@ -365,6 +369,7 @@ def resolve_env(portfolio: Portfolio, env_name: str, states: dict[str, str] | No
         loadtest_replicas=(lt.replicas if lt and lt.replicas is not None else portfolio.loadtest.replicas),
         loadtest_stages=(lt.stages if lt and lt.stages is not None else portfolio.loadtest.stages),
         chat_share=(lt.chatShare if lt and lt.chatShare is not None else portfolio.loadtest.chatShare),
+        target=t,
     )
     admit(plan, portfolio)
     return plan

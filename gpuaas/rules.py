@@ -11,6 +11,7 @@ from . import catalog, components, secrets
 from .findings import Finding, did_you_mean
 from .plan import EnvPlan, model_architecture, resolve_env, version_tuple
 from .portfolio.load import Loaded
+from .releases import declared, release_for, targets
 from .portfolio.schema import COMPONENTS, FIELD_FLAGS, GPUS_MIN, dns_subdomain, flag_number, shown
 
 # Flags gpuaas sets itself in the ServingRuntime: a model must not set them again.
@@ -253,7 +254,10 @@ def _storage_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
 def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
     p, at = loaded.portfolio, loaded.locations
     m = p.models[i]
-    version = version_tuple(p.serving.vllm)
+    # environments may run different releases: a removed flag fails on the newest vLLM,
+    # a flag that needs a version on the oldest
+    served = sorted({t.vllm for t in targets(p).values()}, key=version_tuple)
+    oldest, newest = served[0], served[-1]
     flags = m.flags
     names = [name for name, _ in flags]
     where = ("models", i, "vllmArgs")
@@ -281,10 +285,10 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
         if name in RUNTIME_FLAGS:
             yield at.finding(spot, f"{name} is set by the ServingRuntime (the model is served as "
                              f"{m.name!r} from /mnt/models): remove it", "VLLM_ARG")
-        if name in REMOVED_FLAGS and version >= REMOVED_FLAGS[name]:
+        if name in REMOVED_FLAGS and version_tuple(newest) >= REMOVED_FLAGS[name]:
             yield at.finding(spot, f"{name} was removed in vLLM "
-                             f"{'.'.join(map(str, REMOVED_FLAGS[name]))}: use --runner/--convert",
-                             "VLLM_ARG")
+                             f"{'.'.join(map(str, REMOVED_FLAGS[name]))} (served here: {newest}): "
+                             "use --runner/--convert", "VLLM_ARG")
         if name == "--chat-template" and value is not None and not _template_like(value):
             yield at.finding(spot, f"--chat-template={cut(value)} is a bare name, which vLLM treats as "
                              "a path (\"appears path-like, but doesn't exist\"). Remove it to use "
@@ -316,10 +320,10 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
             if need is None:
                 yield at.finding(spot, f"unknown tool-call parser {shown(value)}; vLLM knows "
                                  f"{', '.join(sorted(TOOL_PARSERS))}", "VLLM_ARG", "warning")
-            elif version < need:
+            elif version_tuple(oldest) < need:
                 yield at.finding(spot, f"tool-call parser {value!r} needs vLLM >= "
-                                 f"{'.'.join(map(str, need))}; serving.vllm is {p.serving.vllm}",
-                                 "VLLM_ARG")
+                                 f"{'.'.join(map(str, need))}; vLLM {oldest} is served here "
+                                 "(serving.vllm, or the OpenShift AI release's image)", "VLLM_ARG")
         if name in ("--runner", "--task") and m.task == "embed" and value in ("generate", "auto"):
             yield at.finding(spot, f"an embedding model needs the pooling runner, not {name}="
                              f"{value}", "TASK")
@@ -527,8 +531,46 @@ def _application_names(loaded: Loaded) -> Iterator[Finding]:
 
 # The checks of a loaded portfolio, one unit each, run in this order; each yields located
 # findings with codes of gpuaas/codes.py. The environments' checks follow (_environments).
+def _releases(loaded: Loaded) -> Iterator[Finding]:
+    """Each environment's OpenShift AI version and channel exist together in the catalog."""
+    p, at = loaded.portfolio, loaded.locations
+    for i, env in enumerate(p.environments):
+        version, channel, own = declared(p, env)
+        o = env.overrides.platform.rhoai
+        base = ("environments", i, "overrides", "platform", "rhoai") if own or o.channel else ("platform", "rhoai")
+        release = release_for(version, channel)
+        if channel is not None and channel not in catalog.RHOAI_CHANNELS:
+            hint = did_you_mean(channel, catalog.RHOAI_CHANNELS)
+            yield at.finding(base + ("channel",), f"{shown(channel)} is not an OpenShift AI 3.x channel "
+                             f"of the rhods-operator catalog{hint}: "
+                             f"{', '.join(catalog.RHOAI_CHANNELS)}", "RELEASE")
+            continue
+        chosen = channel or release.channel
+        if release.newest(chosen) is None:
+            yield at.finding(base + ("channel",) if channel else base + ("version",),
+                             f"{chosen} does not carry OpenShift AI {release.version}: use "
+                             f"{' or '.join(release.channels)} (or leave `channel` out)", "RELEASE")
+            continue
+        if version is not None and version.count(".") >= 2:
+            known = [e.name.partition(".")[2] for e in catalog.RHOAI_CHANNELS[chosen]
+                     if catalog.release_of(e.name.partition(".")[2]) == release.version]
+            if version not in known:
+                yield at.finding(base + ("version",), f"{version} is not on {chosen} in the catalog "
+                                 f"gpuaas knows ({', '.join(known)}): OLM fails to resolve it unless "
+                                 "your catalog has it; write the release alone "
+                                 f"(\"{release.version}\") for its newest", "RELEASE", "warning")
+    kueue = p.platform.operators.kueue.channel
+    if kueue is not None and kueue not in catalog.KUEUE_OPERATORS:
+        yield at.finding(("platform", "operators", "kueue", "channel"),
+                         f"{shown(kueue)} is not a Red Hat build of Kueue channel gpuaas has facts "
+                         f"for{did_you_mean(kueue, catalog.KUEUE_OPERATORS)} "
+                         f"({', '.join(catalog.KUEUE_OPERATORS)}): the queues are written in "
+                         "kueue.x-k8s.io/v1beta1 and checked against no operator's CRDs",
+                         "RELEASE", "warning")
+
+
 RULES: tuple[Callable[[Loaded], Iterable[Finding]], ...] = (
-    _portfolio_rules, _one_owner_per_cluster, _application_names, _claims_declared,
+    _portfolio_rules, _releases, _one_owner_per_cluster, _application_names, _claims_declared,
     _nodes_sized, _component_findings, _dsc_components_kept, _secret_values,
 )
 

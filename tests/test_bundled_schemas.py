@@ -12,7 +12,7 @@ from .conftest import CRDS, REPO
 
 
 def test_bundled_schemas_are_what_the_converter_makes_of_crds():
-    expected = crd_import.bundle(CRDS.parent)
+    expected = crd_import.bundle_all(CRDS.parent)
     shipped = {p.relative_to(BUNDLED).as_posix(): p.read_text(encoding="utf-8")
                for p in BUNDLED.rglob("*.json")}
     assert sorted(shipped) == sorted(expected), "gpuaas/schemas is stale: run `make schemas`"
@@ -32,6 +32,22 @@ def test_every_schema_names_its_upstream():
         assert entry["license"] == "Apache-2.0" and "/" in entry["repo"] and entry["ref"], entry
         assert entry["schema"] == f"{entry['group']}/{entry['kind'].lower()}_{entry['version']}.json"
         assert sources[by_hash[entry["sha256"]]]["commit"] == entry["commit"]
+
+
+def test_every_overlay_names_its_upstream():
+    """Each release's and Kueue operator's schemas: provenance from that release's own branch."""
+    from gpuaas import releases
+    for overlay in sorted(releases.known_overlays()):
+        provenance = json.loads((BUNDLED / overlay / "provenance.json").read_text())
+        files = {p.relative_to(BUNDLED / overlay).as_posix() for p in (BUNDLED / overlay).glob("*/*.json")}
+        assert files and {p["schema"] for p in provenance} == files
+        sources = json.loads((CRDS.parent / overlay / "sources.json").read_text())
+        for entry in provenance:
+            assert len(entry["commit"]) == 40 and entry["license"] == "Apache-2.0", entry
+            version = overlay.rpartition("/")[2]
+            assert entry["ref"].endswith(version), (overlay, entry["ref"])   # rhoai-3.5, release-1.4
+            assert entry["sha256"] in {hashlib.sha256((CRDS.parent / overlay / "yaml" / s["file"])
+                                                      .read_bytes()).hexdigest() for s in sources}
 
 
 def test_the_bundled_schemas_cover_every_kind_the_examples_render(cli, tmp_path):

@@ -41,7 +41,12 @@ def test_minimal_defaults():
     p = load_text(MINIMAL).portfolio
     m = p.models[0]
     assert (m.state, m.storage, m.task, m.replicas) == ("active", "auto", "chat", 1)
-    assert p.platform.rhoai.channel == "fast-3.x"
+    assert p.platform.rhoai.channel is None and p.platform.rhoai.version == "3.0.0"
+    # without a version or channel: what every portfolio rendered before releases were a choice
+    from gpuaas.releases import targets
+    [t] = targets(p).values()
+    assert (t.release.version, t.channel, t.csv, t.kueue_channel, t.kueue_api, t.vllm) == (
+        "3.0", "fast-3.x", "rhods-operator.3.0.0", "stable-v1.1", "v1beta1", "0.11")
     assert p.gitops.argocdNamespace == "openshift-gitops"
 
 

@@ -9,16 +9,19 @@ from .base import Component, Context
 
 
 def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
+    api = env.target.kueue_api
     docs = {"kueue.yaml": render_template("kueue/kueue.yaml.j2")}
     for pool in env.pools:
-        docs[f"resourceflavor-{pool.name}.yaml"] = render_template("kueue/resourceflavor.yaml.j2", pool=pool)
-    docs["clusterqueue.yaml"] = render_template("kueue/clusterqueue.yaml.j2", quota=p.quota, env=env,
+        docs[f"resourceflavor-{pool.name}.yaml"] = render_template("kueue/resourceflavor.yaml.j2",
+                                                                   pool=pool, api=api)
+    docs["clusterqueue.yaml"] = render_template("kueue/clusterqueue.yaml.j2", quota=p.quota, env=env, api=api,
                                                 namespace=p.serving.namespace,
                                                 disk=any(mp.disk_gib for mp in env.rendered_models))
-    docs["localqueue.yaml"] = render_template("kueue/localqueue.yaml.j2", quota=p.quota, serving=p.serving)
+    docs["localqueue.yaml"] = render_template("kueue/localqueue.yaml.j2", quota=p.quota, serving=p.serving,
+                                               api=api)
     for name, value in p.quota.priorities.items():
         docs[f"priority-{name}.yaml"] = render_template(
-            "kueue/workloadpriorityclass.yaml.j2", name=name, value=value)
+            "kueue/workloadpriorityclass.yaml.j2", name=name, value=value, api=api)
     return docs
 
 

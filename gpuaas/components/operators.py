@@ -18,17 +18,22 @@ def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
     docs = {}
     ops = p.platform.operators
     wanted = {"rhoai": env.components["rhoai"], **env.operators}
+    t = env.target
     for key, enabled in wanted.items():
         if not enabled:
             continue
-        spec = p.platform.rhoai if key == "rhoai" else getattr(ops, key)
         op = catalog.OPERATORS[key]
-        csv = op.csv_name(spec.version) if spec.version else None
+        if key == "rhoai":
+            channel, csv = t.channel, t.csv
+        else:
+            spec = getattr(ops, key)
+            channel = t.kueue_channel if key == "kueue" else spec.channel
+            csv = op.csv_name(spec.version) if spec.version else None
         docs[f"{key.lower()}-operator.yaml"] = render_template(
-            "operators/operator.yaml.j2", op=op, channel=spec.channel, starting_csv=csv,
+            "operators/operator.yaml.j2", op=op, channel=channel, starting_csv=csv,
             argocd_namespace=p.gitops.argocdNamespace)
         if csv:
-            docs[f"{key.lower()}-installplan-approver.yaml"] = render_approver(op, csv)
+            docs[f"{key.lower()}-installplan-approver.yaml"] = render_approver(op, csv, t.release.approver_image)
     if env.operators["nfd"]:
         docs["nodefeaturediscovery.yaml"] = render_template("operators/nodefeaturediscovery.yaml.j2")
     if env.operators["nvidiaGpu"]:
@@ -37,12 +42,12 @@ def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
     return docs
 
 
-def render_approver(op: catalog.Operator, csv: str) -> str:
+def render_approver(op: catalog.Operator, csv: str, image: str) -> str:
     script = (resources.files("gpuaas") / "scripts" / "approve_installplan.sh").read_text()
     digest = hashlib.sha256(csv.encode()).hexdigest()[:8]
     return render_template("operators/installplan-approver.yaml.j2", name=f"{op.package}-approver"[:63],
                            job=f"approve-{op.package[:45]}-{digest}", namespace=op.namespace,
-                           csv=csv, subscription=op.package, image=catalog.APPROVER_IMAGE,
+                           csv=csv, subscription=op.package, image=image,
                            script=for_kubelet(script))
 
 

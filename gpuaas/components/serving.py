@@ -28,7 +28,7 @@ def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
     if env.components["kueue"]:
         labels["kueue.openshift.io/managed"] = "true"
     docs = {"servingruntime.yaml": render_template("serving/servingruntime.yaml.j2",
-                                                   runtime=p.serving.runtime, namespace=ns,
+                                                   runtime=p.serving.runtime, image=env.target.image, namespace=ns,
                                                    shm=shm_size(env))}
     if p.serving.createNamespace:
         docs["namespace.yaml"] = render_template("serving/namespace.yaml.j2", name=ns, labels=labels,
@@ -105,7 +105,7 @@ def vllm_args(p: Portfolio, mp: ModelPlan) -> list[str]:
     if m.enforceEager and "--enforce-eager" not in given:
         args.append("--enforce-eager")
     if m.task == "embed" and not given & {"--runner", "--task"}:
-        args.append("--task=embed" if version_tuple(p.serving.vllm) < (0, 10) else "--runner=pooling")
+        args.append("--task=embed" if version_tuple(mp.vllm) < (0, 10) else "--runner=pooling")
     return args + [container_arg(a) for a in m.vllmArgs]
 
 

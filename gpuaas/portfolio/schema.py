@@ -82,16 +82,45 @@ RhoaiComponent = Literal["aipipelines", "feastoperator", "llamastackoperator", "
                          "ray", "trainingoperator", "trustyai", "workbenches"]
 
 
+def _text_or_number(schema: dict, extra: dict | None = None) -> None:
+    """A version an editor takes unquoted too (`vllm: 0.11`, `version: 3.5`), as the loader does."""
+    schema.pop("anyOf", None)
+    schema.update(type=["string", "number", "null"], **(extra or {}))
+
+
+def _release_text(v: object) -> object:
+    # `version: 3.5` unquoted is a float: take it as the user meant it
+    return str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+
+def rhoai_version(value: str | None) -> str | None:
+    """An OpenShift AI release ("3.5": its newest CSV in the channel) or one CSV of it
+    ("3.3.6"); the release must be one gpuaas targets."""
+    value = operator_version(value)
+    if value is None:
+        return None
+    release = catalog.release_of(value)
+    if release not in catalog.RELEASES:
+        raise ValueError(f"OpenShift AI {release} is not a release gpuaas targets: write one of "
+                         f"{', '.join(catalog.RELEASES)} (or a CSV version of one, e.g. "
+                         f"{catalog.RELEASES[catalog.NEWEST_EUS].example})")
+    return value
+
+
 class Channel(Strict):
-    channel: str = "fast-3.x"
+    # Default: the channel of the release `version` names (fast-3.x for 3.0, stable-3.x
+    # for the later ones; eus-3.5 may be chosen for 3.5).
+    channel: str | None = None
     # Only what is listed here (and what serving needs) goes into the DataScienceCluster;
     # server-side apply leaves every other component as another manager set it.
     components: dict[RhoaiComponent, Literal["Managed", "Removed"]] = {}
-    # Pinned by default: the starting CSV, Manual install plans and an approver for exactly
-    # that one. `version: null` follows the channel (Automatic: later minors arrive unattended).
-    version: str | None = Field(catalog.RHOAI_VERSION, json_schema_extra=pattern(_OPERATOR_VERSION))
+    # The release ("3.5") or one CSV of it ("3.3.6"). Pinned: the starting CSV, Manual install
+    # plans and an approver for exactly that one. `null` follows the channel (Automatic: later
+    # versions arrive unattended).
+    version: str | None = Field(catalog.RHOAI_VERSION, json_schema_extra=lambda s: _text_or_number(s))
 
-    _v = field_validator("version")(lambda v: operator_version(v))
+    _t = field_validator("version", mode="before")(lambda v: _release_text(v))
+    _v = field_validator("version")(lambda v: rhoai_version(v))
 
 
 class OperatorSpec(Strict):
@@ -105,7 +134,8 @@ class OperatorSpec(Strict):
 
 class Operators(Strict):
     certManager: OperatorSpec = OperatorSpec(channel="stable-v1")
-    kueue: OperatorSpec = OperatorSpec(channel="stable-v1.1")
+    # default: the channel the environment's OpenShift AI release pairs with
+    kueue: OperatorSpec = OperatorSpec()
     nfd: OperatorSpec = OperatorSpec(channel="stable")
     nvidiaGpu: OperatorSpec = OperatorSpec(channel="v25.10")
 
@@ -266,7 +296,7 @@ class Uploads(Strict):
     image: str = "registry.access.redhat.com/ubi9/python-311:latest"
 
     _ns = field_validator("namespace")(lambda v: dns_label(v))
-    _i = field_validator("image")(lambda v: oci_reference(v))
+    _i = field_validator("image")(lambda v: v if v is None else oci_reference(v))
 
 
 class Storage(Strict):
@@ -282,17 +312,18 @@ class Storage(Strict):
 
 class Runtime(Strict):
     name: str = Field("vllm-cuda-runtime", json_schema_extra=pattern(_DNS_SUBDOMAIN, SUBDOMAIN_MAX))
-    image: str = catalog.VLLM_IMAGE
+    image: str | None = None      # default: the vLLM image of the environment's OpenShift AI release
 
     _n = field_validator("name")(lambda v: dns_subdomain(v))   # the ServingRuntime's name
-    _i = field_validator("image")(lambda v: oci_reference(v))
+    _i = field_validator("image")(lambda v: v if v is None else oci_reference(v))
 
 
 class Serving(Strict):
     namespace: str = Field("gpuaas", json_schema_extra=label())
     createNamespace: bool = True    # false: the namespace exists and is owned elsewhere
     runtime: Runtime = Runtime()
-    vllm: str = Field("0.11", json_schema_extra={"type": ["string", "number"]})   # see _version_text
+    # the vLLM version inside the image; default: that of the release's image (see _version_text)
+    vllm: str | None = Field(None, json_schema_extra=lambda s: _text_or_number(s))
     expose: bool = False
     auth: bool = True
     # Secret (key HF_TOKEN) for models pulled from hf://
@@ -480,7 +511,7 @@ class Loadtest(Strict):
     image: str = "docker.io/grafana/k6:1.1.0"
     replicas: int = Field(0, ge=0, le=100)
 
-    _i = field_validator("image")(lambda v: oci_reference(v))
+    _i = field_validator("image")(lambda v: v if v is None else oci_reference(v))
     stages: list[Stage] = [Stage(duration="2m", target=10), Stage(duration="3m", target=35),
                            Stage(duration="2m", target=5), Stage(duration="3m", target=45),
                            Stage(duration="2m", target=0)]
@@ -524,7 +555,18 @@ class OperatorOverrides(Strict):
     nvidiaGpu: OperatorToggle | None = None
 
 
+class RhoaiOverride(Strict):
+    """The OpenShift AI this environment runs, when it is not the portfolio's (one environment
+    upgrades first)."""
+    version: str | None = Field(None, json_schema_extra=lambda s: _text_or_number(s))
+    channel: str | None = None     # default: the channel of this environment's release
+
+    _t = field_validator("version", mode="before")(lambda v: _release_text(v))
+    _v = field_validator("version")(lambda v: rhoai_version(v))
+
+
 class PlatformOverride(Strict):
+    rhoai: RhoaiOverride = RhoaiOverride()
     operators: OperatorOverrides = OperatorOverrides()
 
 

@@ -329,6 +329,21 @@ def bundle(crd_dir: Path) -> dict[str, str]:
     return files
 
 
+OVERLAY_FAMILIES = ("releases", "kueue-operator")
+
+
+def bundle_all(crd_root: Path) -> dict[str, str]:
+    """The base bundle (``crd_root``) and every overlay beneath it (``releases/<version>/``,
+    ``kueue-operator/<version>/``, each with its own CRDs and sources.json), at the same
+    relative places: ``{relative path: text}``."""
+    crd_root = Path(crd_root)
+    out = bundle(crd_root)
+    for family in OVERLAY_FAMILIES:
+        for overlay in sorted(p for p in (crd_root / family).glob("*") if p.is_dir()):
+            out.update({f"{family}/{overlay.name}/{rel}": text for rel, text in bundle(overlay).items()})
+    return out
+
+
 def rendered_crds() -> list[str]:
     """The CRDs of the kinds gpuaas renders, as named on a cluster: Argo CD's, and each
     component's. Imported here, not at the top: validate reads this module's schema paths

@@ -12,7 +12,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .. import output, pipeline, secrets
 from .. import resultcache as results
@@ -21,8 +21,8 @@ from . import engines
 from .checks import Checks, _reuse
 from .objects import Obj, parse_objects
 from .policy import cross_policy, object_policy, schema_findings
-from .repochecks import crash_leftovers, git_findings, kueue_label_changes, leftover_trees
-from .schema_check import SchemaValidator
+from .repochecks import crash_leftovers, git_findings, kueue_label_changes, leftover_trees, operator_moves
+from .schema_check import BUNDLED, SchemaValidator
 from .wiring import check_charts
 
 if TYPE_CHECKING:
@@ -57,8 +57,18 @@ def validate(paths: list[Path], options: Options) -> Report:
              "kustomizations": 0}
     builts = pipeline.build_all(paths, out_dir=options.out_dir, cache=options.cache)
     report.findings += pipeline.check_unique_names(builts)
-    validators: dict[str, SchemaValidator] = {}
+    validators: dict[tuple[str, tuple[str, ...]], Checks] = {}
     cache = results.ResultCache.for_tree(options.out_dir, options.cache)
+    user = [options.schemas_dir] if options.schemas_dir and options.schemas_dir.is_dir() else []
+
+    def checks_for(kube: str, overlays: tuple[str, ...]) -> Checks:
+        """The checks with the schemas of one Kubernetes version and one release's overlays
+        (the user's imported schemas first, then the overlays, then the base bundle)."""
+        if (kube, overlays) not in validators:
+            validators[(kube, overlays)] = Checks(
+                SchemaValidator(kube, [*user, *(BUNDLED / o for o in overlays)]), options.strict, cache)
+        return validators[(kube, overlays)]
+
     for built in builts:
         stats["portfolios"] += 1
         report.findings += built.findings
@@ -69,12 +79,11 @@ def validate(paths: list[Path], options: Options) -> Report:
         if misplaced:  # the tree's checks would all be about the wrong directory
             report.findings += misplaced
             continue
-        kube = built.kubernetes
-        if kube not in validators:
-            dirs = [options.schemas_dir] if options.schemas_dir and options.schemas_dir.is_dir() else []
-            validators[kube] = SchemaValidator(kube, dirs)
-        checks = Checks(validators[kube], options.strict, cache)
-        report.findings += check_tree(built, root, checks, options, stats)
+        kube, overlays = built.kubernetes, built.overlays
+
+        def per_env(env: str | None, kube: str = kube, overlays: dict = overlays) -> Checks:
+            return checks_for(kube, tuple(overlays.get(env or "", ())))
+        report.findings += check_tree(built, root, per_env, options, stats)
     cache.save()
     report.findings += crash_leftovers(options.out_dir, paths)
     if options.every_portfolio and all(b.ok for b in builts):
@@ -135,8 +144,10 @@ def object_checks(obj: Obj, checks: Checks, stats: dict, scope: str) -> list[Fin
     return found
 
 
-def check_tree(built: pipeline.Built | Reused, root: Path, checks: Checks, options: Options,
-               stats: dict) -> list[Finding]:
+def check_tree(built: pipeline.Built | Reused, root: Path, checks_for: Callable[[str | None], Checks],
+               options: Options, stats: dict) -> list[Finding]:
+    """`checks_for(env)`: the checks for the files of an environment's components (the
+    schemas of its release); None for the charts, which hold no release's kinds."""
     findings: list[Finding] = []
     tree = built.tree if built.tree is not None and root == options.out_dir / built.name \
         else output.read_tree(root)
@@ -153,6 +164,7 @@ def check_tree(built: pipeline.Built | Reused, root: Path, checks: Checks, optio
         return findings
     findings += git_findings(built, root)
     findings += kueue_label_changes(built, root)
+    findings += operator_moves(built, root)
     stats["files"] += len(tree)
     facts: list[dict] = []
     component_dirs = sorted(p.parent for p in root.glob("components/*/*/kustomization.yaml"))
@@ -170,11 +182,17 @@ def check_tree(built: pipeline.Built | Reused, root: Path, checks: Checks, optio
                  [p.name for p in directory.glob("*.yaml") if p.name != "kustomization.yaml"])
         for name in sorted(n for n in names if (directory / n).is_file()):
             deployed[directory / name] = None
+    def env_of(path: Path) -> str | None:
+        parts = path.relative_to(root).parts if path.is_relative_to(root) else ()
+        return parts[1] if len(parts) > 2 and parts[0] == "components" else None
+
     for path, text in tree.values():
-        findings += file_checks(path, text, checks, stats, facts, deployed.pop(path, False) is None)
+        findings += file_checks(path, text, checks_for(env_of(path)), stats, facts,
+                                deployed.pop(path, False) is None)
     for path in deployed:       # listed but not in the tree as read (a symlink)
         text = path.read_text(encoding="utf-8", errors="replace")
-        findings += file_checks(path, text, checks, stats, facts, True)
+        findings += file_checks(path, text, checks_for(env_of(path)), stats, facts, True)
+    checks = checks_for(None)
     chart_objects, wiring = check_charts(root, built, findings, stats, checks)
     findings += wiring
     stats["objects"] += len(chart_objects)

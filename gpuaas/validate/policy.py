@@ -17,6 +17,13 @@ ISVC_NAME_MAX = 53     # 63 minus KServe's "-predictor"
 
 def schema_findings(obj: Obj, validator: SchemaValidator, strict: bool, stats: dict) -> list[Finding]:
     problems = validator.validate(obj.data)
+    unserved = validator.unserved.get((obj.data.get("apiVersion"), obj.data.get("kind")))  # type: ignore[arg-type]
+    if problems is None and unserved:
+        overlay, served = unserved
+        return [Finding(obj.file, obj.line, "NO_SCHEMA", f"{obj.data.get('apiVersion')} "
+                        f"{obj.data.get('kind')} is not served by what this environment runs "
+                        f"(the CRDs of {overlay} serve {', '.join(served)}): re-render, or set the "
+                        "environment's release to one that serves it", "error", object=obj.ref)]
     if problems is None:
         return [Finding(obj.file, obj.line, "NO_SCHEMA", f"no schema for {obj.data.get('apiVersion')} "
                         f"{obj.data.get('kind')}: import its CRD from your cluster (`gpuaas schemas import "

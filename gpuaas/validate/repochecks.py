@@ -1,5 +1,6 @@
 """What the tree is in its Git repository: every rendered file committed (NOT_IN_GIT),
-Kueue's labels unchanged on running models (KUEUE_IMMUTABLE), nothing a crash left
+Kueue's labels unchanged on running models (KUEUE_IMMUTABLE), operators moved only where OLM
+can take them (UPGRADE_PATH), nothing a crash left
 (LEFTOVER), no tree left over by a removed portfolio (ORPHAN_TREE)."""
 from __future__ import annotations
 
@@ -67,6 +68,59 @@ def kueue_label_changes(built: pipeline.Built | Reused, root: Path) -> list[Find
                                    f"{old_labels.get(label)!r} to {new_labels.get(label)!r}: Kueue refuses "
                                    "that while the model has ready pods, so it would never reconcile; "
                                    "deactivate it and commit, then change it and activate it", "warning"))
+    return out
+
+
+def _subscription(text: str) -> tuple[str, str | None] | None:
+    """(channel, startingCSV) of the Subscription in an operator file."""
+    try:
+        docs = manifests.load_all(text)
+    except yaml.YAMLError:
+        return None
+    for doc in docs:
+        if isinstance(doc, dict) and doc.get("kind") == "Subscription":
+            spec = doc.get("spec") or {}
+            return str(spec.get("channel")), spec.get("startingCSV")
+    return None
+
+
+def operator_moves(built: pipeline.Built | Reused, root: Path) -> list[Finding]:
+    """A Subscription's channel or pinned CSV changed since the last commit: OLM makes the
+    move only along its catalog's graph (replaces, skips, skipRange), one install plan at a
+    time, never down. A move it cannot make leaves the operator where it is while the rest
+    of the tree expects the new release (UPGRADE_PATH names the steps between)."""
+    names = sorted(rel for rel in built.files if rel.startswith("components/")
+                   and "/operators/" in rel and rel.endswith("-operator.yaml"))
+    before = repo.committed(root, names, unless={rel: built.files[rel] for rel in names})
+    if not before:
+        return []       # nothing changed: the catalog is not even loaded
+    from .. import catalog, olm
+    out = []
+    for rel in names:
+        if rel not in before or not any(rel.endswith(f"/{k.lower()}-operator.yaml") for k in catalog.OLM_GRAPHS):
+            continue    # new, unchanged, or an operator whose graph gpuaas does not hold
+        old, new = _subscription(before[rel]), _subscription(built.files[rel])
+        if old is None or new is None:
+            continue
+        key = next(k for k in catalog.OLM_GRAPHS if rel.endswith(f"/{k.lower()}-operator.yaml"))
+        graph = catalog.OLM_GRAPHS[key]
+        ends = []
+        for channel, csv in (old, new):
+            csv = csv or olm.head(graph.get(channel, ()))    # unpinned: the channel's head
+            ends.append((channel, csv))
+        if any(csv is None for _, csv in ends):
+            continue    # a channel the catalog does not know: the rules report it
+        what = "OpenShift AI" if key == "rhoai" else f"the {catalog.OPERATORS[key].package} operator"
+        problem = olm.upgrade_problem(graph, ends[0], ends[1], what)   # type: ignore[arg-type]
+        if problem:
+            line = next((i for i, l in enumerate(built.files[rel].splitlines(), 1)
+                         if l.strip().startswith("channel:")), None)
+            if key == "kueue" and "cannot move" in problem:
+                problem += (" (the kueue-operator catalog has no upgrade edge between its minor "
+                            "channels: delete its Subscription and CSV in "
+                            f"{catalog.OPERATORS[key].namespace} and let Argo CD install the new "
+                            "one; OLM keeps the CRDs and the queues)")
+            out.append(Finding(str(root / rel), line, "UPGRADE_PATH", problem))
     return out
 
 

@@ -107,6 +107,8 @@ class SchemaValidator:
         self._validators: dict[tuple[str, str], jsonschema_rs.Validator | None] = {}
         self._schemas: dict[tuple[str, str], dict] = {}
         self._with_cel: set[tuple[str, str]] = set()
+        # kinds an overlay has in other versions only: {(apiVersion, kind): (overlay, served)}
+        self.unserved: dict[tuple[str, str], tuple[str, list[str]]] = {}
 
     def has_schema(self, api_version: str, kind: str) -> bool:
         return self._validator(api_version, kind) is not None
@@ -162,6 +164,13 @@ class SchemaValidator:
                     if "x-kubernetes-validations" in text:  # most large schemas have no CEL
                         self._with_cel.add((api_version, kind))
                     return str(directory), json.loads(text)
+                if directory != BUNDLED and directory.is_relative_to(BUNDLED) and \
+                        any((directory / group).glob(f"{kind.lower()}_*.json")):
+                    # a release's overlay has the kind, not in this version: the release
+                    # does not serve it (no fallback to another release's CRD)
+                    served = sorted(f.stem.rpartition("_")[2] for f in (directory / group).glob(f"{kind.lower()}_*.json"))
+                    self.unserved[(api_version, kind)] = (directory.relative_to(BUNDLED).as_posix(), served)
+                    return None
         schema = self._builtin_schema(group, version, kind)
         return None if schema is None else ("kubernetes", schema)
 
