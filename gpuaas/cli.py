@@ -100,7 +100,7 @@ def fail(exc: UserError) -> NoReturn:
 
 
 @app.command()
-def init(example: str = typer.Option("enterprise-demo", "--example",
+def init(example: str = typer.Option("starter", "--example",
                                      help="Which bundled example to start from (see --list)."),
          name: Optional[str] = typer.Option(None, "--name", help="The portfolio's name (its file, "
                                             "metadata.name and gitops.path follow it)."),
@@ -265,6 +265,8 @@ def _plan_diff(portfolios: Optional[List[Path]], paths: List[Path], builts: list
     planformats.FORMATS[format.value].diffs(out, diffs, rev)
     if not all(b.ok for b in builts):
         raise typer.Exit(2)
+    if any(d.upgrade_problems for d in diffs):
+        raise typer.Exit(1)     # a move OLM cannot make: the commit would not come up
     if fail_on_pending and any(d.became_pending for d in diffs):
         raise typer.Exit(1)
 

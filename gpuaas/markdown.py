@@ -121,6 +121,9 @@ def _env_lines(name: str, e: EnvDiff) -> list[str]:
     became = [f"- **{cell(m.name)}** becomes Pending: {cell(m.after.reason)}"
               for m in e.models if m.became_pending and m.after is not None]
     lines += [""] + became if became else []
+    if e.release:
+        lines += ["", f"OpenShift AI: {cell(e.release.before)} → {cell(e.release.after)}."]
+        lines += [f"- **cannot sync**: {cell(p)}" for p in e.release.problems]
     bars = []
     for p in e.pools:
         for when, u in (("before", p.before), ("after", p.after)):

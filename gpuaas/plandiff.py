@@ -3,13 +3,15 @@ and after (the working tree), compared per environment. Pure: plans in, data out
 
 A model is listed as changed when what the cluster would do with it changes: its state,
 predicted admission, vLLM fit, flavor, replicas or monthly cost. Quota use is compared per
-pool, and the monthly cost per environment.
+pool, and the monthly cost per environment; a move of the OpenShift AI release (or the Kueue
+operator) is checked against OLM's upgrade graph.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from .plan import EnvPlan, ModelPlan, Plan
+from .releases import Target, move_problem
 
 FIELDS = ("state", "admission", "fit", "pool", "replicas", "monthlyUSD")
 
@@ -69,6 +71,15 @@ class PoolDiff:
 
 
 @dataclass(frozen=True)
+class ReleaseMove:
+    """The environment's OpenShift AI (and the Kueue operator it pairs with) before and after,
+    and what OLM says of the move: None when it makes it by itself."""
+    before: str                 # "3.0.0 on fast-3.x"
+    after: str
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class EnvDiff:
     name: str
     status: str                 # added | removed | changed | unchanged
@@ -76,6 +87,7 @@ class EnvDiff:
     pools: list[PoolDiff]
     monthly_before: float
     monthly_after: float
+    release: ReleaseMove | None = None      # None: the same release, channel and pins
 
     @property
     def changed_models(self) -> list[ModelDiff]:
@@ -98,6 +110,11 @@ class PortfolioDiff:
         return [f"{e.name}/{m.name}" for e in self.environments for m in e.models
                 if m.became_pending]
 
+    @property
+    def upgrade_problems(self) -> list[str]:
+        """Operator moves OLM cannot make: the plan diff fails on them."""
+        return [f"{e.name}: {p}" for e in self.environments if e.release for p in e.release.problems]
+
 
 def model_state(mp: ModelPlan) -> ModelState:
     fit = "?" if mp.fit.fits is None else ("yes" if mp.fit.fits else "NO")
@@ -118,6 +135,23 @@ def _use(env: EnvPlan | None, pool: str) -> Use | None:
     return Use(quota, env.used[pool], env.pending[pool])
 
 
+def _side(t: Target) -> str:
+    return f"{t.version or t.release.version} on {t.channel} (Kueue operator {t.kueue_channel})"
+
+
+def release_move(before: EnvPlan | None, after: EnvPlan | None) -> ReleaseMove | None:
+    if before is None or after is None:
+        return None
+    b, a = before.target, after.target
+    if (b.channel, b.version, b.kueue_channel) == (a.channel, a.version, a.kueue_channel):
+        return None
+    problems = [problem for key, old, new in (
+        ("rhoai", (b.channel, b.csv), (a.channel, a.csv)),
+        ("kueue", (b.kueue_channel, None), (a.kueue_channel, None)))
+        if (problem := move_problem(key, old, new))]
+    return ReleaseMove(_side(b), _side(a), tuple(problems))
+
+
 def diff_env(name: str, before: EnvPlan | None, after: EnvPlan | None) -> EnvDiff:
     old = {m.name: model_state(m) for m in before.models} if before else {}
     new = {m.name: model_state(m) for m in after.models} if after else {}
@@ -130,12 +164,13 @@ def diff_env(name: str, before: EnvPlan | None, after: EnvPlan | None) -> EnvDif
     models = [m for m in models if m.changed] + [m for m in models if not m.changed]
     pools = [PoolDiff(p, _use(before, p), _use(after, p)) for p in _union(
         [p.name for p in after.pools] if after else [], [p.name for p in before.pools] if before else [])]
+    release = release_move(before, after)
     status = ("added" if before is None else "removed" if after is None else
-              "changed" if any(m.changed for m in models) or any(p.changed for p in pools)
+              "changed" if any(m.changed for m in models) or any(p.changed for p in pools) or release
               else "unchanged")
     return EnvDiff(name, status, models, pools,
                    sum(m.monthly_usd for m in before.models) if before else 0.0,
-                   sum(m.monthly_usd for m in after.models) if after else 0.0)
+                   sum(m.monthly_usd for m in after.models) if after else 0.0, release)
 
 
 def diff_plans(name: str, file: str, before: Plan | None, after: Plan | None,
@@ -173,6 +208,9 @@ def diff_json(d: PortfolioDiff, rev: str) -> dict:
                            "delta": round(e.monthly_delta, 2)},
             "quota": {p.name: {"before": _use_json(p.before), "after": _use_json(p.after)}
                       for p in e.pools},
+            "openshiftAI": None if e.release is None else {
+                "before": e.release.before, "after": e.release.after,
+                "problems": list(e.release.problems)},
             "models": [{"name": m.name, "changed": list(m.changed),
                         "becamePending": m.became_pending,
                         "before": _state_json(m.before), "after": _state_json(m.after)}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import catalog
+from . import catalog, olm
 from .portfolio.schema import Environment, Portfolio
 
 
@@ -87,3 +87,20 @@ def known_overlays() -> set[str]:
     """Every schema overlay a Target can name."""
     out = {f"releases/{r.schemas}" for r in catalog.RELEASES.values() if r.schemas}
     return out | {f"kueue-operator/{k.schemas}" for k in catalog.KUEUE_OPERATORS.values()}
+
+
+def move_problem(key: str, before: tuple[str, str | None], after: tuple[str, str | None]) -> str | None:
+    """What is wrong with moving an operator's Subscription (catalog.OLM_GRAPHS key) from
+    (channel, pinned CSV or None) `before` to `after`; None when OLM makes the move, or the
+    graph of a channel is unknown (the rules report that). Unpinned: the channel's head."""
+    graph = catalog.OLM_GRAPHS[key]
+    ends = [(channel, csv or olm.head(graph.get(channel, ()))) for channel, csv in (before, after)]
+    if any(csv is None for _, csv in ends):
+        return None
+    what = "OpenShift AI" if key == "rhoai" else f"the {catalog.OPERATORS[key].package} operator"
+    problem = olm.upgrade_problem(graph, ends[0], ends[1], what)    # type: ignore[arg-type]
+    if problem and key == "kueue" and "cannot move" in problem:
+        problem += (" (the kueue-operator catalog has no upgrade edge between its minor channels: "
+                    f"delete its Subscription and CSV in {catalog.OPERATORS[key].namespace} and let "
+                    "Argo CD install the new one; OLM keeps the CRDs and the queues)")
+    return problem

@@ -25,6 +25,7 @@ def plan_json(plan: Plan, envs: list[EnvPlan]) -> dict:
         "environments": [{
             "name": e.name,
             "kueue": e.components["kueue"],     # false: no quota applies, node fit only
+            "openshiftAI": release_json(e),
             "clusterWide": [name for name, _ in components.singletons(plan, e)],
             # the components beyond the core that are on here, each with what it renders
             "components": {c.name: summary for c in components.REGISTRY
@@ -44,6 +45,20 @@ def plan_json(plan: Plan, envs: list[EnvPlan]) -> dict:
             } for m in e.models],
         } for e in envs],
     }
+
+
+def release_json(e: EnvPlan) -> dict:
+    t = e.target
+    return {"release": t.release.version, "channel": t.channel, "version": t.version,
+            "kueueChannel": t.kueue_channel, "kueueAPI": f"kueue.x-k8s.io/{t.kueue_api}",
+            "vllm": t.vllm, "image": t.image}
+
+
+def release_line(e: EnvPlan) -> str:
+    t = e.target
+    return (f"OpenShift AI {t.version or t.release.version + ' (following the channel)'} on "
+            f"{t.channel}, vLLM {t.vllm}, Kueue operator {t.kueue_channel} "
+            f"(kueue.x-k8s.io/{t.kueue_api})")
 
 
 def fit_json(fit: Fit, gpus: int) -> dict:
@@ -149,6 +164,7 @@ def print_plan(console: Console, plan: Plan, envs: list[EnvPlan]) -> None:
         cost = ("cost n/a (a pool in use has no hourlyUSD)" if unpriced(e) else
                 f"${total:,.0f}/month at on-demand prices")
         console.print(f"  total: {used}/{quota} GPUs {'admitted' if kueue else 'running'}, {cost}")
+        console.print(Text(f"  {release_line(e)}"))
         for c in components.REGISTRY:
             if e.components[c.name] and (summary := c.summary(plan.portfolio, e)):
                 console.print(Text(f"  {c.name}: {summary}"))
@@ -224,6 +240,10 @@ def print_diff(console: Console, diffs: list, rev: str) -> None:
                               if p.changed else f"  {p.name}: {use_cell(p.after)} GPUs used (unchanged)")
             console.print(f"  monthly: ${e.monthly_before:,.0f} → ${e.monthly_after:,.0f} "
                           f"({signed_usd(e.monthly_delta)})")
+            if e.release:
+                console.print(Text(f"  OpenShift AI: {e.release.before} → {e.release.after}"))
+                for problem in e.release.problems:
+                    console.print(Text(f"  error: {problem}"))
             for m in e.models:
                 if m.became_pending:
                     console.print(f"  becomes Pending: {m.name}: {m.after.reason}")

@@ -559,7 +559,23 @@ def _releases(loaded: Loaded) -> Iterator[Finding]:
                                  f"gpuaas knows ({', '.join(known)}): OLM fails to resolve it unless "
                                  "your catalog has it; write the release alone "
                                  f"(\"{release.version}\") for its newest", "RELEASE", "warning")
+    ts = targets(p)
     kueue = p.platform.operators.kueue.channel
+    if kueue is not None:
+        paired = sorted({t.release.kueue_channel for t in ts.values()} - {kueue})
+        if paired and kueue in catalog.KUEUE_OPERATORS:
+            yield at.finding(("platform", "operators", "kueue", "channel"),
+                             f"{kueue} is not what the OpenShift AI release(s) here pair with "
+                             f"({', '.join(paired)}, Red Hat's platform chart and tests): leave "
+                             "`channel` out to follow each environment's release", "RELEASE", "warning")
+    image = p.serving.runtime.image
+    shipped = {r.vllm_image: r.version for r in catalog.RELEASES.values()}
+    if image in shipped:
+        others = sorted({t.release.version for t in ts.values()} - {shipped[image]})
+        if others:
+            yield at.finding(("serving", "runtime", "image"), f"this is OpenShift AI {shipped[image]}'s "
+                             f"vLLM image, but an environment runs {', '.join(others)}: leave "
+                             "`image` (and `vllm`) out to serve each release's own", "RELEASE", "warning")
     if kueue is not None and kueue not in catalog.KUEUE_OPERATORS:
         yield at.finding(("platform", "operators", "kueue", "channel"),
                          f"{shown(kueue)} is not a Red Hat build of Kueue channel gpuaas has facts "

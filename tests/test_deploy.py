@@ -1,6 +1,8 @@
 """What passes the gate deploys as planned: Argo CD health, ownership, storage, upgrades."""
 from __future__ import annotations
 
+import sys
+
 import json
 from pathlib import Path
 
@@ -273,7 +275,7 @@ def test_following_the_channel_is_explicit(tmp_path: Path):
 
 # `oc` answering as the API server with OLM behind it would: approving a plan installs its CSV,
 # and OLM then offers the next version of the real fast-3.x channel (tests/sim/olm.py).
-FAKE_OC = """#!/usr/bin/env python3
+FAKE_OC = """#!{python}
 import json, sys
 sys.path.insert(0, {tests!r})
 from sim.olm import FAST_3X, next_version
@@ -310,7 +312,8 @@ def run_approver(tmp_path: Path, pin: str, installed: str, plans: dict) -> dict:
     state.write_text(json.dumps({"installed": installed, "plans": plans, "log": []}))
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    (bin_dir / "oc").write_text(FAKE_OC.format(tests=str(Path(__file__).parent), state=str(state)))
+    (bin_dir / "oc").write_text(FAKE_OC.format(python=sys.executable, tests=str(Path(__file__).parent),
+                                                   state=str(state)))
     (bin_dir / "sleep").write_text("#!/bin/sh\n")      # the poll interval, not waited here
     for tool in ("oc", "sleep"):
         (bin_dir / tool).chmod(0o755)

@@ -23,7 +23,7 @@ def git(repo: Path, *args: str) -> None:
 @pytest.fixture
 def committed(tmp_path: Path, cli) -> Path:
     git(tmp_path, "init", "-q")
-    assert cli("init", cwd=tmp_path).exit_code == 0
+    assert cli("init", "--example", "enterprise-demo", cwd=tmp_path).exit_code == 0
     assert cli("render", cwd=tmp_path).exit_code == 0
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-qm", "tree")

@@ -32,7 +32,7 @@ def test_a_named_starter_renders_without_warnings(cli, tmp_path: Path):
     result = cli("init", "--name", "my-gpus", cwd=tmp_path)
     assert result.exit_code == 0
     text = (tmp_path / "portfolios/my-gpus.yaml").read_text()
-    assert "\n  name: my-gpus " in text and "path: rendered/my-gpus " in text and "enterprise-demo" not in text
+    assert "\n  name: my-gpus " in text and "path: rendered/my-gpus " in text and "starter" not in text
     schema = json.loads((tmp_path / "schema/portfolio.schema.json").read_text())
     assert schema == json.loads(cli("schema").stdout)  # what the modeline points to
     rendered = cli("render", cwd=tmp_path)

@@ -10,7 +10,7 @@ from .. import catalog
 from ..escapes import for_kubelet
 from ..plan import EnvPlan, Plan
 from ..portfolio.schema import Portfolio
-from ..templating import render_template
+from ..templating import Quoted, render_template
 from .base import Component, Context
 
 
@@ -61,6 +61,13 @@ def singletons(plan: Plan, env: EnvPlan, ctx: Context) -> list[tuple[str, str]]:
     return out
 
 
+def readme(plan: Plan, envs: list[EnvPlan]) -> str:
+    """Which OpenShift AI each environment runs, once a release other than 3.0 is in play."""
+    if all(e.target.release.version == catalog.DEFAULT_RELEASE for e in plan.environments):
+        return ""
+    return Quoted(render_template("operators/readme.md.j2", envs=plan.environments))
+
+
 COMPONENT = Component(
     "operators", -3,
     "OLM Subscriptions (RHOAI, cert-manager, Kueue, NFD, NVIDIA GPU) and their operands",
@@ -75,4 +82,5 @@ COMPONENT = Component(
                   {"group": "nfd.openshift.io", "resources": ["nodefeaturediscoveries"]}),
     destination=lambda p: (None, ["SkipDryRunOnMissingResource=true", "ServerSideApply=true"]),
     singletons=singletons,
+    readme=readme,
 )

@@ -94,7 +94,8 @@ def operator_moves(built: pipeline.Built | Reused, root: Path) -> list[Finding]:
     before = repo.committed(root, names, unless={rel: built.files[rel] for rel in names})
     if not before:
         return []       # nothing changed: the catalog is not even loaded
-    from .. import catalog, olm
+    from .. import catalog
+    from ..releases import move_problem
     out = []
     for rel in names:
         if rel not in before or not any(rel.endswith(f"/{k.lower()}-operator.yaml") for k in catalog.OLM_GRAPHS):
@@ -103,23 +104,10 @@ def operator_moves(built: pipeline.Built | Reused, root: Path) -> list[Finding]:
         if old is None or new is None:
             continue
         key = next(k for k in catalog.OLM_GRAPHS if rel.endswith(f"/{k.lower()}-operator.yaml"))
-        graph = catalog.OLM_GRAPHS[key]
-        ends = []
-        for channel, csv in (old, new):
-            csv = csv or olm.head(graph.get(channel, ()))    # unpinned: the channel's head
-            ends.append((channel, csv))
-        if any(csv is None for _, csv in ends):
-            continue    # a channel the catalog does not know: the rules report it
-        what = "OpenShift AI" if key == "rhoai" else f"the {catalog.OPERATORS[key].package} operator"
-        problem = olm.upgrade_problem(graph, ends[0], ends[1], what)   # type: ignore[arg-type]
+        problem = move_problem(key, old, new)
         if problem:
             line = next((i for i, l in enumerate(built.files[rel].splitlines(), 1)
                          if l.strip().startswith("channel:")), None)
-            if key == "kueue" and "cannot move" in problem:
-                problem += (" (the kueue-operator catalog has no upgrade edge between its minor "
-                            "channels: delete its Subscription and CSV in "
-                            f"{catalog.OPERATORS[key].namespace} and let Argo CD install the new "
-                            "one; OLM keeps the CRDs and the queues)")
             out.append(Finding(str(root / rel), line, "UPGRADE_PATH", problem))
     return out
 

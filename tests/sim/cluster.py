@@ -28,7 +28,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from .olm import FAST_3X, Entry, next_version
+from .olm import CHANNELS, Entry, head_first, next_version
 
 Key = tuple[str, str, str, str]          # group, kind, namespace, name
 
@@ -83,7 +83,8 @@ class Timeline:
     lmeval: float = 300
     registry_ready: float = 120
     job: float = 60
-    channels: dict[str, tuple[Entry, ...]] = field(default_factory=lambda: {"rhods-operator": FAST_3X})
+    # (package, channel) -> its entries: the real catalog's channels
+    channels: dict[tuple[str, str], tuple[Entry, ...]] = field(default_factory=lambda: dict(CHANNELS))
 
 
 @dataclass
@@ -199,8 +200,8 @@ class Cluster:
     def _Subscription(self, sub: Obj) -> None:
         spec, st = sub.spec, sub.state
         package, ns = spec["name"], sub.key[2]
-        channel = self.t.channels.get(package)
-        head = channel and next((e.name for e in channel if not any(x.replaces == e.name for x in channel)), None)
+        channel = self.t.channels.get((package, spec.get("channel", "")))
+        head = channel and head_first(channel)[0]
         if "plan" not in st:
             if self.now - sub.created < self.t.olm_resolve:
                 return
