@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from gpuaas import pipeline
+from gpuaas.releases import targets
 
 from .conftest import PORTFOLIOS, write
 from .sim.cluster import Timeline
@@ -42,10 +43,14 @@ def uploaded(plan, state: str) -> frozenset[str]:
                      if mp.state == state and mp.storage.upload)
 
 
-def with_pin(path: Path, tmp_path: Path, version: str) -> Path:
+def with_pin(path: Path, tmp_path: Path, version: str, channel: str | None = "fast-3.x") -> Path:
     data = yaml.safe_load(path.read_text())
     rhoai = data.setdefault("platform", {}).setdefault("rhoai", {})
     rhoai["version"] = version
+    if channel:
+        rhoai["channel"] = channel
+    else:
+        rhoai.pop("channel", None)
     return write(tmp_path / path.name, yaml.safe_dump(data, sort_keys=False))
 
 
@@ -69,8 +74,12 @@ def test_every_bundled_tree_converges(path: Path, timeline: str, tmp_path: Path)
         t = dataclasses.replace(t, failed_uploads=uploaded(out.plan, "standby"))
     if timeline == "slow-upload":
         t = dataclasses.replace(t, slow_uploads=uploaded(out.plan, "active"))
+    pins = {t.csv for t in targets(out.plan.portfolio).values()}
     if timeline == "pin-change":
+        if pins != {"rhods-operator.3.0.0"}:
+            pytest.skip("the pin change moves a 3.0 tree (its own release moves are in test_releases)")
         commits = [(2 * 3600, built(with_pin(path, tmp_path, NEW_PIN))[0].files)]
+        pins = {f"rhods-operator.{NEW_PIN}"}
     outcome = run(path, tmp_path, t, commits=commits)
     assert outcome.violations == []
     expected_down = {name for name in outcome.health if name.endswith("-uploads")} \
@@ -83,7 +92,7 @@ def test_every_bundled_tree_converges(path: Path, timeline: str, tmp_path: Path)
         assert outcome.converged_at is not None
     rhoai = installed_rhoai(outcome)
     if rhoai:
-        assert rhoai == {f"rhods-operator.{NEW_PIN if timeline == 'pin-change' else '3.0.0'}"}
+        assert rhoai == pins
 
 
 # --- each defect, reproduced on the tree as it was -------------------------------------------
@@ -206,3 +215,17 @@ def test_a_pin_beyond_the_next_offered_version_is_reached_hop_by_hop(tmp_path: P
     assert [m.split("(")[1].rstrip(")") for m in approved] == [
         "rhods-operator.3.0.0", "rhods-operator.3.2.1", "rhods-operator.3.3.0"]
     assert not outcome.unhealthy()
+
+
+def test_a_release_move_validate_refuses_never_converges(tmp_path: Path):
+    """3.0.0 on fast-3.x to 3.3 on stable-3.3: no entry of stable-3.3 replaces 3.0.0, so OLM
+    offers nothing and the approver waits (UPGRADE_PATH refuses this commit); through 3.3.1
+    on fast-3.x, the move validate accepts, the same tree comes up."""
+    path = next(p for p in PORTFOLIOS if p.stem == "bare-metal")
+    for sub in ("jump", "step", "a", "b"):
+        (tmp_path / sub).mkdir()
+    jump = built(with_pin(path, tmp_path / "jump", "3.3", channel=None))[0].files
+    stuck = run(path, tmp_path / "a", Timeline(), commits=[(2 * 3600, jump)], until=5 * 3600)
+    assert any("approve-rhods-operator" in why for why in stuck.unhealthy().values()), stuck.unhealthy()
+    step = built(with_pin(path, tmp_path / "step", "3.3"))[0].files      # 3.3.1 on fast-3.x
+    assert run(path, tmp_path / "b", Timeline(), commits=[(2 * 3600, step)]).unhealthy() == {}
