@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, List, NoReturn, Optional, cast
 import typer
 
 from . import planformats, reporters
-from .findings import Finding, UserError
+from .findings import Finding, UserError, did_you_mean
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -328,11 +328,21 @@ def _schemas_dir(given: Optional[Path]) -> Optional[Path]:
 @schemas_app.command("list")
 def schemas_list(schemas: Optional[Path] = typer.Option(None, "--schemas", help="Also the schemas "
                                                         "imported here (they take precedence)."),
+                 release: Optional[str] = typer.Option(None, "--release", help="The OpenShift AI "
+                                                       "release whose schemas to list (default: 3.0)."),
                  format: PlanFormat = typer.Option(PlanFormat.text, "--format")) -> None:
-    """Which CRD kinds validate checks, and where each schema comes from."""
+    """Which CRD kinds validate checks, and where each schema comes from, per OpenShift AI release."""
+    from . import catalog
     from .validate.schema_check import schema_index
     directory = _schemas_dir(schemas)
-    rows = schema_index([directory] if directory else [])
+    chosen = catalog.RELEASES.get(release or catalog.DEFAULT_RELEASE)
+    if chosen is None:
+        fail(UserError([Finding("--release", None, "INPUT", f"no release {release!r}"
+                                f"{did_you_mean(str(release), catalog.RELEASES)}: "
+                                f"{', '.join(catalog.RELEASES)}")]))
+    kueue = catalog.KUEUE_OPERATORS[chosen.kueue_channel]
+    overlays = ([f"releases/{chosen.schemas}"] if chosen.schemas else []) + [f"kueue-operator/{kueue.schemas}"]
+    rows = schema_index([directory] if directory else [], overlays)
     if format == PlanFormat.json:
         reporters.print_json(rows)
         return
@@ -349,6 +359,8 @@ def schemas_list(schemas: Optional[Path] = typer.Option(None, "--schemas", help=
     out.print(table)
     skipped = [(row, s) for row in rows for s in row["cel"]["skipped"]]
     evaluated = sum(row["cel"]["evaluated"] for row in rows)
+    out.print(f"OpenShift AI {chosen.version} (with the Kueue operator of {chosen.kueue_channel}); "
+              f"the others: {', '.join(f'--release {v}' for v in catalog.RELEASES if v != chosen.version)}")
     out.print(f"{len(rows)} CRD schemas; {evaluated} CEL rules evaluated, {len(skipped)} not "
               "(--format json lists each with why); built-in Kubernetes kinds come from "
               "kubernetes-validate")
@@ -402,7 +414,6 @@ def _portfolio_with(models: List[str], paths: List[Path]) -> Path:
     """The one portfolio holding every named model, so -p is needed only when it is ambiguous."""
     if len(paths) == 1:
         return paths[0]
-    from .findings import did_you_mean
     from .portfolio import load_portfolio
     names = {path: {m.name for m in load_portfolio(path).portfolio.models} for path in paths}
     holding = [path for path, known in names.items() if set(models) <= known]

@@ -183,3 +183,16 @@ def test_init_writes_the_newest_eus_explicitly(tmp_path, cli):
     rhoai = yaml.safe_load(written.read_text())["platform"]["rhoai"]
     assert (rhoai["version"], rhoai["channel"]) == (catalog.NEWEST_EUS, f"eus-{catalog.NEWEST_EUS}")
     assert catalog.RELEASES[catalog.NEWEST_EUS].eus
+
+
+def test_schemas_list_shows_each_releases_own(cli):
+    import re
+    out30 = cli("schemas", "list", "--format", "json").stdout
+    out35 = cli("schemas", "list", "--release", "3.5", "--format", "json").stdout
+    rows30, rows35 = json.loads(out30), json.loads(out35)
+    by = lambda rows: {(r["group"], r["kind"], r["version"]): r for r in rows}  # noqa: E731
+    llm35 = by(rows35)[("serving.kserve.io", "LLMInferenceService", "v1alpha2")]
+    assert llm35["ref"] == "rhoai-3.5" and ("serving.kserve.io", "LLMInferenceService", "v1alpha2") not in by(rows30)
+    assert by(rows30)[("kueue.x-k8s.io", "ClusterQueue", "v1beta1")]["ref"] == "release-1.1"
+    assert ("kueue.x-k8s.io", "ClusterQueue", "v1beta2") not in by(rows30)     # 1.1 serves v1beta1 only
+    assert re.search(r"--release 3\.3", cli("schemas", "list").stdout)

@@ -274,10 +274,18 @@ def _format_path(parts: list[Any]) -> str:
 # ------------------------------------------------------------------ what is covered
 
 
-def schema_index(crd_dirs: Iterable[Path] = ()) -> list[dict]:
+def schema_index(crd_dirs: Iterable[Path] = (), overlays: Iterable[str] = ()) -> list[dict]:
     """Every CRD schema validate would use, with where it comes from: the user's directories
-    first (imported from their cluster), then the bundled ones with their upstream provenance."""
-    bundled = {p["schema"]: p for p in json.loads((BUNDLED / "provenance.json").read_text(encoding="utf-8"))}
+    first (imported from their cluster), then the bundled ones with their upstream provenance:
+    a release's overlays (gpuaas/schemas/<overlay>), whose kinds replace the base bundle's."""
+    bundled = {p["schema"]: {**p, "bundle": "base"}
+               for p in json.loads((BUNDLED / "provenance.json").read_text(encoding="utf-8"))}
+    for overlay in overlays:
+        found = {p["schema"]: {**p, "bundle": overlay}
+                 for p in json.loads((BUNDLED / overlay / "provenance.json").read_text(encoding="utf-8"))}
+        kinds = {(p["group"], p["kind"]) for p in found.values()}
+        bundled = {rel: p for rel, p in bundled.items() if (p["group"], p["kind"]) not in kinds or p["bundle"] != "base"}
+        bundled.update({rel: p for rel, p in found.items() if rel not in bundled})
     rows: dict[str, dict] = {}
     for directory in crd_dirs:
         for file in sorted(Path(directory).glob("*/*.json")):
@@ -291,6 +299,7 @@ def schema_index(crd_dirs: Iterable[Path] = ()) -> list[dict]:
         rows.setdefault(rel, {**entry, "source": "bundled"})
     from .cel_rules import describe
     for rel, row in rows.items():
-        directory = BUNDLED if row["source"] == "bundled" else Path(row["source"])
+        directory = (BUNDLED if row.get("bundle", "base") == "base" else BUNDLED / row["bundle"]) \
+            if row["source"] == "bundled" else Path(row["source"])
         row["cel"] = describe(json.loads((directory / rel).read_text(encoding="utf-8")))
     return [rows[rel] for rel in sorted(rows)]
