@@ -48,8 +48,10 @@ CODES: dict[str, Code] = {
                         "stays within a node)", "use a pool with larger nodes, or fewer GPUs"),
     "NO_GPU": _("rules", "error", "`gpus: 0`: CPU inference is never allowed", "give the model a GPU"),
     "VLLM_ARG": _("rules", "error or warning", "a vLLM argument vLLM would refuse or that contradicts "
-                  "the model's fields or checkpoint (repeated, set by the runtime, removed in the "
-                  "configured vLLM, `--flag value` as one item, a parser without its switch)",
+                  "the model's fields or checkpoint: checked against vLLM's own parser of the "
+                  "version each environment serves (unknown flag, with did-you-mean; a value of "
+                  "the wrong type or outside its choices; a switch given a value), repeated, set "
+                  "by the runtime, `--flag value` as one item, a parser without its switch",
                   "write `--name=value`, one per item, as the message says"),
     "TASK": _("rules", "error or warning", "an embedding model run for generation; load sent to a kind "
               "of model (chat or embed) that is not active", "fix `--runner`/`--task`, or `chatShare`"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Callable, Iterable, Iterator
 
-from . import catalog, components, secrets
+from . import catalog, components, secrets, vllmflags
 from .findings import Finding, did_you_mean
 from .plan import EnvPlan, model_architecture, resolve_env, version_tuple
 from .portfolio.load import Loaded
@@ -256,7 +256,8 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
     m = p.models[i]
     # environments may run different releases: a removed flag fails on the newest vLLM,
     # a flag that needs a version on the oldest
-    served = sorted({t.vllm for t in targets(p).values()}, key=version_tuple)
+    ts = targets(p)
+    served = sorted({t.vllm for t in ts.values()}, key=version_tuple)
     oldest, newest = served[0], served[-1]
     flags = m.flags
     names = [name for name, _ in flags]
@@ -274,6 +275,12 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
             yield at.finding(spot, f"{shown(name)} is one argument to vLLM, which rejects it: "
                              f"{hint}", "VLLM_ARG")
             continue
+        refused = False
+        for (message, severity), envs in _flag_problems(name, value, served, ts).items():
+            refused |= severity == "error"
+            yield at.finding(spot, message + envs, "VLLM_ARG", severity)
+        if refused:
+            continue        # what vLLM's parser refuses: the finer rules below would repeat it
         if names.count(name) > 1 and names.index(name) == j:
             yield at.finding(spot, f"{cut(name)} is given {names.count(name)} times: keep one", "VLLM_ARG")
         if name in SECRET_FLAGS and value:
@@ -285,7 +292,8 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
         if name in RUNTIME_FLAGS:
             yield at.finding(spot, f"{name} is set by the ServingRuntime (the model is served as "
                              f"{m.name!r} from /mnt/models): remove it", "VLLM_ARG")
-        if name in REMOVED_FLAGS and version_tuple(newest) >= REMOVED_FLAGS[name]:
+        if name in REMOVED_FLAGS and version_tuple(newest) >= REMOVED_FLAGS[name] \
+                and vllmflags.table(newest) is None:       # a bundled table says it exactly
             yield at.finding(spot, f"{name} was removed in vLLM "
                              f"{'.'.join(map(str, REMOVED_FLAGS[name]))} (served here: {newest}): "
                              "use --runner/--convert", "VLLM_ARG")
@@ -335,6 +343,23 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
             if not ok:
                 yield at.finding(spot, "--gpu-memory-utilization takes a fraction in (0, 1]",
                                  "VLLM_ARG")
+
+
+def _flag_problems(name: str, value: str | None, served: list[str],
+                   ts: dict) -> dict[tuple[str, vllmflags.Severity], str]:
+    """What vLLM's own parser says of one argument, per vLLM version served here: each
+    problem once, with the environments it applies to when not all of them."""
+    found: dict[tuple[str, vllmflags.Severity], list[str]] = {}
+    for version in served:
+        problem = vllmflags.problem(name, value, version)
+        if problem and not (name == "--tool-call-parser" and problem[1] == "warning"):  # TOOL_PARSERS
+            found.setdefault(problem, []).append(version)
+    out = {}
+    for problem, versions in found.items():
+        envs = [env for env, t in ts.items() if t.vllm in versions]
+        out[problem] = (f" (vLLM {', '.join(versions)})" if len(envs) == len(ts) else
+                        f" (vLLM {', '.join(versions)}: {', '.join(envs)})")
+    return out
 
 
 def _fit_rules(loaded: Loaded, i: int, mp, suffix: str) -> Iterator[Finding]:
@@ -396,9 +421,11 @@ def _field_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
                                  f"{cut(name + ('=' + value if value is not None else ''))} "
                                  f"contradicts {field}: {_yaml(own)} (line {line}): vLLM would run "
                                  f"with the argument; keep one of them", "VLLM_ARG")
+    # vLLM's own parser checks the value where its flag table is bundled (_vllm_rules)
+    tabled = all(vllmflags.table(t.vllm) for t in targets(p).values())
     for j, (name, value) in enumerate(m.flags):
         means = next((f for f, fl in FIELD_FLAGS.items() if fl == name), None)
-        if means in ("maxModelLen", "maxNumSeqs") and flag_number(value) is None:
+        if means in ("maxModelLen", "maxNumSeqs") and flag_number(value) is None and not tabled:
             yield at.finding(("models", i, "vllmArgs", j), f"{name} takes a number of "
                              f"{'tokens' if means == 'maxModelLen' else 'requests'}, like "
                              f"{name}=16384", "VLLM_ARG")

@@ -78,7 +78,7 @@ def tricky_tree(tmp_path_factory) -> tuple[Path, dict]:
     model = portfolio["models"][0]
     model["displayName"] = TRICKY
     model["params"] = "24B\n"
-    model["vllmArgs"] = [CHAT_TEMPLATE, "--served-model-name-suffix=" + TRICKY]
+    model["vllmArgs"] = [CHAT_TEMPLATE, "--tokenizer-revision=" + TRICKY]
     model["revision"] = "v1-$(HOME)-$$-${x}-$(WORK_DIR"
     portfolio["storage"]["s3"]["endpoint"] = "http://minio:9000/$(WORK_DIR)/$$"
     (repo / "portfolio.yaml").write_text(json.dumps(portfolio, indent=1))

@@ -75,7 +75,7 @@ CASES = [
      portfolio(args="[--enable-auto-tool-choice, --tool-call-parser=openai]",
                extra="serving: {vllm: '0.11'}\n"), "needs vLLM >= 0.10.2"),
     ("VLLM_ARG", portfolio(args="[--task=embed]", extra="    task: embed\nserving: {vllm: '0.13'}\n"),
-     portfolio(extra="    task: embed\nserving: {vllm: '0.13'}\n"), "removed in vLLM 0.13"),
+     portfolio(extra="    task: embed\nserving: {vllm: '0.13'}\n"), "gone by vLLM 0.13"),
     ("TASK", portfolio(args="[--runner=generate]", extra="    task: embed\n"),
      portfolio(extra="    task: embed\n"), "pooling runner"),
     ("NO_GPU", portfolio(gpus="0"), portfolio(), "CPU inference is never allowed"),
