@@ -60,6 +60,10 @@ CODES: dict[str, Code] = {
                  "pick a storage the source allows, or configure `storage.s3`"),
     "STORAGE_HF": _("rules", "warning", "weights pulled from Hugging Face at every pod start",
                     "configure `storage.s3` to upload them once"),
+    "POOL_GPU": _("rules", "error", "a pool's `gpu` is not the GPU of its `instanceType` (H100 on an "
+                  "L4 machine): the plan would size one GPU at the other's price and the pods "
+                  "would never schedule", "set `gpu` to the instance type's, or pick an instance "
+                  "type with that GPU"),
     "RELEASE": _("rules", "error or warning", "an OpenShift AI version and channel that do not go "
                  "together (a channel that does not carry the release, a channel OLM does not "
                  "have), a pinned version the catalog gpuaas knows does not list, a Kueue "

@@ -12,7 +12,7 @@ from .findings import Finding, did_you_mean
 from .plan import EnvPlan, model_architecture, resolve_env, version_tuple
 from .portfolio.load import Loaded
 from .releases import declared, release_for, targets
-from .portfolio.schema import COMPONENTS, FIELD_FLAGS, GPUS_MIN, dns_subdomain, flag_number, shown
+from .portfolio.schema import COMPONENTS, FIELD_FLAGS, GPUS_MIN, Pool, dns_subdomain, flag_number, shown
 
 # Flags gpuaas sets itself in the ServingRuntime: a model must not set them again.
 RUNTIME_FLAGS = {"--port", "--model", "--served-model-name"}
@@ -76,18 +76,39 @@ def _environments(loaded: Loaded, found: list[Finding]) -> Iterator[Finding]:
         yield from _env_rules(loaded, resolve_env(p, env.name))
 
 
-def _nodes_sized(loaded: Loaded) -> list[Finding]:
+def _every_pool(loaded: Loaded) -> Iterator[tuple[tuple, Pool]]:
+    """Each pool with where it is written: the top-level ones and each environment's own."""
+    p = loaded.portfolio
+    for i, pool in enumerate(p.pools):
+        yield ("pools", i), pool
+    for e, env in enumerate(p.environments):
+        for i, pool in enumerate(env.overrides.pools or []):
+            yield ("environments", e, "overrides", "pools", i), pool
+
+
+def _nodes_sized(loaded: Loaded) -> Iterator[Finding]:
     """A pool described by its nodes but not their CPUs or memory: pods and quotas get a
-    conservative share per GPU instead of the node's."""
-    out = []
-    for i, pool in enumerate(loaded.portfolio.pools):
+    conservative share per GPU instead of the node's. A pool whose GPU is not its instance
+    type's: the plan would size one GPU at the other's price, and the pod would ask for both
+    GPUs' node labels and never schedule."""
+    at = loaded.locations
+    for where, pool in _every_pool(loaded):
         missing = [f for f in ("cpuPerNode", "memoryGiBPerNode") if getattr(pool, f) is None]
         if pool.instanceType is None and missing:
-            out.append(loaded.locations.finding(
-                ("pools", i), f"{' and '.join(missing)} not given: pods and quotas assume "
+            yield at.finding(
+                where, f"{' and '.join(missing)} not given: pods and quotas assume "
                 f"{catalog.DEFAULT_CPU_PER_GPU} CPUs and {catalog.DEFAULT_MEMORY_GIB_PER_GPU} GiB "
-                "per GPU; set what each node offers to pods", "POOL_NODES", "warning"))
-    return out
+                "per GPU; set what each node offers to pods", "POOL_NODES", "warning")
+        instance = catalog.INSTANCES.get(pool.instanceType or "")
+        if instance is not None and instance.gpu != pool.gpu:
+            line, _ = at.of(where + ("instanceType",))
+            same = sorted((k for k, i in catalog.INSTANCES.items()
+                           if i.gpu == pool.gpu and i.cloud == instance.cloud), key=len)[:3]
+            other = f", or an instance type with {pool.gpu} ({', '.join(same)})" if same else ""
+            yield at.finding(where + ("gpu",), f"{pool.gpu}, but {pool.instanceType} (line {line}) "
+                             f"carries {instance.gpus} x {instance.gpu}: the plan would size {pool.gpu}s at the "
+                             f"{pool.instanceType}'s price and the pods would ask for both GPUs' node labels and "
+                             f"never schedule. Set gpu: {instance.gpu}{other}", "POOL_GPU")
 
 
 def _claims_declared(loaded: Loaded) -> list[Finding]:

@@ -47,6 +47,15 @@ def findings(text: str, code: str):
 
 CASES = [
     # code, failing portfolio, passing portfolio, expected words in the message
+    ("POOL_GPU", portfolio().replace("{name: l4-1, gpu: L4,", "{name: l4-1, gpu: H100,"), portfolio(),
+     "g6.4xlarge (line 7) carries 1 x L4"),
+    ("POOL_GPU", portfolio().replace("{name: l4-4, gpu: L4, instanceType: g6.12xlarge}",
+                                     "{name: l4-4, gpu: L4, instanceType: Standard_NC40ads_H100_v5}"),
+     portfolio(), "carries 1 x H100-NVL"),
+    ("POOL_NODES", portfolio().replace("environments: [{name: prod}]", "environments: [{name: prod, overrides: "
+                                       "{pools: [{name: l4-1, gpu: L4, gpusPerNode: 1}, {name: l4-4, gpu: L4, "
+                                       "instanceType: g6.12xlarge}]}}]"), portfolio(),
+     "cpuPerNode and memoryGiBPerNode not given"),
     ("GPU_MEMORY", portfolio(source=MISTRAL, params="24B", precision="fp8", extra=LEN4K),
      portfolio(source=MISTRAL, params="24B", precision="w4a16", extra=LEN4K),
      "No available memory for the cache blocks"),
