@@ -50,9 +50,42 @@ def as_github(findings: list[Finding]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def as_text(console: Console, findings: list[Finding], stats: dict | None = None) -> None:
+GROUP = 3     # this many files with one cause (and no line) print as one line
+
+
+def grouped(findings: list[Finding]) -> list[Finding | tuple[Finding, list[str]]]:
+    """Findings in order, those of one cause across many files (the same code, severity and
+    message, no line: NOT_IN_GIT and STALE after a render) folded into (first, files)."""
+    by_cause: dict[tuple, list[Finding]] = {}
     for f in findings:
-        console.print(line(f))
+        if f.line is None:
+            by_cause.setdefault((f.code, f.severity, f.message), []).append(f)
+    out: list[Finding | tuple[Finding, list[str]]] = []
+    for f in findings:
+        same = by_cause.get((f.code, f.severity, f.message), []) if f.line is None else []
+        if len(same) < GROUP:
+            out.append(f)
+        elif same[0] is f:
+            out.append((f, [g.file for g in same]))
+    return out
+
+
+def group_line(first: Finding, files: list[str]) -> Text:
+    import os.path
+    from rich.text import Text
+    try:
+        where = os.path.commonpath(files) or "."
+    except ValueError:      # absolute and relative paths mixed
+        where = "."
+    shown = ", ".join(os.path.relpath(f, where) if where != "." else f for f in files[:3])
+    return Text.assemble(f"{where}: ", (first.severity, STYLE.get(first.severity, "")),
+                         f" {len(files)} files: {first.message} ", (f"[{first.code}]", "dim"),
+                         f" ({shown}{', ...' if len(files) > 3 else ''}; --format json lists each)")
+
+
+def as_text(console: Console, findings: list[Finding], stats: dict | None = None) -> None:
+    for item in grouped(findings):
+        console.print(line(item) if isinstance(item, Finding) else group_line(*item))
     if stats is None:
         return
     from rich.text import Text

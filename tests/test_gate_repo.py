@@ -148,3 +148,16 @@ def test_two_portfolios_rendering_one_application_name_are_refused(tmp_path, cli
     [clash] = [line for line in result.output.splitlines() if "[DUPLICATE_NAME]" in line]
     assert clash.startswith("portfolios/team.yaml:8:3:")
     assert "team-a-prod (environment a-prod)" in clash and "also rendered by portfolios/team-a.yaml" in clash
+
+
+def test_one_cause_in_many_files_is_one_line_and_json_keeps_each(tmp_path, cli):
+    git(tmp_path, "init", "-q")
+    assert cli("init", cwd=tmp_path).exit_code == 0
+    assert cli("render", cwd=tmp_path).exit_code == 0
+    text = cli("validate", cwd=tmp_path).output
+    lines = [line for line in text.splitlines() if "[NOT_IN_GIT]" in line]
+    files = [f for f in json.loads(cli("validate", "--format", "json", cwd=tmp_path).stdout)["findings"]
+             if f["code"] == "NOT_IN_GIT"]
+    assert len(files) > 20 and len(lines) == 1, text
+    assert lines[0].startswith("rendered/starter: error") and f"{len(files)} files" in lines[0]
+    assert "git add rendered/starter" in lines[0]
