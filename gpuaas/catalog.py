@@ -315,6 +315,63 @@ def _base(name: str) -> str:
 
 _BY_BASE = {_base(repo): repo for repo in ARCHITECTURES}
 
+# What a checkpoint stores, by kind: `precision` names the checkpoint's, and two precisions of
+# one kind are the same bytes on disk (bf16 and fp16; w4a16 and int4).
+PRECISION_KIND = {"fp32": "32-bit", "bf16": "16-bit", "fp16": "16-bit", "fp8": "FP8", "int8": "8-bit integer",
+                  "w8a8": "8-bit integer", "w4a16": "4-bit", "int4": "4-bit", "mxfp4": "MXFP4"}
+# Catalog repositories published quantised (their names carry no suffix)
+NATIVE_PRECISION = {"openai/gpt-oss-20b": "MXFP4", "openai/gpt-oss-120b": "MXFP4"}
+# Name tokens publishers use for a quantised copy (RedHatAI's -FP8-dynamic, -quantized.w4a16,
+# Qwen's -AWQ and -GPTQ-Int4, ModelCar images' -quantized-w8a8), each the kind it stores
+_KIND_TOKENS = (("FP8", re.compile(r"(^|[-._])fp8([-._]|$)")),
+                ("MXFP4", re.compile(r"(^|[-._])mxfp4([-._]|$)")),
+                ("4-bit", re.compile(r"(^|[-._])(w4a16|w4a4|awq|int4|bnb-4bit|gptq(-int4)?)([-._]|$)")),
+                ("8-bit integer", re.compile(r"(^|[-._])(w8a8|int8|gptq-int8)([-._]|$)")))
+
+
+def checkpoint_kind(source: str) -> tuple[str, str] | None:
+    """What a source's checkpoint stores (a PRECISION_KIND value) and how that is known, from
+    its name: a quantisation token, else a catalog repository (16-bit, or as published);
+    None when the name says nothing."""
+    ref = source.partition("://")[2] if "://" in source else source
+    ref = ref.split("@")[0].rstrip("/")
+    if ":" in ref.rpartition("/")[2]:
+        ref = ref.rpartition(":")[0]
+    name = ref.rpartition("/")[2].lower()
+    for kind, token in _KIND_TOKENS:
+        if token.search(name):
+            return kind, f"its name says {kind}"
+    repo = ref if ref in ARCHITECTURES else CHECKPOINTS.get(ref)
+    if repo is None:
+        return None
+    if repo in NATIVE_PRECISION:
+        return NATIVE_PRECISION[repo], f"{repo} is published in {NATIVE_PRECISION[repo]}"
+    return "16-bit", f"{repo} is published in 16-bit (bf16)"
+
+
+def config_kind(config: dict) -> str | None:
+    """What a config.json says its checkpoint stores: quantization_config, else torch_dtype."""
+    q = config.get("quantization_config") or {}
+    method = str(q.get("quant_method") or "").lower()
+    if method in ("fp8", "fbgemm_fp8"):
+        return "FP8"
+    if method == "mxfp4":
+        return "MXFP4"
+    if method in ("awq", "gptq", "bitsandbytes", "auto-round"):
+        return "4-bit" if int(q.get("bits") or 4) == 4 else "8-bit integer"
+    if method == "compressed-tensors":
+        weights = [g.get("weights") or {} for g in (q.get("config_groups") or {}).values()]
+        bits = {(str(w.get("type")), int(w.get("num_bits") or 0)) for w in weights}
+        if ("float", 8) in bits:
+            return "FP8"
+        if any(b == 4 for _, b in bits):
+            return "4-bit"
+        if ("int", 8) in bits:
+            return "8-bit integer"
+        return None
+    dtype = str(config.get("torch_dtype") or config.get("dtype") or "")
+    return {"float32": "32-bit", "bfloat16": "16-bit", "float16": "16-bit"}.get(dtype)
+
 
 def architecture_for(source: str) -> tuple[str, Architecture] | None:
     """The catalog entry for a model source (hf://org/name[@rev], oci://image:tag), matching

@@ -60,6 +60,11 @@ CODES: dict[str, Code] = {
                  "pick a storage the source allows, or configure `storage.s3`"),
     "STORAGE_HF": _("rules", "warning", "weights pulled from Hugging Face at every pod start",
                     "configure `storage.s3` to upload them once"),
+    "CHECKPOINT": _("rules", "error", "a `precision` the checkpoint does not store (its config.json or "
+                    "its name says otherwise: a 16-bit model declared fp8, an FP8 one declared "
+                    "bf16), or `quantization: fp8` on a checkpoint already quantised",
+                    "set `precision` to the checkpoint's; for FP8 of a 16-bit checkpoint set "
+                    "`quantization: fp8`"),
     "POOL_GPU": _("rules", "error", "a pool's `gpu` is not the GPU of its `instanceType` (H100 on an "
                   "L4 machine): the plan would size one GPU at the other's price and the pods "
                   "would never schedule", "set `gpu` to the instance type's, or pick an instance "

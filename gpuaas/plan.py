@@ -281,10 +281,12 @@ def serving_for(model: Model, pool: PoolPlan) -> gpufit.Serving:
 def model_weights_gib(model: Model, arch: catalog.Architecture, tp: int) -> float:
     """Weights per GPU: the stated checkpoint size, what vLLM loads for a catalog model in its
     own precision, else parameters x precision."""
-    native = model.sizeGB * catalog.GB / catalog.GIB if model.sizeGB is not None else (
-        arch.loaded_gib if arch.loaded_gib and model.precision == "mxfp4" else None)
-    return gpufit.weights_gib(arch, model.parameters, catalog.PRECISIONS[model.precision], tp,
-                              model.precision not in catalog.UNQUANTISED, native)
+    served = model.served_precision
+    on_load = served != model.precision         # quantised by vLLM as it loads: not sizeGB
+    native = model.sizeGB * catalog.GB / catalog.GIB if model.sizeGB is not None and not on_load else (
+        arch.loaded_gib if arch.loaded_gib and served == "mxfp4" else None)
+    return gpufit.weights_gib(arch, model.parameters, catalog.PRECISIONS[served], tp,
+                              served not in catalog.UNQUANTISED, native)
 
 
 def model_architecture(model: Model) -> tuple[str, catalog.Architecture] | None:

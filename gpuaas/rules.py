@@ -202,6 +202,7 @@ def _portfolio_rules(loaded: Loaded) -> Iterator[Finding]:
         yield from _storage_rules(loaded, i)
         yield from _vllm_rules(loaded, i)
         yield from _field_rules(loaded, i)
+        yield from _precision_rules(loaded, i)
     yield from _secret_names(loaded)
     lt = p.loadtest
     # The minimums of loadtest.k6_script, which raised ValueError at render time for
@@ -366,6 +367,48 @@ def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
                                  "VLLM_ARG")
 
 
+def _precision_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
+    """`precision` is the checkpoint's: what its config.json or its name says it stores must
+    agree; FP8 of a 16-bit checkpoint is `quantization`, which vLLM applies as it loads."""
+    at, m = loaded.locations, loaded.portfolio.models[i]
+    declared = catalog.PRECISION_KIND[m.precision]
+    unquantised = {"16-bit", "32-bit"}
+    known = None
+    found = model_architecture(m)
+    if found is not None and isinstance(m.architecture, str) and catalog.config_path(m.architecture):
+        kind = _config_kind(m.architecture)
+        known = (kind, f"its config.json ({found[0]}) says {kind}") if kind else None
+    known = known or catalog.checkpoint_kind(m.source)
+    if known is not None:
+        kind, how = known
+        if kind != declared and not (kind in unquantised and declared in unquantised):
+            fix = ("set precision: bf16 and quantization: fp8 to serve it in FP8 (vLLM quantises "
+                   "it as it loads), or use an FP8 checkpoint" if kind in unquantised and m.precision == "fp8"
+                   else f"set precision to the checkpoint's ({_precisions_of(kind)})")
+            yield at.finding(("models", i, "precision"), f"{m.precision} ({declared}), but "
+                             f"{shown(m.source)} is a {kind} checkpoint ({how}): precision is what the "
+                             f"checkpoint stores, and sizes the upload, the disk and the GPU fit; {fix}",
+                             "CHECKPOINT")
+            return
+    # (--quantization in vllmArgs against the checkpoint's own method: _vllm_rules)
+    if m.quantization == "fp8" and m.precision not in catalog.UNQUANTISED:
+        yield at.finding(("models", i, "quantization"), "FP8 on load quantises a 16-bit checkpoint; "
+                         f"this one is already {m.precision}: remove it", "CHECKPOINT")
+
+
+def _precisions_of(kind: str) -> str:
+    return " or ".join(p for p, k in catalog.PRECISION_KIND.items() if k == kind)
+
+
+def _config_kind(ref: str) -> str | None:
+    import json
+    path = catalog.config_path(ref)
+    try:
+        return catalog.config_kind(json.loads(path.read_text(encoding="utf-8"))) if path else None
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+
+
 def _flag_problems(name: str, value: str | None, served: list[str],
                    ts: dict) -> dict[tuple[str, vllmflags.Severity], str]:
     """What vLLM's own parser says of one argument, per vLLM version served here: each
@@ -525,7 +568,7 @@ def _env_rules(loaded: Loaded, env: EnvPlan) -> Iterator[Finding]:
             continue
         pools = [env.pool(n) for n in m.pools if any(x.name == n for x in env.pools)]
         no_fp8 = sorted({pool.pool.gpu for pool in (pools or env.pools) if not pool.gpu.fp8})
-        if m.precision == "fp8" and no_fp8:
+        if m.served_precision == "fp8" and no_fp8:
             yield at.finding(("models", i, "precision"), f"{', '.join(no_fp8)} has no FP8 tensor "
                              "cores (compute capability below 8.9): vLLM runs FP8 weights there "
                              "weight-only (Marlin), slower than on L4/L40S/H100, and FP8 "

@@ -22,7 +22,7 @@ models:
   - name: granite
     source: hf://ibm-granite/granite-3.1-8b-instruct
     params: 8B
-    precision: fp8
+    precision: bf16
     gpus: 1
     sizeGB: 9
     maxModelLen: 4096

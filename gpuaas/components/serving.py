@@ -98,7 +98,8 @@ def vllm_args(p: Portfolio, mp: ModelPlan) -> list[str]:
         args.append(f"--max-model-len={m.maxModelLen}")
     # the other fields that mean a vLLM argument, written only when the portfolio sets them
     for field, value in (("gpuMemoryUtilization", m.gpuMemoryUtilization),
-                         ("kvCacheDtype", m.kvCacheDtype), ("maxNumSeqs", m.maxNumSeqs)):
+                         ("kvCacheDtype", m.kvCacheDtype), ("maxNumSeqs", m.maxNumSeqs),
+                         ("quantization", m.quantization)):
         if value is not None and FIELD_FLAGS[field] not in given:
             args.append(f"{FIELD_FLAGS[field]}={value:g}" if isinstance(value, float)
                         else f"{FIELD_FLAGS[field]}={value}")

@@ -367,7 +367,8 @@ class ArchitectureSpec(Strict):
 # vLLM arguments that mean the same as a model field: written either way, they must agree.
 FIELD_FLAGS = {"maxModelLen": "--max-model-len", "gpuMemoryUtilization": "--gpu-memory-utilization",
                "gpus": "--tensor-parallel-size", "kvCacheDtype": "--kv-cache-dtype",
-               "maxNumSeqs": "--max-num-seqs", "enforceEager": "--enforce-eager"}
+               "maxNumSeqs": "--max-num-seqs", "enforceEager": "--enforce-eager",
+               "quantization": "--quantization"}
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)([kKmMgG]?)$")
 
 
@@ -395,6 +396,9 @@ class Model(Strict):
     storage: Literal["auto", "oci", "s3", "pvc", "hf"] = "auto"
     sizeGB: float | None = Field(None, gt=0, le=100_000)
     format: str | None = None
+    # vLLM quantises a 16-bit checkpoint to FP8 as it loads it: `precision` stays the
+    # checkpoint's (what is stored, uploaded, copied), this is what the GPUs hold
+    quantization: Literal["fp8"] | None = None
     task: Literal["chat", "embed"] = "chat"
     replicas: int = Field(1, ge=1, le=1000)
     maxModelLen: int | None = Field(None, ge=1, le=10_000_000)
@@ -470,7 +474,7 @@ class Model(Strict):
             given = any(name == flag for name, _ in self.flags)
             return True if given and self.flag(flag) in (None, "", "true", "True") else None
         raw = self.flag(flag)
-        if field == "kvCacheDtype":
+        if field in ("kvCacheDtype", "quantization"):
             return raw
         number = flag_number(raw)
         if number is None:
@@ -486,6 +490,14 @@ class Model(Strict):
         if self.pool is None:
             return []
         return [self.pool] if isinstance(self.pool, str) else list(self.pool)
+
+    @property
+    def served_precision(self) -> str:
+        """What the GPUs hold: the checkpoint's precision, or FP8 when vLLM quantises a
+        16-bit checkpoint as it loads it (`quantization`, or --quantization=fp8)."""
+        if self.setting("quantization") == "fp8" and self.precision in catalog.UNQUANTISED:
+            return "fp8"
+        return self.precision
 
     @property
     def weights_gb(self) -> float:
