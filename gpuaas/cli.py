@@ -119,7 +119,9 @@ def init(example: str = typer.Option("starter", "--example",
         fail(exc)
     target = next(iter(files))
     if target.exists():
-        err.print(f"{target} exists: nothing written", style="red")
+        from rich.text import Text
+        err.print(Text(f"{target} exists: nothing written; name another portfolio with "
+                       f"--name (e.g. `gpuaas init --example {example} --name my-gpus`)"), style="red")
         raise typer.Exit(2)
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -271,6 +273,18 @@ def _plan_diff(portfolios: Optional[List[Path]], paths: List[Path], builts: list
         raise typer.Exit(1)
 
 
+def _engines(command: str, module: str):
+    """A module that needs the validate engines (jsonschema-rs, Helm, the Kubernetes schemas),
+    which the plain install leaves out: without them, the same clean exit for every command."""
+    import importlib
+    try:
+        return importlib.import_module(module, __package__)
+    except ImportError as exc:
+        err.print(f"{command} needs its engines ({exc.name} is missing): "
+                  "pip install 'gpuaas[validate]'", style="red")
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def validate(portfolios: Optional[List[Path]] = Portfolios,
              out_dir: Path = typer.Option(Path("rendered"), "--out", help="Where the trees are."),
@@ -290,12 +304,7 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
     """The whole gate, read-only: rules, drift, Helm, kustomize, strict schemas, policy."""
     import os
     from . import pipeline
-    try:
-        from .validate import gate
-    except ImportError as exc:
-        err.print(f"validate needs its engines ({exc.name} is missing): "
-                  "pip install 'gpuaas[validate]'", style="red")
-        raise typer.Exit(2) from None
+    gate = _engines("validate", ".validate.gate")
     chosen = format.value if format is not None else (
         "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     show = reporters.FORMATS[chosen]
@@ -333,7 +342,7 @@ def schemas_list(schemas: Optional[Path] = typer.Option(None, "--schemas", help=
                  format: PlanFormat = typer.Option(PlanFormat.text, "--format")) -> None:
     """Which CRD kinds validate checks, and where each schema comes from, per OpenShift AI release."""
     from . import catalog
-    from .validate.schema_check import schema_index
+    schema_index = _engines("schemas list", ".validate.schema_check").schema_index
     directory = _schemas_dir(schemas)
     chosen = catalog.RELEASES.get(release or catalog.DEFAULT_RELEASE)
     if chosen is None:
@@ -373,7 +382,7 @@ def schemas_import(crds: Optional[List[str]] = typer.Argument(None, help="CRD YA
                                                      "of the kinds gpuaas renders with kubectl."),
                    out_dir: Path = typer.Option(Path(".gpuaas/schemas"), "--out")) -> None:
     """Convert CRDs into JSON Schemas in kubeconform's layout, for `validate --schemas`."""
-    from .validate import crd_import
+    crd_import = _engines("schemas import", ".validate.crd_import")
     try:
         if from_cluster:
             text = crd_import.crds_from_cluster()

@@ -53,10 +53,16 @@ class UserError(Exception):
         self.findings = findings
 
 
-def did_you_mean(name: str, known) -> str:
-    """` (did you mean 'x'?)` for the closest known name, or nothing."""
+def did_you_mean(name: str, known, ignore_case: bool = False) -> str:
+    """` (did you mean 'x'?)` for the closest known name, or nothing; `ignore_case`: a name
+    that differs only in case (`gpu: l4`) is the first match."""
     import difflib
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    known = list(known)
+    if ignore_case:
+        same = [k for k in known if k.lower() == name.lower()]
+        if same:
+            return f" (did you mean {same[0]!r}?)"
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

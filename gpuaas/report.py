@@ -1,6 +1,8 @@
 """Presenting a plan: a rich table for people, the JSON contract for scripts."""
 from __future__ import annotations
 
+import functools
+
 from rich.cells import cell_len
 from rich.console import Console, JustifyMethod
 from rich.text import Text
@@ -96,10 +98,12 @@ def fit_cells(fit: Fit) -> tuple[str, str, str, str, str]:
 # The plan table's columns, with the order in which they are left out when the console is
 # too narrow (highest first); 0: always shown. Names are never cut (`mistral-3-bf…` and
 # `mistral-3-in…` looked alike): the reason column wraps instead.
-COLUMNS: tuple[tuple[str, JustifyMethod, int], ...] = (("model", "left", 0), ("state", "left", 3), ("GPUs", "right", 1), ("pool", "left", 0),
-           ("storage", "left", 6), ("weights", "right", 8), ("KV pool", "right", 5),
-           ("KV tokens", "right", 7), ("conc", "right", 4), ("fit", "center", 2),
-           ("admission", "left", 0), ("$/month", "right", 2), ("reason", "left", 0))
+# At 80 columns the table keeps what a reader decides on: state, fit, admission and cost.
+COLUMNS: tuple[tuple[str, JustifyMethod, int], ...] = (
+    ("model", "left", 0), ("state", "left", 0), ("GPUs", "right", 1), ("pool", "left", 3),
+    ("storage", "left", 6), ("weights", "right", 8), ("KV pool", "right", 5),
+    ("KV tokens", "right", 7), ("conc", "right", 4), ("fit", "center", 0),
+    ("admission", "left", 0), ("$/month", "right", 0), ("reason", "left", 0))
 REASON_MIN = 16     # the reason wraps, but not one word a line
 
 
@@ -145,17 +149,19 @@ def print_plan(console: Console, plan: Plan, envs: list[EnvPlan]) -> None:
         for row in rows:
             table.add_row(*(row[i] for i in keep))
         console.print(table)
+        # the lines under the table wrap at the terminal's width (findings never do)
+        say = functools.partial(console.print, soft_wrap=False)
         left_out = [COLUMNS[i][0] for i in range(len(COLUMNS)) if i not in keep]
         if left_out:
-            console.print(f"  not shown at {console.width} columns: {', '.join(left_out)} "
+            say(f"  not shown at {console.width} columns: {', '.join(left_out)} "
                           "(a wider terminal or --format json has them)")
         used = sum(e.used.values())
         kueue = e.components["kueue"]
         quota = sum(p.quota_gpus if kueue else p.capacity for p in e.pools)
         if not kueue:
-            console.print("  no Kueue in this environment: no quota applies, node fit only")
+            say("  no Kueue in this environment: no quota applies, node fit only")
         for p in e.pools:
-            console.print(f"  {p.name}: {e.used[p.name]}/{p.quota_gpus if kueue else p.capacity} "
+            say(f"  {p.name}: {e.used[p.name]}/{p.quota_gpus if kueue else p.capacity} "
                           f"GPUs {'used' if kueue else 'on nodes'}"
                           + (f", {e.pending[p.name]} pending" if e.pending[p.name] else "")
                           + f" ({p.nodes_text}, "
@@ -163,14 +169,14 @@ def print_plan(console: Console, plan: Plan, envs: list[EnvPlan]) -> None:
         total = sum(m.monthly_usd for m in e.models)
         cost = ("cost n/a (a pool in use has no hourlyUSD)" if unpriced(e) else
                 f"${total:,.0f}/month at on-demand prices")
-        console.print(f"  total: {used}/{quota} GPUs {'admitted' if kueue else 'running'}, {cost}")
-        console.print(Text(f"  {release_line(e)}"))
+        say(f"  total: {used}/{quota} GPUs {'admitted' if kueue else 'running'}, {cost}")
+        say(Text(f"  {release_line(e)}"))
         for c in components.REGISTRY:
             if e.components[c.name] and (summary := c.summary(plan.portfolio, e)):
-                console.print(Text(f"  {c.name}: {summary}"))
+                say(Text(f"  {c.name}: {summary}"))
         owned = components.singletons(plan, e)
         if owned:
-            console.print(Text(f"  cluster-wide objects a sync writes: {', '.join(n for n, _ in owned)} "
+            say(Text(f"  cluster-wide objects a sync writes: {', '.join(n for n, _ in owned)} "
                                "(the tree README says what it sets on each)"))
         console.print()
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pydantic
 
-from ..findings import Finding, UserError
+from ..findings import did_you_mean, Finding, UserError
 from . import fastload
 from .limits import MAX_BYTES, MAX_DEPTH
 from .locations import Locations, Path_
@@ -112,6 +112,10 @@ def _findings(exc: pydantic.ValidationError, locations: Locations, data: Any) ->
                 not isinstance(error.get("input"), (dict, list)):
             # say what YAML read: `name: no` is the boolean False, `gpus: four` a string
             message = f"{message} (got {shown(error.get('input'))})"
+            got, expected = error.get("input"), (error.get("ctx") or {}).get("expected", "")
+            if kind == "literal_error" and isinstance(got, str):
+                options = re.findall(r"'([^']*)'", str(expected))
+                message += did_you_mean(got, options, ignore_case=True)
         key = (path, message)
         if key in seen:
             continue

@@ -236,7 +236,7 @@ class Pool(Strict):
             raise ValueError(f"{shown(v)} is not an NVIDIA GPU: gpuaas renders vLLM for CUDA and "
                              "requests nvidia.com/gpu, so only NVIDIA GPUs can be planned and served")
         if v not in catalog.GPUS:
-            raise ValueError(f"unknown GPU {shown(v)}{did_you_mean(v, catalog.GPUS)}; the catalog "
+            raise ValueError(f"unknown GPU {shown(v)}{did_you_mean(v, catalog.GPUS, ignore_case=True)}; the catalog "
                              f"knows {', '.join(catalog.GPUS)}")
         return v
 

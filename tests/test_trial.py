@@ -1,0 +1,51 @@
+"""What a new user runs into: each message says what to do, in the user's words."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+
+
+@pytest.mark.parametrize("args", [["validate"], ["schemas", "list"], ["schemas", "import", "-"]])
+def test_without_the_engines_every_command_that_needs_them_says_so(tmp_path, args):
+    """The `make demo` install has no jsonschema-rs: a clean exit 2, never an internal error."""
+    run = ("import sys; sys.modules['jsonschema_rs'] = None\n"
+           "from gpuaas.cli import main; sys.argv = ['gpuaas'] + sys.argv[1:]; main()")
+    proc = subprocess.run([sys.executable, "-c", run, *args], cwd=tmp_path, input="", text=True,
+                          capture_output=True)
+    assert proc.returncode == 2, proc.stderr
+    assert f"{' '.join(args[:2]) if args[0] == 'schemas' else 'validate'} needs its engines" in proc.stderr
+    assert "pip install 'gpuaas[validate]'" in proc.stderr and "internal error" not in proc.stderr
+
+
+@pytest.mark.parametrize(("edit", "hint"), [
+    (("    gpu: L40S", "    gpu: l40s"), "did you mean 'L40S'?"),
+    (("    gpus: 1\n", "    gpus: 1\n    state: stanby\n"), "did you mean 'standby'?"),
+])
+def test_enum_typos_get_did_you_mean(tmp_path, cli, edit, hint):
+    path = tmp_path / "p.yaml"
+    path.write_text((REPO / "portfolios" / "starter.yaml").read_text().replace(*edit, 1))
+    result = cli("plan", str(path))
+    assert result.exit_code == 2 and hint in result.output, result.output
+
+
+def test_init_on_an_existing_file_suggests_a_name(tmp_path, cli):
+    assert cli("init", cwd=tmp_path).exit_code == 0
+    again = cli("init", cwd=tmp_path)
+    assert again.exit_code == 2 and "--name" in again.output
+
+
+def test_at_80_columns_the_plan_keeps_state_fit_and_cost(tmp_path):
+    import os
+    env = {**os.environ, "COLUMNS": "80"}
+    gpuaas = str(Path(sys.executable).parent / "gpuaas")
+    proc = subprocess.run([gpuaas, "plan", str(REPO / "portfolios" / "starter.yaml")],
+                          capture_output=True, text=True, env=env)
+    header = next(line for line in proc.stdout.splitlines() if "model" in line and "admission" in line)
+    for column in ("state", "fit", "$/month", "admission"):
+        assert column in header, header
+    assert all(len(line) <= 80 for line in proc.stdout.splitlines()), proc.stdout
