@@ -5,6 +5,7 @@ Each rule encodes an outage the source documents describe; the message says what
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Callable, Iterable, Iterator
 
 from . import catalog, components, secrets, vllmflags
@@ -72,8 +73,19 @@ def _environments(loaded: Loaded, found: list[Finding]) -> Iterator[Finding]:
            for f in found):
         return
     p = loaded.portfolio
+    said: dict[tuple, list[str]] = {}      # one finding, the environments it holds for
+    first: dict[tuple, Finding] = {}
     for env in p.environments:
-        yield from _env_rules(loaded, resolve_env(p, env.name))
+        named = f" (environment {env.name})"
+        for f in _env_rules(loaded, resolve_env(p, env.name)):
+            base = f.message.replace(named, "\0", 1)
+            key = (f.file, f.line, f.column, f.code, f.severity, base)
+            first.setdefault(key, f)
+            said.setdefault(key, []).append(env.name)
+    for key, envs in said.items():
+        f, base = first[key], key[-1]
+        many = "environment" if len(envs) == 1 else "environments"
+        yield replace(f, message=base.replace("\0", f" ({many} {', '.join(envs)})"))
 
 
 def _every_pool(loaded: Loaded) -> Iterator[tuple[tuple, Pool]]:

@@ -49,3 +49,11 @@ def test_at_80_columns_the_plan_keeps_state_fit_and_cost(tmp_path):
     for column in ("state", "fit", "$/month", "admission"):
         assert column in header, header
     assert all(len(line) <= 80 for line in proc.stdout.splitlines()), proc.stdout
+
+
+def test_what_every_environment_says_alike_is_said_once(tmp_path, cli):
+    path = tmp_path / "p.yaml"
+    text = (REPO / "portfolios" / "release-train.yaml").read_text()
+    path.write_text(text.replace("  chatShare: 1.0                        # chat models only\n", ""))
+    lines = [line for line in cli("plan", str(path)).output.splitlines() if "[TASK]" in line]
+    assert len(lines) == 1 and "(environments dev, prod)" in lines[0], lines

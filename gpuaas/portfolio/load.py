@@ -115,7 +115,8 @@ def _findings(exc: pydantic.ValidationError, locations: Locations, data: Any) ->
             got, expected = error.get("input"), (error.get("ctx") or {}).get("expected", "")
             if kind == "literal_error" and isinstance(got, str):
                 options = re.findall(r"'([^']*)'", str(expected))
-                message += did_you_mean(got, options, ignore_case=True)
+                if len(options) > 1:        # one option: the message names it already
+                    message += did_you_mean(got, options, ignore_case=True)
         key = (path, message)
         if key in seen:
             continue
