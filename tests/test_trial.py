@@ -57,3 +57,14 @@ def test_what_every_environment_says_alike_is_said_once(tmp_path, cli):
     path.write_text(text.replace("  chatShare: 1.0                        # chat models only\n", ""))
     lines = [line for line in cli("plan", str(path)).output.splitlines() if "[TASK]" in line]
     assert len(lines) == 1 and "(environments dev, prod)" in lines[0], lines
+
+
+@pytest.mark.parametrize(("old", "new", "says"), [
+    ("    source: hf://ibm-granite", "     source: hf://ibm-granite", "`source` starts in column 6, `name` on line"),
+    ("    params: 8.2B", "  params: 8.2B", "`params` starts in column 3, `source` on line"),
+])
+def test_a_mis_indented_key_is_said_in_the_users_words(tmp_path, cli, old, new, says):
+    path = tmp_path / "p.yaml"
+    path.write_text((REPO / "portfolios" / "starter.yaml").read_text().replace(old, new, 1))
+    result = cli("plan", str(path))
+    assert result.exit_code == 2 and says in result.output and "block end" not in result.output, result.output

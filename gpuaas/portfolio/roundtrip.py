@@ -89,6 +89,17 @@ def round_trip(text: str, file: str) -> tuple[Any, Locations]:
             hint = ": each key may appear once in a mapping, remove or merge the repeat"
         elif "duplicate key" in problem:
             hint = " (each key may appear once in a mapping: remove or merge the repeat)"
+        elif line and ("mapping values are not allowed here" in problem
+                       or re.search(r"expected <block end>, but found '(\?|<block mapping start>|-)'", problem)):
+            # the parser's words for a key indented unlike its neighbours: say it in the user's
+            found, above = _key_at(text, line), _key_before(text, line)
+            if found and above:
+                (key, column), (other, other_line, other_column) = found, above
+                col = column
+                problem = (f"`{key}` starts in column {column}, `{other}` on line {other_line} in "
+                           f"column {other_column}: the keys of one mapping start in the same column")
+                hint = f"; indent `{key}` like the keys it belongs with" + (
+                    ", or quote a value that holds ': '" if "mapping values" in str(exc.problem) else "")
         raise UserError([Finding(file, line, "YAML", f"invalid YAML: {problem}{hint}",
                                  column=col)]) from None
     except ReaderError as exc:
@@ -180,3 +191,21 @@ def _one_line(problem: str) -> str:
     return problem if len(problem) <= 400 else problem[:399] + "…"
 
 
+
+_KEY = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w.-]*)\s*:")
+
+
+def _key_at(text: str, line: int) -> tuple[str, int] | None:
+    """The key a line of YAML starts with and its column (`    source: x` -> source, 5)."""
+    lines = text.splitlines()
+    found = _KEY.match(lines[line - 1]) if 0 < line <= len(lines) else None
+    return (found.group(2), len(found.group(1)) + 1) if found else None
+
+
+def _key_before(text: str, line: int) -> tuple[str, int, int] | None:
+    """The key of the nearest line above that starts with one: (key, line, column)."""
+    for n in range(line - 1, 0, -1):
+        found = _key_at(text, n)
+        if found:
+            return found[0], n, found[1]
+    return None
