@@ -222,9 +222,9 @@ def plan(portfolios: Optional[List[Path]] = Portfolios,
         envs = [e for e in b.plan.environments if env is None or e.name == env]
         if env is not None and not envs:
             _no_env(env, b.loaded.file, [e.name for e in b.plan.environments])
-        plans.append((b.plan, envs))
+        plans.append((b.plan, envs, b.findings))
     planformats.FORMATS[format.value].plans(out, plans)
-    pending = any(m.admission == "Pending" for _, envs in plans for e in envs for m in e.models)
+    pending = any(m.admission == "Pending" for _, envs, _ in plans for e in envs for m in e.models)
     if not all(b.ok for b in builts):
         raise typer.Exit(2)     # the plan is shown, and what would not start is an error
     if fail_on_pending and pending:

@@ -13,10 +13,11 @@ from .reporters import print_json
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .findings import Finding
     from .plan import EnvPlan, Plan
     from .plandiff import PortfolioDiff
 
-Plans = list[tuple["Plan", list["EnvPlan"]]]
+Plans = list[tuple["Plan", list["EnvPlan"], list["Finding"]]]   # with each one's findings
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def _one_or_list(documents: list[dict]) -> None:
 
 def _text_plans(console: Console, plans: Plans) -> None:
     from .report import print_plan
-    for plan, envs in plans:
+    for plan, envs, _ in plans:
         print_plan(console, plan, envs)
 
 
@@ -43,7 +44,7 @@ def _text_diffs(console: Console, diffs: list[PortfolioDiff], rev: str) -> None:
 
 def _json_plans(console: Console, plans: Plans) -> None:
     from .report import plan_json
-    _one_or_list([plan_json(plan, envs) for plan, envs in plans])
+    _one_or_list([plan_json(plan, envs, found) for plan, envs, found in plans])
 
 
 def _json_diffs(console: Console, diffs: list[PortfolioDiff], rev: str) -> None:
@@ -53,7 +54,7 @@ def _json_diffs(console: Console, diffs: list[PortfolioDiff], rev: str) -> None:
 
 def _markdown_plans(console: Console, plans: Plans) -> None:
     from .markdown import plan_markdown
-    for plan, envs in plans:
+    for plan, envs, _ in plans:
         sys.stdout.write(plan_markdown(plan, envs))
 
 

@@ -21,9 +21,12 @@ def unpriced(env: EnvPlan, model=None) -> bool:
     return any(env.pool(f).hourly_usd is None for m in models for f in m.flavors)
 
 
-def plan_json(plan: Plan, envs: list[EnvPlan]) -> dict:
+def plan_json(plan: Plan, envs: list[EnvPlan], findings: list | None = None) -> dict:
+    from .reporters import finding_json
     return {
         "portfolio": plan.portfolio.metadata.name,
+        # what the rules found in the portfolio (the same records as validate's)
+        "findings": [finding_json(f) for f in findings or []],
         "environments": [{
             "name": e.name,
             "kueue": e.components["kueue"],     # false: no quota applies, node fit only

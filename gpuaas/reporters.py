@@ -24,12 +24,14 @@ def line(f: Finding) -> Text:
                          (f"[{f.code}]", "dim"))
 
 
+def finding_json(f: Finding) -> dict:
+    """One finding in the JSON contract (validate's, plan's)."""
+    return {"severity": f.severity, "code": f.code, "message": f.message,
+            "file": f.file, "line": f.line, "column": f.column, "object": f.object}
+
+
 def as_json(findings: list[Finding], stats: dict, ok: bool) -> dict:
-    return {"ok": ok,
-            "findings": [{"severity": f.severity, "code": f.code, "message": f.message,
-                          "file": f.file, "line": f.line, "column": f.column, "object": f.object}
-                         for f in findings],
-            "stats": stats}
+    return {"ok": ok, "findings": [finding_json(f) for f in findings], "stats": stats}
 
 
 def _escape(text: str, props: bool = False) -> str:

@@ -68,3 +68,12 @@ def test_a_mis_indented_key_is_said_in_the_users_words(tmp_path, cli, old, new, 
     path.write_text((REPO / "portfolios" / "starter.yaml").read_text().replace(old, new, 1))
     result = cli("plan", str(path))
     assert result.exit_code == 2 and says in result.output and "block end" not in result.output, result.output
+
+
+def test_plan_json_carries_the_findings(tmp_path, cli):
+    import json
+    path = tmp_path / "p.yaml"
+    path.write_text((REPO / "portfolios" / "starter.yaml").read_text().replace("  chatShare: 1.0", "  chatShare: 0.5"))
+    data = json.loads(cli("plan", str(path), "--format", "json").stdout)
+    [task] = [f for f in data["findings"] if f["code"] == "TASK"]
+    assert task["severity"] == "warning" and task["file"] == str(path) and task["line"]
