@@ -268,23 +268,15 @@ for g in parser._action_groups:
     for a in g._group_actions:
         group_of[id(a)] = g.title
 
+# argparse's action classes by the name the table gives them (subclasses before their bases)
+ACTIONS = ((argparse._HelpAction, "help"), (argparse.BooleanOptionalAction, "boolean_optional"),
+           (argparse._StoreTrueAction, "store_true"), (argparse._StoreFalseAction, "store_false"),
+           (argparse._AppendAction, "append"), (argparse._StoreConstAction, "store_const"),
+           (argparse._StoreAction, "store"))
+
 for a in parser._actions:
-    if isinstance(a, argparse._HelpAction):
-        action = "help"
-    elif isinstance(a, argparse.BooleanOptionalAction):
-        action = "boolean_optional"
-    elif isinstance(a, argparse._StoreTrueAction):
-        action = "store_true"
-    elif isinstance(a, argparse._StoreFalseAction):
-        action = "store_false"
-    elif isinstance(a, argparse._AppendAction):
-        action = "append"
-    elif isinstance(a, argparse._StoreConstAction):
-        action = "store_const"
-    elif isinstance(a, argparse._StoreAction):
-        action = "store"
-    else:
-        action = type(a).__module__ + "." + type(a).__qualname__
+    action = next((name for cls, name in ACTIONS if isinstance(a, cls)),
+                  type(a).__module__ + "." + type(a).__qualname__)
     ttype = classify_type(a.type)
     if ttype is None and action in ("store", "append"):
         ttype = "str"  # argparse default: raw string
