@@ -573,6 +573,9 @@ class Release:
     approver_image: str       # the oc image that approves install plans
     source: str               # where these were read
     eus: bool = False
+    # the LLMInferenceService version written: v1alpha1 through 3.3; 3.4 stores v1alpha2
+    # (red-hat-data-services/kserve@rhoai-3.4, config/crd/full/llmisvc/)
+    llmisvc_api: str = "v1alpha1"
 
     @property
     def channels(self) -> list[str]:
@@ -626,12 +629,13 @@ RELEASES: dict[str, Release] = {
         "3.4", "stable-3.4", "stable-v1.2",
         "registry.redhat.io/rhaii/vllm-cuda-rhel9@sha256:5800e12b2a465f15961fcf34b645d79ed4f91ec9161eab22b1205d12682183c8",
         "0.18", _OSE_CLI + "9df03d57077c708fd280afc2c768feb732ed6de54a847c5ca2a929cb3b9b3d44",
-        "RHOAI-Build-Config@rhoai-3.5 (294d62e743), bundle 3.4.3; rhods-operator@rhoai-3.4 (8dc22631b4)"),
+        "RHOAI-Build-Config@rhoai-3.5 (294d62e743), bundle 3.4.3; rhods-operator@rhoai-3.4 (8dc22631b4)",
+        llmisvc_api="v1alpha2"),
     "3.5": Release(
         "3.5", "stable-3.5", "stable-v1.4",
         "registry.redhat.io/rhaii/vllm-cuda-rhel9@sha256:ba060ec145e1b7ac3a3b25b89fc75f7d146746156990ff5858235eaa9d158e32",
         "0.24", _OSE_CLI + "5f836e1e76285bbb4fcd04aa986e6f88a816a1b6db7c9c8e04a6a6ce9e073a44",
-        "RHOAI-Build-Config@rhoai-3.5 (294d62e743), bundle 3.5.0", eus=True),
+        "RHOAI-Build-Config@rhoai-3.5 (294d62e743), bundle 3.5.0", eus=True, llmisvc_api="v1alpha2"),
 }
 NEWEST_EUS = "3.5"
 # A portfolio without a version keeps what it rendered before releases were a choice: 3.0.0.

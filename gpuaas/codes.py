@@ -65,6 +65,9 @@ CODES: dict[str, Code] = {
                     "bf16), or `quantization: fp8` on a checkpoint already quantised",
                     "set `precision` to the checkpoint's; for FP8 of a 16-bit checkpoint set "
                     "`quantization: fp8`"),
+    "LLMD": _("rules", "error", "a model served by llm-d (LLMInferenceService) whose weights are in the "
+              "S3 bucket gpuaas uploads to: its `spec.model.uri` takes hf://, oci:// or pvc://",
+              "set `storage: hf` on the model, or `mode: kserve`"),
     "POOL_GPU": _("rules", "error", "a pool's `gpu` is not the GPU of its `instanceType` (H100 on an "
                   "L4 machine): the plan would size one GPU at the other's price and the pods "
                   "would never schedule", "set `gpu` to the instance type's, or pick an instance "

@@ -126,6 +126,7 @@ class ModelPlan:
     storage: Storage
     fit: Fit
     vllm: str                   # the vLLM version its environment serves
+    mode: str = "kserve"        # kserve (InferenceService) | llm-d (LLMInferenceService)
     admission: str = ""         # Admitted | Pending | Standby | Off
     reason: str = ""
     flavor: str | None = None
@@ -354,7 +355,8 @@ def resolve_env(portfolio: Portfolio, env_name: str, states: dict[str, str] | No
         state = (states or {}).get(model.name, state)
         pools_for = eligible_pools(model, pools)
         mp = ModelPlan(model, state, [p.name for p in pools_for],
-                       decide_storage(model, portfolio), gpu_fit(model, pools_for), t.vllm)
+                       decide_storage(model, portfolio), gpu_fit(model, pools_for), t.vllm,
+                       mode=model.mode or portfolio.serving.mode)
         if pools_for or pools:
             mp.cpu, mp.memory_gib, mp.disk_gib = pod_size(model, pools_for or pools)
         models.append(mp)

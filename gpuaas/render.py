@@ -41,7 +41,11 @@ def render(plan: Plan) -> dict[str, str]:
     p = plan.portfolio
     files: dict[str, str] = {}
     files.update(render_charts(plan))
-    files.update(render_bootstrap(p, tree_path(p), {c.name for c in components.on(plan)}))
+    on = {c.name for c in components.on(plan)}
+    if any(mp.mode == "llm-d" for env in plan.environments if env.components["serving"]
+           for mp in env.rendered_models):
+        on.add("llm-d")         # its kind's health check
+    files.update(render_bootstrap(p, tree_path(p), on))
     for env in plan.environments:
         ctx = components.context(p, env)
         for c in components.REGISTRY:

@@ -578,6 +578,12 @@ def _env_rules(loaded: Loaded, env: EnvPlan) -> Iterator[Finding]:
         m = mp.model
         if mp.state == "off" or m.gpus < GPUS_MIN:
             continue
+        if mp.mode == "llm-d" and mp.storage.uri is None:
+            where = ("models", i, "mode") if m.mode else ("serving", "mode")
+            yield at.finding(where, f"{m.name} is served by llm-d, whose LLMInferenceService reads "
+                             f"its model from a URI (hf://, oci://, pvc://), not from the S3 data "
+                             f"connection gpuaas uploads to{suffix}: set storage: hf on the model (or "
+                             "serve it with mode: kserve)", "LLMD")
         pools = [env.pool(n) for n in m.pools if any(x.name == n for x in env.pools)]
         no_fp8 = sorted({pool.pool.gpu for pool in (pools or env.pools) if not pool.gpu.fp8})
         if m.served_precision == "fp8" and no_fp8:

@@ -115,7 +115,7 @@ def move(repo: Path, cli, old: str, new: str):
 
 
 def upgrade_findings(result) -> list[dict]:
-    return [f for f in json.loads(result.output)["findings"] if f["code"] == "UPGRADE_PATH"]
+    return [f for f in json.loads(result.stdout)["findings"] if f["code"] == "UPGRADE_PATH"]
 
 
 def test_a_jump_olm_cannot_make_is_refused_with_the_steps_between(train_repo, cli):
@@ -143,7 +143,7 @@ def test_plan_diff_shows_the_move_and_fails_on_one_olm_cannot_make(train_repo, c
     path.write_text(path.read_text().replace('version: "3.3"', 'version: "3.5"'))
     result = cli("plan", "--diff", "HEAD", "--format", "json", cwd=train_repo)
     assert result.exit_code == 1
-    [prod] = [e for e in json.loads(result.output)["environments"] if e["name"] == "prod"]
+    [prod] = [e for e in json.loads(result.stdout)["environments"] if e["name"] == "prod"]
     move_ = prod["openshiftAI"]
     assert move_["before"].startswith("3.3.6 on stable-3.3") and move_["after"].startswith("3.5.0 on stable-3.5")
     assert any("3.4.3 on stable-3.4" in p for p in move_["problems"])

@@ -48,7 +48,10 @@ def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
         for pool in env.pools:
             docs[f"hardwareprofile-{pool.name}.yaml"] = render_hardware_profile(p, env, pool)
     for mp in models:
-        docs[f"isvc-{mp.name}.yaml"] = render_isvc(p, env, mp)
+        if mp.mode == "llm-d":
+            docs[f"llmisvc-{mp.name}.yaml"] = render_llmisvc(p, env, mp)
+        else:
+            docs[f"isvc-{mp.name}.yaml"] = render_isvc(p, env, mp)
     return docs
 
 
@@ -110,19 +113,19 @@ def vllm_args(p: Portfolio, mp: ModelPlan) -> list[str]:
     return args + [container_arg(a) for a in m.vllmArgs]
 
 
-def render_isvc(p: Portfolio, env: EnvPlan, mp: ModelPlan) -> str:
+def metadata(p: Portfolio, env: EnvPlan, mp: ModelPlan, own: dict[str, str]) -> tuple[dict, dict]:
+    """The labels and annotations of a model's object, either kind: Kueue's queue and priority
+    (the webhook requires the queue in a Kueue-managed namespace, and KServe copies
+    kueue.x-k8s.io labels to the pods), the HardwareProfile, auth."""
     m = mp.model
     labels = {"opendatahub.io/dashboard": "true"}
     if env.components["kueue"]:
         labels["kueue.x-k8s.io/queue-name"] = p.quota.localQueue
         if m.priority:
             labels["kueue.x-k8s.io/priority-class"] = m.priority
-    if p.serving.expose:
-        labels["networking.kserve.io/visibility"] = "exposed"
     annotations = {
         "openshift.io/display-name": m.displayName or m.name,
-        "serving.kserve.io/deploymentMode": "RawDeployment",
-        "serving.kserve.io/autoscalerClass": "none",
+        **own,      # the kind's own
         "security.opendatahub.io/enable-auth": "true" if p.serving.auth else "false",
         "argocd.argoproj.io/sync-wave": "1",
         "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true",
@@ -130,10 +133,42 @@ def render_isvc(p: Portfolio, env: EnvPlan, mp: ModelPlan) -> str:
     if env.components["kueue"]:  # the webhook reads it; named here so Argo CD sees no drift
         annotations["opendatahub.io/hardware-profile-name"] = hardware_profile_name(model_pool(env, mp).name)
         annotations["opendatahub.io/hardware-profile-namespace"] = catalog.RHOAI_APPLICATIONS_NAMESPACE
+    return labels, annotations
+
+
+def scheduling(env: EnvPlan, mp: ModelPlan) -> tuple[dict | None, dict | None, list[dict]]:
+    """Node selector, affinity and tolerations of a model's pods: its pools' GPU nodes."""
     pools = [env.pool(n) for n in mp.pools]
     node_selector, affinity = placement(pools, len(env.pools))
     taints = sorted({pool.pool.taintKey for pool in (pools or env.pools)})
-    tolerations = [{"key": t, "operator": "Exists", "effect": "NoSchedule"} for t in taints]
+    return node_selector, affinity, [{"key": t, "operator": "Exists", "effect": "NoSchedule"} for t in taints]
+
+
+def render_llmisvc(p: Portfolio, env: EnvPlan, mp: ModelPlan) -> str:
+    """llm-d: an LLMInferenceService, whose controller runs vLLM in a Deployment
+    (`<name>-kserve`, the kueue.x-k8s.io labels copied to it and its pods) behind the managed
+    router: the inference scheduler, an InferencePool and an HTTPRoute on the cluster's
+    inference Gateway (red-hat-data-services/kserve@rhoai-3.0, pkg/controller/llmisvc/). vLLM's
+    arguments go in VLLM_ADDITIONAL_ARGS, which the preset's launch script appends (the
+    container's args would replace that script on 3.0)."""
+    labels, annotations = metadata(p, env, mp, {})
+    node_selector, affinity, tolerations = scheduling(env, mp)
+    envs: list[dict[str, Any]] = [{"name": "VLLM_ADDITIONAL_ARGS", "value": " ".join(vllm_args(p, mp))}]
+    if p.serving.hfTokenSecret and mp.storage.kind == "hf":
+        envs.append({"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {
+            "name": p.serving.hfTokenSecret, "key": "HF_TOKEN"}}})
+    return render_template("serving/llminferenceservice.yaml.j2", m=mp, namespace=p.serving.namespace,
+                           api=env.target.release.llmisvc_api, labels=labels, annotations=annotations,
+                           node_selector=node_selector, affinity=affinity, tolerations=tolerations,
+                           env=envs, resources=pod_resources(mp))
+
+
+def render_isvc(p: Portfolio, env: EnvPlan, mp: ModelPlan) -> str:
+    labels, annotations = metadata(p, env, mp, {"serving.kserve.io/deploymentMode": "RawDeployment",
+                                                "serving.kserve.io/autoscalerClass": "none"})
+    if p.serving.expose:
+        labels["networking.kserve.io/visibility"] = "exposed"
+    node_selector, affinity, tolerations = scheduling(env, mp)
     resources = pod_resources(mp)
     return render_template("serving/inferenceservice.yaml.j2", m=mp, namespace=p.serving.namespace,
                            labels=labels, annotations=annotations, node_selector=node_selector,
@@ -179,6 +214,8 @@ def endpoints(p: Portfolio, env: EnvPlan) -> tuple[list[dict], list[dict]]:
     embed: list[dict] = []
     for mp in env.active:
         url = f"{scheme}://{mp.name}-predictor.{p.serving.namespace}.svc.cluster.local:{port}"
+        if mp.mode == "llm-d":      # vLLM's own Service (TLS, port 8000), in the cluster
+            url = f"https://{mp.name}-kserve-workload-svc.{p.serving.namespace}.svc.cluster.local:8000"
         entry = {"name": mp.name, "url": url, "env": "GPUAAS_URL_" + mp.name.upper().replace("-", "_")}
         (embed if mp.model.task == "embed" else chat).append(entry)
     return chat, embed
@@ -192,6 +229,15 @@ def prerequisites(plan: Plan) -> list[str]:
     p = plan.portfolio
     serving = [mp for env in plan.environments if env.components["serving"] for mp in env.rendered_models]
     out = []
+    if any(mp.mode == "llm-d" for mp in serving):
+        out.append("For the llm-d models: the Gateway `openshift-ai-inference` in `openshift-ingress` "
+                   "(GatewayClass `openshift-default`, OpenShift's Gateway API ingress, 4.19.9 or "
+                   "later) that their HTTPRoutes attach to: OpenShift AI does not create it "
+                   "(kserve `inferenceservice-config`, `kserveIngressGateway`).")
+        if p.serving.auth:
+            out.append("For the llm-d models with auth on: Red Hat Connectivity Link 1.1.1 or later "
+                       "(Authorino with TLS): without its AuthPolicy CRD the controller removes "
+                       "their HTTPRoutes and they never turn Ready.")
     if p.storage.s3 and any(mp.storage.kind == "s3" for mp in serving):
         where = f"`{p.storage.s3.endpoint}`" if p.storage.s3.endpoint else "the endpoint the upload Jobs use"
         out.append(f"Secret `{p.storage.s3.connection}` in `{p.serving.namespace}`: the S3 data "
@@ -219,8 +265,9 @@ COMPONENT = Component(
     stuck="a model waiting for Kueue admission (quota: `gpuaas plan`), for its upload (init "
           "container wait-for-upload), or failing to load (Degraded: vLLM's message)",
     kinds=("serving.kserve.io/InferenceService", "serving.kserve.io/ServingRuntime",
-           "infrastructure.opendatahub.io/HardwareProfile"),
-    argocd_rules=({"group": "serving.kserve.io", "resources": ["inferenceservices", "servingruntimes"]},
+           "serving.kserve.io/LLMInferenceService", "infrastructure.opendatahub.io/HardwareProfile"),
+    argocd_rules=({"group": "serving.kserve.io", "resources": ["inferenceservices", "servingruntimes",
+                                                              "llminferenceservices"]},
                   {"group": "infrastructure.opendatahub.io", "resources": ["hardwareprofiles"]}),
     destination=destination,
     prerequisites=prerequisites,

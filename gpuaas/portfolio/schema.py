@@ -318,6 +318,9 @@ class Runtime(Strict):
     _i = field_validator("image")(lambda v: v if v is None else oci_reference(v))
 
 
+ServingMode = Literal["kserve", "llm-d"]
+
+
 class Serving(Strict):
     namespace: str = Field("gpuaas", json_schema_extra=label())
     createNamespace: bool = True    # false: the namespace exists and is owned elsewhere
@@ -326,6 +329,9 @@ class Serving(Strict):
     vllm: str | None = Field(None, json_schema_extra=lambda s: _text_or_number(s))
     expose: bool = False
     auth: bool = True
+    # how models are served unless one says otherwise: a KServe InferenceService, or an
+    # LLMInferenceService (llm-d: vLLM behind the Gateway API with the inference scheduler)
+    mode: ServingMode = "kserve"
     # Secret (key HF_TOKEN) for models pulled from hf://
     hfTokenSecret: str | None = Field(None, json_schema_extra=_SECRET)
 
@@ -399,6 +405,7 @@ class Model(Strict):
     # vLLM quantises a 16-bit checkpoint to FP8 as it loads it: `precision` stays the
     # checkpoint's (what is stored, uploaded, copied), this is what the GPUs hold
     quantization: Literal["fp8"] | None = None
+    mode: ServingMode | None = None         # default: serving.mode
     task: Literal["chat", "embed"] = "chat"
     replicas: int = Field(1, ge=1, le=1000)
     maxModelLen: int | None = Field(None, ge=1, le=10_000_000)

@@ -425,13 +425,40 @@ class Cluster:
             isvc.set_status({"conditions": [cond("Stopped", False), cond("Ready", False, "", "loading")],
                              "modelStatus": {"transitionStatus": "InProgress"}})
 
+    def _LLMInferenceService(self, svc: Obj) -> None:
+        """llm-d (red-hat-data-services/kserve@rhoai-3.0, pkg/controller/llmisvc/): the
+        Deployment `<name>-kserve` carries the kueue.x-k8s.io labels to its pods, which Kueue
+        admits like the predictor's; the router (scheduler, InferencePool, HTTPRoute) needs the
+        inference Gateway, a prerequisite. Ready = WorkloadsReady and RouterReady."""
+        st, ns = svc.state, svc.key[2]
+        router = cond("RouterReady", True)
+        if svc.spec.get("replicas", 1) == 0:        # standby: no pods, nothing to wait for
+            svc.set_status({"conditions": [cond("WorkloadsReady", True), router, cond("Ready", True)]})
+            return
+        queue = svc.labels.get("kueue.x-k8s.io/queue-name")
+        if queue and "admitted" not in st:
+            if self.admits(ns, queue) is None:
+                svc.set_status({"conditions": [cond("WorkloadsReady", False, "", "pods gated by Kueue"),
+                                               router, cond("Ready", False, "", "pods gated by Kueue")]})
+                return
+            st["admitted"] = self.now
+        st.setdefault("admitted", self.now)
+        if self.now - st["admitted"] >= self.t.model_load:
+            st.setdefault("ready", self.now)
+            svc.set_status({"conditions": [cond("WorkloadsReady", True), router, cond("Ready", True)]})
+        else:
+            svc.set_status({"conditions": [cond("WorkloadsReady", False, "", "loading"), router,
+                                           cond("Ready", False, "", "loading")]})
+
     def model_ready(self, url: str) -> str | None:
-        """The model serving `url` (an in-cluster predictor URL) if it is Ready."""
-        match = re.match(r"https?://(.+)-predictor\.([^.]+)\.svc", url or "")
-        if not match:
-            return None
-        [isvc] = self.get("serving.kserve.io", "InferenceService", match.group(2), match.group(1)) or [None]
-        return match.group(1) if isvc is not None and "ready" in isvc.state else None
+        """The model serving `url` (an in-cluster predictor or llm-d workload URL) if it is Ready."""
+        for pattern, kind in ((r"https?://(.+)-predictor\.([^.]+)\.svc", "InferenceService"),
+                              (r"https?://(.+)-kserve-workload-svc\.([^.]+)\.svc", "LLMInferenceService")):
+            match = re.match(pattern, url or "")
+            if match:
+                [obj] = self.get("serving.kserve.io", kind, match.group(2), match.group(1)) or [None]
+                return match.group(1) if obj is not None and "ready" in obj.state else None
+        return None
 
     def _LMEvalJob(self, job: Obj) -> None:
         st = job.state
