@@ -82,8 +82,10 @@ def workdir(tmp_path_factory) -> Path:
 
 
 @cache
-def validator(crd_dir: Path, kube: str) -> SchemaValidator:
-    return SchemaValidator(kube, [crd_dir])
+def validator(crd_dir: Path, kube: str, overlays: tuple[str, ...] = ()) -> SchemaValidator:
+    """The schemas of what an environment runs: its release's overlays, then the base."""
+    from gpuaas.validate.schema_check import BUNDLED
+    return SchemaValidator(kube, [*(BUNDLED / o for o in overlays), crd_dir])
 
 
 def check_findings(findings: list[Finding], file: str, lines: int) -> None:
@@ -104,7 +106,7 @@ def check_tree(built: pipeline.Built, crd_dir: Path) -> None:
     files = built.files
     assert files, "a portfolio without errors renders files"
     kube = KUBERNETES_FOR_OPENSHIFT[built.loaded.portfolio.platform.openshift]
-    schemas = validator(crd_dir, kube)
+    by_env = {env: validator(crd_dir, kube, tuple(overlays)) for env, overlays in built.overlays.items()}
     for path, text in files.items():
         assert isinstance(text, str) and "\x00" not in text, path
         assert not path.startswith("/") and ".." not in path.split("/"), path
@@ -122,6 +124,7 @@ def check_tree(built: pipeline.Built, crd_dir: Path) -> None:
             for resource in kustomization["resources"]:
                 assert f"{folder}/{resource}" in files, f"{path} lists missing {resource}"
             continue
+        schemas = by_env[path.split("/")[1]]
         for doc in docs:
             where = f"{path}: {doc.get('kind')}/{(doc.get('metadata') or {}).get('name')}"
             problems = schemas.validate(doc)
