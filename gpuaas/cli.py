@@ -140,6 +140,8 @@ def render(portfolios: Optional[List[Path]] = Portfolios,
                                          "(in $GPUAAS_CACHE_DIR, else ~/.cache/gpuaas).")) -> None:
     """Write rendered/<name>/ for each portfolio (the whole GitOps tree)."""
     from . import output, pipeline
+    if no_cache:
+        _no_cache()
     try:
         builts = pipeline.build_all(pipeline.portfolio_paths(portfolios), out_dir=out_dir,
                                     cache=not no_cache)
@@ -273,6 +275,12 @@ def _plan_diff(portfolios: Optional[List[Path]], paths: List[Path], builts: list
         raise typer.Exit(1)
 
 
+def _no_cache() -> None:
+    """--no-cache: no kept result is used, the compiled templates' cache included."""
+    from . import templating
+    templating.disable_bytecode_cache()
+
+
 def _engines(command: str, module: str):
     """A module that needs the validate engines (jsonschema-rs, Helm, the Kubernetes schemas),
     which the plain install leaves out: without them, the same clean exit for every command."""
@@ -305,6 +313,8 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
     import os
     from . import pipeline
     gate = _engines("validate", ".validate.gate")
+    if no_cache:
+        _no_cache()
     chosen = format.value if format is not None else (
         "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     show = reporters.FORMATS[chosen]

@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 
 
 # Strings written plain: they start with a letter, '/', '_' or '--', hold no space or YAML
@@ -177,24 +178,49 @@ def environment(helm: bool = False) -> jinja2.Environment:
     return env
 
 
+class _Bytecode(jinja2.FileSystemBytecodeCache):
+    """A bucket that cannot be read (truncated, corrupt, not a file) is compiled again."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:   # marshal's EOFError/ValueError/TypeError, OSError: any unreadable bucket
+            bucket.reset()
+
+
+def disable_bytecode_cache() -> None:
+    """`--no-cache`: templates compiled afresh, nothing read from or written to the cache."""
+    global _BYTECODE
+    _BYTECODE = False
+    environment.cache_clear()
+
+
+_BYTECODE = True
+
+
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates cached on disk: compiling them is most of a small render.
     Jinja keys the cache by template source only, but the compiled code also depends on
     the environment's options (finalize, delimiters): those live in this file, so its hash
-    and Jinja's version name the directory."""
+    and Jinja's version name the directory. Where the result caches live (and off where
+    they are: GPUAAS_NO_CACHE, --no-cache)."""
     import hashlib
     import os
     from pathlib import Path
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+
+    from .resultcache import directory as cache_directory
+    base = cache_directory()
+    if base is None or not _BYTECODE:
+        return None
     tag = hashlib.sha256(Path(__file__).read_bytes() + jinja2.__version__.encode()).hexdigest()[:16]
-    directory = Path(base) / "gpuaas" / "templates" / tag
+    directory = base / "templates" / tag
     try:
         directory.mkdir(parents=True, exist_ok=True)
         if not os.access(directory, os.W_OK):
             return None
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(directory))
+    return _Bytecode(str(directory))
 
 
 def render_template(template: str, /, helm: bool = False, **context: Any) -> str:

@@ -142,3 +142,18 @@ def test_quoted_integers_are_taken_as_the_cli_takes_them(value):
     from gpuaas.portfolio.jsonschema import _INT_TEXT
     import re
     assert re.match(_INT_TEXT, value) and TypeAdapter(int).validate_python(value)
+
+
+def test_every_field_explains_itself_on_hover():
+    """An editor shows the description: every field of every section has one, and no entry
+    names a field that does not exist."""
+    from gpuaas.portfolio.descriptions import DESCRIPTIONS
+    from gpuaas.portfolio.jsonschema import portfolio_schema
+    schema = portfolio_schema()
+    fields = [("Portfolio", name, prop) for name, prop in schema["properties"].items()]
+    fields += [(model, name, prop) for model, node in schema["$defs"].items()
+               for name, prop in (node.get("properties") or {}).items()]
+    missing = [f"{model}.{name}" for model, name, prop in fields if not prop.get("description")]
+    assert missing == []
+    assert set(DESCRIPTIONS) == {f"{model}.{name}" for model, name, _ in fields}
+    assert all(20 <= len(text) <= 400 and "\n" not in text for text in DESCRIPTIONS.values())

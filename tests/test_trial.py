@@ -77,3 +77,31 @@ def test_plan_json_carries_the_findings(tmp_path, cli):
     data = json.loads(cli("plan", str(path), "--format", "json").stdout)
     [task] = [f for f in data["findings"] if f["code"] == "TASK"]
     assert task["severity"] == "warning" and task["file"] == str(path) and task["line"]
+
+
+def test_the_compiled_templates_cache_cannot_crash_and_obeys_no_cache(tmp_path, cli, monkeypatch):
+    """A truncated bucket is compiled again; GPUAAS_NO_CACHE and a relative XDG_CACHE_HOME
+    keep the compiled templates out of the repository like every other cache."""
+    from gpuaas import templating
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("GPUAAS_CACHE_DIR", str(cache))
+    monkeypatch.setattr(templating, "_BYTECODE", True)     # another test's --no-cache in this process
+    templating.environment.cache_clear()
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    assert cli("init", cwd=repo).exit_code == 0
+    assert cli("render", cwd=repo).exit_code == 0
+    buckets = list((cache / "templates").rglob("*.cache"))
+    assert buckets
+    for bucket in buckets:
+        bucket.write_bytes(bucket.read_bytes()[:40])      # truncated
+    templating.environment.cache_clear()
+    assert cli("render", "--check", cwd=repo).exit_code == 0
+    monkeypatch.delenv("GPUAAS_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative-cache")
+    templating.environment.cache_clear()
+    assert cli("render", "--check", cwd=repo).exit_code == 0
+    assert not (repo / "relative-cache").exists()
+    assert cli("render", "--check", "--no-cache", cwd=repo).exit_code == 0
+    assert templating._bytecode_cache() is None
+    templating.environment.cache_clear()

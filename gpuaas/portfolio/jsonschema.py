@@ -37,9 +37,20 @@ def _lax(node: object) -> object:
     return {**outer, "anyOf": [inner, {"type": "string", "pattern": _AS_TEXT[kind]}, *extra]}
 
 
+def _describe(schema: dict) -> None:
+    """Every field's meaning (descriptions.py), where editors show it on hover."""
+    from .descriptions import DESCRIPTIONS
+    for model, node in [("Portfolio", schema), *schema.get("$defs", {}).items()]:
+        for name, prop in (node.get("properties") or {}).items():
+            text = DESCRIPTIONS.get(f"{model}.{name}")
+            if text:
+                prop["description"] = text
+
+
 def portfolio_schema() -> dict:
     schema = _lax(Portfolio.model_json_schema(mode="validation"))
     assert isinstance(schema, dict)
+    _describe(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = SCHEMA_ID
     schema["title"] = "gpuaas portfolio (gpuaas/v1)"
