@@ -70,6 +70,8 @@ def release_for(version: str | None, channel: str | None) -> catalog.Release:
 
 def target(p: Portfolio, env: Environment) -> Target:
     version, channel, _ = declared(p, env)
+    if version is None:     # unpinned: the release of the channel's head (3.0's channel by default)
+        channel = channel or catalog.RELEASES[catalog.DEFAULT_RELEASE].channel
     release = release_for(version, channel)
     channel = channel or release.channel
     if version is not None and version.count(".") == 1:     # a release: its newest CSV there

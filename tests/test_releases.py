@@ -196,3 +196,16 @@ def test_schemas_list_shows_each_releases_own(cli):
     assert by(rows30)[("kueue.x-k8s.io", "ClusterQueue", "v1beta1")]["ref"] == "release-1.1"
     assert ("kueue.x-k8s.io", "ClusterQueue", "v1beta2") not in by(rows30)     # 1.1 serves v1beta1 only
     assert re.search(r"--release 3\.3", cli("schemas", "list").stdout)
+
+
+def test_unpinned_follows_the_channel_head_and_a_version_is_numbers(tmp_path, cli):
+    p = load_portfolio(TRAIN).portfolio
+    unpinned = p.model_copy(update={"platform": p.platform.model_copy(update={
+        "rhoai": p.platform.rhoai.model_copy(update={"version": None, "channel": None})})})
+    t = targets(unpinned)["prod"]
+    # fast-3.x unpinned installs its head, 3.3.1: the 3.3 release's schemas and pairing apply
+    assert (t.channel, t.version, t.release.version) == ("fast-3.x", None, "3.3")
+    path = tmp_path / "p.yaml"
+    path.write_text(TRAIN.read_text().replace('version: "3.3"', 'version: "3.3.x"'))
+    result = cli("plan", str(path))
+    assert result.exit_code == 2 and "neither a release" in result.output

@@ -99,6 +99,9 @@ def rhoai_version(value: str | None) -> str | None:
     value = operator_version(value)
     if value is None:
         return None
+    if not re.fullmatch(r"\d+\.\d+(\.\d+)?", value):
+        raise ValueError(f"{shown(value)} is neither a release (3.5) nor a CSV version of one "
+                         "(3.5.0): write the numbers only")
     release = catalog.release_of(value)
     if release not in catalog.RELEASES:
         raise ValueError(f"OpenShift AI {release} is not a release gpuaas targets: write one of "
