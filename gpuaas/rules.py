@@ -12,7 +12,7 @@ from . import catalog, components, secrets, vllmflags
 from .findings import Finding, did_you_mean
 from .plan import EnvPlan, model_architecture, resolve_env, version_tuple
 from .portfolio.load import Loaded
-from .releases import declared, release_for, targets
+from .releases import Target, declared, release_for, targets
 from .portfolio.schema import COMPONENTS, FIELD_FLAGS, GPUS_MIN, Pool, dns_subdomain, flag_number, shown
 
 # Flags gpuaas sets itself in the ServingRuntime: a model must not set them again.
@@ -197,6 +197,7 @@ def _portfolio_rules(loaded: Loaded) -> Iterator[Finding]:
                                  f"not among environment {env.name}'s pools "
                                  f"({', '.join(sorted(env_pools))}): add it to its overrides.pools "
                                  "or set the model's state to off there", "POOL_UNKNOWN")
+    ts = targets(p)     # what each environment runs: resolved once for every model's rules
     for i, m in enumerate(p.models):
         for name in m.pools:
             if name not in pools:
@@ -212,8 +213,8 @@ def _portfolio_rules(loaded: Loaded) -> Iterator[Finding]:
             yield at.finding(("models", i, "gpus"), "every model needs at least one GPU: CPU "
                              "inference is never allowed", "NO_GPU")
         yield from _storage_rules(loaded, i)
-        yield from _vllm_rules(loaded, i)
-        yield from _field_rules(loaded, i)
+        yield from _vllm_rules(loaded, i, ts)
+        yield from _field_rules(loaded, i, ts)
         yield from _precision_rules(loaded, i)
     yield from _secret_names(loaded)
     lt = p.loadtest
@@ -285,12 +286,11 @@ def _storage_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
                          "STORAGE_HF", "warning")
 
 
-def _vllm_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
+def _vllm_rules(loaded: Loaded, i: int, ts: dict[str, Target]) -> Iterator[Finding]:
     p, at = loaded.portfolio, loaded.locations
     m = p.models[i]
     # environments may run different releases: a removed flag fails on the newest vLLM,
     # a flag that needs a version on the oldest
-    ts = targets(p)
     served = sorted({t.vllm for t in ts.values()}, key=version_tuple)
     oldest, newest = served[0], served[-1]
     flags = m.flags
@@ -422,7 +422,7 @@ def _config_kind(ref: str) -> str | None:
 
 
 def _flag_problems(name: str, value: str | None, served: list[str],
-                   ts: dict) -> dict[tuple[str, vllmflags.Severity], str]:
+                   ts: dict[str, Target]) -> dict[tuple[str, vllmflags.Severity], str]:
     """What vLLM's own parser says of one argument, per vLLM version served here: each
     problem once, with the environments it applies to when not all of them."""
     found: dict[tuple[str, vllmflags.Severity], list[str]] = {}
@@ -478,7 +478,7 @@ def _setting_path(m, i: int, field: str) -> tuple:
     return ("models", i, "gpus") if field == "gpus" else ("models", i)
 
 
-def _field_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
+def _field_rules(loaded: Loaded, i: int, ts: dict[str, Target]) -> Iterator[Finding]:
     """A field and its vLLM argument must agree; maxModelLen within the model's context;
     an `architecture` string must name something gpuaas can read."""
     p, at = loaded.portfolio, loaded.locations
@@ -498,7 +498,7 @@ def _field_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
                                  f"contradicts {field}: {_yaml(own)} (line {line}): vLLM would run "
                                  f"with the argument; keep one of them", "VLLM_ARG")
     # vLLM's own parser checks the value where its flag table is bundled (_vllm_rules)
-    tabled = all(vllmflags.table(t.vllm) for t in targets(p).values())
+    tabled = all(vllmflags.table(t.vllm) for t in ts.values())
     for j, (name, value) in enumerate(m.flags):
         means = next((f for f, fl in FIELD_FLAGS.items() if fl == name), None)
         if means in ("maxModelLen", "maxNumSeqs") and flag_number(value) is None and not tabled:
