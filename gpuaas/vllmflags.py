@@ -33,10 +33,12 @@ def table(version: str) -> dict | None:
     return json.loads((resources.files("gpuaas") / "vllm_flags" / name).read_text())
 
 
-def _names(flags: dict) -> dict[str, str]:
-    """Every spelling (long name, --no- form, alias) -> the flag's long name."""
-    out = {}
-    for name, f in flags.items():
+@cache
+def _names(version: str) -> dict[str, str]:
+    """Every spelling (long name, --no- form, alias) of a bundled version's flags -> the
+    flag's long name."""
+    out: dict[str, str] = {}
+    for name, f in (table(version) or {"flags": {}})["flags"].items():
         out[name] = name
         for other in (*f.get("aliases", ()), *f.get("no_form", ())):
             out[other] = name
@@ -78,14 +80,12 @@ def problem(name: str, value: str | None, version: str) -> tuple[str, Severity] 
     flags = found["flags"]
     head, dot, _ = name.partition(".")
     head = "--" + head[2:].replace("_", "-")        # vLLM rewrites --foo_bar to --foo-bar
-    spellings = _names(flags)
+    spellings = _names(version)
     long = spellings.get(head)
     if long is None:
-        older = [v for v in sorted(versions(), key=_key) if _key(v) < _key(version)
-                 and head in _names(table(v)["flags"])]   # type: ignore[index]
+        older = [v for v in sorted(versions(), key=_key) if _key(v) < _key(version) and head in _names(v)]
         if older:
-            gone = min((v for v in versions() if _key(v) > _key(older[-1])
-                        and head not in _names(table(v)["flags"])), key=_key)   # type: ignore[index]
+            gone = min((v for v in versions() if _key(v) > _key(older[-1]) and head not in _names(v)), key=_key)
             return (f"{head} is gone by vLLM {gone} ({older[-1]} had it): remove it", "error")
         return (f"{head} is not a vLLM option{did_you_mean(head, spellings)}: `vllm serve` exits "
                 "with \"unrecognized arguments\"", "error")
