@@ -25,7 +25,8 @@ class Checks:
             self._salt = results.key(
                 str(results.FORMAT), results.code_digest(), self.validator.kube_version,
                 str(self.strict), results.build_digest("jsonschema_rs", "cel", "kubernetes_validate"),
-                *(f"{d}:{results.tree_digest(d) if d != BUNDLED else bundled_digest()}" for d in dirs))
+                *(f"{d}:{bundled_digest() if d.is_relative_to(BUNDLED) else results.tree_digest(d)}"
+                  for d in dirs))
         return self._salt
 
     def key(self, *parts: str | bytes) -> str | None:
@@ -34,7 +35,8 @@ class Checks:
 
 @functools.cache
 def bundled_digest() -> str:
-    """The schemas bundled with gpuaas (3 MB): hashed once per process."""
+    """The schemas bundled with gpuaas, the releases' overlays beneath them (13 MB): hashed
+    once per process, for the base and every overlay alike."""
     return results.tree_digest(BUNDLED)
 
 
