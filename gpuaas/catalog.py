@@ -425,14 +425,33 @@ def config_fingerprint(ref: str) -> list | None:
 
 
 @lru_cache(maxsize=64)
-def _architecture_from_config(ref: str) -> tuple[str, Architecture] | None:
+def _read_config(ref: str) -> tuple[str, Any] | None:
+    """(the file a reference finds, its JSON), read once; None: none, or not JSON."""
     path = config_path(ref)
     if path is None:
         return None
     try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-        return str(path), from_config(config)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return str(path), json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _architecture_from_config(ref: str) -> tuple[str, Architecture] | None:
+    found = _read_config(ref)
+    try:
+        return (found[0], from_config(found[1])) if found else None
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def checkpoint_kind_from_config(ref: str) -> str | None:
+    """What a local config.json says its checkpoint stores (config_kind), None when it says
+    nothing or cannot be read."""
+    CONSULTED.add(ref)
+    found = _read_config(ref)
+    try:
+        return config_kind(found[1]) if found else None
+    except (ValueError, TypeError, AttributeError):
         return None
 
 

@@ -387,8 +387,8 @@ def _precision_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
     unquantised = {"16-bit", "32-bit"}
     known = None
     found = model_architecture(m)
-    if found is not None and isinstance(m.architecture, str) and catalog.config_path(m.architecture):
-        kind = _config_kind(m.architecture)
+    if found is not None and isinstance(m.architecture, str):
+        kind = catalog.checkpoint_kind_from_config(m.architecture)
         known = (kind, f"its config.json ({found[0]}) says {kind}") if kind else None
     known = known or catalog.checkpoint_kind(m.source)
     if known is not None:
@@ -410,15 +410,6 @@ def _precision_rules(loaded: Loaded, i: int) -> Iterator[Finding]:
 
 def _precisions_of(kind: str) -> str:
     return " or ".join(p for p, k in catalog.PRECISION_KIND.items() if k == kind)
-
-
-def _config_kind(ref: str) -> str | None:
-    import json
-    path = catalog.config_path(ref)
-    try:
-        return catalog.config_kind(json.loads(path.read_text(encoding="utf-8"))) if path else None
-    except (OSError, ValueError, TypeError, AttributeError):
-        return None
 
 
 def _flag_problems(name: str, value: str | None, served: list[str],
