@@ -96,14 +96,15 @@ def operator_moves(built: pipeline.Built | Reused, root: Path) -> list[Finding]:
         return []       # nothing changed: the catalog is not even loaded
     from .. import catalog
     from ..releases import move_problem
+    graphs = {f"{k.lower()}-operator.yaml": k for k in catalog.OLM_GRAPHS}   # file -> its graph
     out = []
     for rel in names:
-        if rel not in before or not any(rel.endswith(f"/{k.lower()}-operator.yaml") for k in catalog.OLM_GRAPHS):
+        key = graphs.get(rel.rpartition("/")[2])
+        if rel not in before or key is None:
             continue    # new, unchanged, or an operator whose graph gpuaas does not hold
         old, new = _subscription(before[rel]), _subscription(built.files[rel])
         if old is None or new is None:
             continue
-        key = next(k for k in catalog.OLM_GRAPHS if rel.endswith(f"/{k.lower()}-operator.yaml"))
         problem = move_problem(key, old, new)
         if problem:
             line = next((i for i, l in enumerate(built.files[rel].splitlines(), 1)
