@@ -85,12 +85,6 @@ def targets(p: Portfolio) -> dict[str, Target]:
     return {env.name: target(p, env) for env in p.environments}
 
 
-def known_overlays() -> set[str]:
-    """Every schema overlay a Target can name."""
-    out = {f"releases/{r.schemas}" for r in catalog.RELEASES.values() if r.schemas}
-    return out | {f"kueue-operator/{k.schemas}" for k in catalog.KUEUE_OPERATORS.values()}
-
-
 def move_problem(key: str, before: tuple[str, str | None], after: tuple[str, str | None]) -> str | None:
     """What is wrong with moving an operator's Subscription (catalog.OLM_GRAPHS key) from
     (channel, pinned CSV or None) `before` to `after`; None when OLM makes the move, or the

@@ -36,8 +36,11 @@ def test_every_schema_names_its_upstream():
 
 def test_every_overlay_names_its_upstream():
     """Each release's and Kueue operator's schemas: provenance from that release's own branch."""
-    from gpuaas import releases
-    for overlay in sorted(releases.known_overlays()):
+    from gpuaas import catalog
+    # every overlay a release or a Kueue operator of the catalog names
+    overlays = {f"releases/{r.schemas}" for r in catalog.RELEASES.values() if r.schemas}
+    overlays |= {f"kueue-operator/{k.schemas}" for k in catalog.KUEUE_OPERATORS.values()}
+    for overlay in sorted(overlays):
         provenance = json.loads((BUNDLED / overlay / "provenance.json").read_text())
         files = {p.relative_to(BUNDLED / overlay).as_posix() for p in (BUNDLED / overlay).glob("*/*.json")}
         assert files and {p["schema"] for p in provenance} == files
