@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gpuaas import pipeline
+from gpuaas import catalog, olm, pipeline
 from gpuaas.releases import targets
 
 from .conftest import PORTFOLIOS, write
@@ -27,9 +27,9 @@ TIMELINES = {
     "standby-upload-fails": Timeline("standby-upload-fails"),   # models filled in per tree
     "slow-upload": Timeline("slow-upload"),               # every active model's upload takes 40 min
     "long-lmeval": Timeline("long-lmeval", lmeval=600),
-    "pin-change": Timeline("pin-change"),                 # a commit moves RHOAI's pin 3.0.0 -> 3.3.0
+    "pin-change": Timeline("pin-change"),                 # a later commit moves RHOAI's pin
 }
-NEW_PIN = "3.3.0"
+NEW_PIN = "3.3.0"      # where a 3.0 tree moves; a newer tree comes from an earlier pin of its release
 
 
 def built(path: Path):
@@ -54,6 +54,26 @@ def with_pin(path: Path, tmp_path: Path, version: str, channel: str | None = "fa
     return write(tmp_path / path.name, yaml.safe_dump(data, sort_keys=False))
 
 
+def earlier_pins(path: Path, tmp_path: Path) -> Path | None:
+    """The portfolio with each environment pinned to the CSV before its own on its channel
+    (same release and Kueue operator, so one commit moves it up); None when no environment
+    has one (a channel that offers only the pinned CSV)."""
+    p = built(path)[0].plan.portfolio
+    data = yaml.safe_load(path.read_text())
+    moved = False
+    for env, spec in zip(p.environments, data["environments"]):
+        t = targets(p)[env.name]
+        order = olm.head_first(catalog.RHOAI_CHANNELS.get(t.channel, ()))
+        if t.csv not in order or order.index(t.csv) + 1 >= len(order):
+            continue
+        earlier = order[order.index(t.csv) + 1].removeprefix("rhods-operator.")
+        spec.setdefault("overrides", {}).setdefault("platform", {})["rhoai"] = {
+            "version": earlier, "channel": t.channel}
+        moved = True
+    tmp_path.mkdir(exist_ok=True)
+    return write(tmp_path / path.name, yaml.safe_dump(data, sort_keys=False)) if moved else None
+
+
 def run(path: Path, tmp_path: Path, timeline: Timeline, files=None, **kw) -> Outcome:
     out, root = built(path)
     return simulate(files or out.files, root, tmp_path / "repo", timeline, **kw)
@@ -75,12 +95,16 @@ def test_every_bundled_tree_converges(path: Path, timeline: str, tmp_path: Path)
     if timeline == "slow-upload":
         t = dataclasses.replace(t, slow_uploads=uploaded(out.plan, "active"))
     pins = {t.csv for t in targets(out.plan.portfolio).values()}
-    if timeline == "pin-change":
-        if pins != {"rhods-operator.3.0.0"}:
-            pytest.skip("the pin change moves a 3.0 tree (its own release moves are in test_releases)")
+    files = None
+    if timeline == "pin-change" and pins == {"rhods-operator.3.0.0"}:
         commits = [(2 * 3600, built(with_pin(path, tmp_path, NEW_PIN))[0].files)]
         pins = {f"rhods-operator.{NEW_PIN}"}
-    outcome = run(path, tmp_path, t, commits=commits)
+    elif timeline == "pin-change":      # the tree as bundled is the later commit
+        earlier = earlier_pins(path, tmp_path / "earlier")
+        if earlier is None:
+            pytest.skip("every environment's channel offers only its pinned CSV: no earlier pin")
+        files, commits = built(earlier)[0].files, [(2 * 3600, out.files)]
+    outcome = run(path, tmp_path, t, files=files, commits=commits)
     assert outcome.violations == []
     expected_down = {name for name in outcome.health if name.endswith("-uploads")} \
         if t.failed_uploads else set()

@@ -12,7 +12,7 @@ import yaml
 from gpuaas import pipeline
 from gpuaas.findings import UserError
 
-from .conftest import DEMO, HEAD, write
+from .conftest import DEMO, HEAD, PORTFOLIOS, write
 from .sim.argocd import Health
 
 
@@ -484,3 +484,25 @@ def test_signet_leaves_cert_manager_to_its_repository_and_says_so():
     files = pipeline.build(REPO / "portfolios/signet.yaml").files
     assert not [k for k in files if k.endswith("certmanager-operator.yaml")]
     assert "The cert-manager Operator, installed elsewhere" in files["README.md"]
+
+
+def test_the_tree_readme_states_what_the_cluster_must_give_each_tree():
+    """The DataScienceCluster line names every component the tree sets Managed; a tree that
+    uploads says which egress its Jobs need and which bucket and endpoint the data connection
+    must hold; a tree without cert-manager says who needs it."""
+    managed_by = {"modelregistry": "registry", "workbenches": "workbench", "trustyai": "evaluation"}
+    readmes = {}
+    for path in PORTFOLIOS:
+        out = pipeline.build(path)
+        text = readmes[path.stem] = out.files["README.md"]
+        dsc = next(line for line in text.splitlines() if line.startswith("- DataScienceCluster default-dsc:"))
+        for part, component in managed_by.items():
+            on = any(env.components[component] for env in out.plan.environments)
+            assert (f"{part} Managed" in dsc) == on, (path.stem, part)
+        uploads = any(mp.storage.upload for env in out.plan.environments for mp in env.rendered_models)
+        assert ("to PyPI (pypi.org, files.pythonhosted.org)" in text) == uploads, path.stem
+        if uploads:
+            s3 = out.plan.portfolio.storage.s3
+            assert f"Its AWS_S3_BUCKET must be `{s3.bucket}` and its AWS_S3_ENDPOINT `{s3.endpoint}`" in text
+    cert = next(line for line in readmes["signet"].splitlines() if "The cert-manager Operator" in line)
+    assert "Kueue" in cert and "KServe" not in cert

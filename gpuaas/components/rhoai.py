@@ -53,7 +53,8 @@ def singletons(plan: Plan, env: EnvPlan, ctx: Context) -> list[tuple[str, str]]:
 
 
 COMPONENT = Component(
-    "rhoai", -1, "DataScienceCluster: dashboard + KServe, Kueue Unmanaged", render,
+    "rhoai", -1, "DataScienceCluster: dashboard and KServe, Kueue Unmanaged, and what the "
+    "components on here need (Model Registry, workbenches, TrustyAI)", render,
     healthy="the DataScienceCluster Ready: its components, and the CRDs they install, are up",
     stuck="a component not ready: `oc get datasciencecluster default-dsc -o "
           "jsonpath='{.status.conditions}'` names it",
