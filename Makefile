@@ -65,6 +65,7 @@ lock:
 	.venv-lock/bin/pip install -q --upgrade pip setuptools
 	.venv-lock/bin/pip install -q -e '.[test]'
 	.venv-lock/bin/pip freeze --all --exclude-editable | LC_ALL=C sort > $(LOCK)
+	.venv-lock/bin/python tools/lock_plain.py $(LOCK)
 	rm -rf .venv-lock
 
 # Maintainers: `make schemas CRDS=<dir with yaml/ and SOURCES.md>` takes new upstream CRDs;

@@ -1,8 +1,12 @@
 """Installs are reproducible: one lock file pins every version the project installs."""
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 
+import pytest
 import yaml
 
 from .conftest import REPO
@@ -32,3 +36,22 @@ def test_make_installs_through_the_lock():
     for package in ("typer", "pydantic", "pyyaml", "ruamel-yaml", "jinja2", "rich", "pytest",
                     "helm-python-sdk", "kubernetes-validate", "jsonschema-rs", "setuptools", "pip"):
         assert re.fullmatch(r"\d+(\.\w+)+", pins[package]), package
+
+
+@pytest.mark.slow
+def test_the_lock_pins_what_a_plain_machine_installs_for_torch(tmp_path):
+    """PyPI's Linux torch is the CUDA build: every package pip resolves for it from the index
+    alone (no local wheel cache) is pinned at that version."""
+    torch = locked()["torch"].split("+")[0]
+    report = tmp_path / "report.json"
+    run = subprocess.run([sys.executable, "-m", "pip", "install", "--isolated", "--dry-run", "-q",
+                          "--ignore-installed", "--report", str(report), "-c", str(REPO / "constraints.txt"),
+                          f"torch=={torch}"], capture_output=True, text=True, timeout=600)
+    offline = ("NewConnectionError", "Temporary failure in name resolution", "Could not fetch URL")
+    if run.returncode and any(sign in run.stderr for sign in offline):
+        pytest.skip(f"the package index is out of reach: {run.stderr.strip()[-200:]}")
+    assert run.returncode == 0, run.stderr      # a conflict with the lock fails here
+    pins = locked()
+    for item in json.loads(report.read_text())["install"]:
+        name = re.sub(r"[-_.]+", "-", item["metadata"]["name"]).lower()
+        assert pins.get(name) == item["metadata"]["version"], name

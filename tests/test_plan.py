@@ -172,11 +172,9 @@ def test_init_writes_a_bundled_example(tmp_path: Path, cli):
 
 
 def test_bundled_examples_are_the_repository_examples():
-    bundled = REPO / "gpuaas" / "examples"
-    assert sorted(p.name for p in bundled.glob("*.yaml")) == sorted(
-        p.name for p in (REPO / "portfolios").glob("*.yaml"))
-    for p in bundled.glob("*.yaml"):
-        assert p.read_text() == (REPO / "portfolios" / p.name).read_text(), p.name
+    """One copy: the package's examples are the repository's portfolios (a link the wheel
+    resolves into files; test_dist installs it)."""
+    assert (REPO / "gpuaas" / "examples").resolve() == (REPO / "portfolios").resolve()
 
 
 def test_env_override_edit_adds_only_the_override(demo: Path):
