@@ -5,11 +5,12 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, List, NoReturn, Optional, cast
+from typing import TYPE_CHECKING, List, Optional, cast
 
 import typer
+from typer.core import TyperGroup
 
-from . import planformats, reporters
+from . import errors, planformats, reporters
 from .findings import Finding, UserError, did_you_mean
 
 if TYPE_CHECKING:
@@ -26,11 +27,23 @@ def _version(value: bool) -> None:
 # Plain help (rich_markup_mode=None): typer's rich help imports rich's Markdown and its
 # parser, most of the start-up time of `gpuaas --help`; and help texts are shown as written
 # (rich markup would take "[default: ...]" in them for a tag).
-app = typer.Typer(help="Render, validate and plan GitOps trees for GPU model serving on "
+class _Commands(TyperGroup):
+    """Every command's errors (gpuaas.errors.Error) are printed as findings and end it with
+    their exit code, here and nowhere else."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except errors.Error as exc:
+            report(exc.reported())
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(cls=_Commands, help="Render, validate and plan GitOps trees for GPU model serving on "
                   "OpenShift AI 3.0 from one portfolio file.", no_args_is_help=True,
                   pretty_exceptions_enable=False, rich_markup_mode=None,
                   context_settings={"help_option_names": ["-h", "--help"]})
-schemas_app = typer.Typer(help="CRD schemas for `validate` (kubeconform layout).",
+schemas_app = typer.Typer(cls=_Commands, help="CRD schemas for `validate` (kubeconform layout).",
                           no_args_is_help=True, rich_markup_mode=None,
                           context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(schemas_app, name="schemas")
@@ -94,11 +107,6 @@ def report(findings: list[Finding]) -> None:
     reporters.as_text(err, findings)
 
 
-def fail(exc: UserError) -> NoReturn:
-    report(exc.findings)
-    raise typer.Exit(2)
-
-
 @app.command()
 def init(example: str = typer.Option("starter", "--example",
                                      help="Which bundled example to start from (see --list)."),
@@ -113,16 +121,13 @@ def init(example: str = typer.Option("starter", "--example",
         for key, description in starter.examples().items():
             out.print(f"{key:16} {description}")
         return
-    try:
-        files = starter.starter(example, name, directory)
-    except UserError as exc:
-        fail(exc)
+    files = starter.starter(example, name, directory)
     target = next(iter(files))
     if target.exists():
         from rich.text import Text
         err.print(Text(f"{target} exists: nothing written; name another portfolio with "
                        f"--name (e.g. `gpuaas init --example {example} --name my-gpus`)"), style="red")
-        raise typer.Exit(2)
+        raise typer.Exit(errors.BAD_INPUT)
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
@@ -142,17 +147,14 @@ def render(portfolios: Optional[List[Path]] = Portfolios,
     from . import output, pipeline
     if no_cache:
         _no_cache()
-    try:
-        builts = pipeline.build_all(pipeline.portfolio_paths(portfolios), out_dir=out_dir,
-                                    cache=not no_cache)
-    except UserError as exc:
-        fail(exc)
+    builts = pipeline.build_all(pipeline.portfolio_paths(portfolios), out_dir=out_dir,
+                                cache=not no_cache)
     findings = [f for b in builts for f in b.findings] + pipeline.check_unique_names(builts)
     findings += [f for b in builts if b.ok for f in pipeline.check_place(b, out_dir / b.name)]
     report(findings)
     if any(f.severity == "error" for f in findings):
         err.print("nothing written: fix the errors above and run again", style="red")
-        raise typer.Exit(2)
+        raise typer.Exit(errors.BAD_INPUT)
     stale = False
     if not check:
         _writable(out_dir)
@@ -172,13 +174,13 @@ def render(portfolios: Optional[List[Path]] = Portfolios,
             try:
                 drift = output.write_tree(b.files, root, tree=b.tree)
             except OSError as exc:  # a full disk or a directory taken away meanwhile
-                fail(UserError([Finding(str(root), None, "OUTPUT", f"cannot write the tree: "
-                                        f"{exc.strerror or exc}; the old tree is unchanged")]))
+                raise UserError([Finding(str(root), None, "OUTPUT", f"cannot write the tree: "
+                                        f"{exc.strerror or exc}; the old tree is unchanged")]) from None
             changes = len(drift.changed) + len(drift.missing) + len(drift.extra)
             what = f"{changes} file(s) changed" if changes else "unchanged"
             out.print(f"{root}: {len(b.files)} files, {what}")
     if stale:
-        raise typer.Exit(1)
+        raise typer.Exit(errors.FOUND)
 
 
 def _writable(out_dir: Path) -> None:
@@ -190,8 +192,8 @@ def _writable(out_dir: Path) -> None:
         if not os.access(out_dir, os.W_OK | os.X_OK):
             raise PermissionError(13, "permission denied")
     except OSError as exc:
-        fail(UserError([Finding(str(out_dir), None, "OUTPUT", f"--out: cannot write here "
-                                f"({exc.strerror or exc}): choose a writable directory")]))
+        raise UserError([Finding(str(out_dir), None, "OUTPUT", f"--out: cannot write here "
+                                f"({exc.strerror or exc}): choose a writable directory")]) from None
 
 
 @app.command()
@@ -208,11 +210,8 @@ def plan(portfolios: Optional[List[Path]] = Portfolios,
                                             "revision (read from Git, no checkout).")) -> None:
     """What Kueue will admit, what will queue, GPU memory fit and monthly cost."""
     from . import pipeline
-    try:
-        paths = pipeline.portfolio_paths(portfolios)
-        builts = pipeline.build_all(paths, with_files=False)
-    except UserError as exc:
-        fail(exc)
+    paths = pipeline.portfolio_paths(portfolios)
+    builts = pipeline.build_all(paths, with_files=False)
     if diff is not None:
         _plan_diff(portfolios, paths, builts, diff, env, format, fail_on_pending)
         return
@@ -228,14 +227,14 @@ def plan(portfolios: Optional[List[Path]] = Portfolios,
     planformats.FORMATS[format.value].plans(out, plans)
     pending = any(m.admission == "Pending" for _, envs, _ in plans for e in envs for m in e.models)
     if not all(b.ok for b in builts):
-        raise typer.Exit(2)     # the plan is shown, and what would not start is an error
+        raise typer.Exit(errors.BAD_INPUT)     # the plan is shown, and what would not start is an error
     if fail_on_pending and pending:
-        raise typer.Exit(1)
+        raise typer.Exit(errors.FOUND)
 
 
 def _no_env(env: str, file: str, names: list[str]) -> None:
     err.print(f"no environment {env!r} in {file}: {', '.join(names)}", style="red")
-    raise typer.Exit(2)
+    raise typer.Exit(errors.BAD_INPUT)
 
 
 def _plan_diff(portfolios: Optional[List[Path]], paths: List[Path], builts: list, rev: str,
@@ -251,7 +250,7 @@ def _plan_diff(portfolios: Optional[List[Path]], paths: List[Path], builts: list
             if p.suffix in (".yaml", ".yml") and p not in paths]
         befores = [pipeline.build_before(p, commit, rev) for p in [*paths, *removed]]
     except repo.GitError as exc:
-        fail(UserError([Finding(str(where), None, "GIT", f"--diff {rev}: {exc}")]))
+        raise UserError([Finding(str(where), None, "GIT", f"--diff {rev}: {exc}")]) from None
     report([f for b in builts for f in b.findings] + [f for b in befores for f in b.findings])
     diffs = []
     for i, before in enumerate(befores):
@@ -268,11 +267,11 @@ def _plan_diff(portfolios: Optional[List[Path]], paths: List[Path], builts: list
                                          before.plan, after.plan if after else None, env))
     planformats.FORMATS[format.value].diffs(out, diffs, rev)
     if not all(b.ok for b in builts):
-        raise typer.Exit(2)
+        raise typer.Exit(errors.BAD_INPUT)
     if any(d.upgrade_problems for d in diffs):
-        raise typer.Exit(1)     # a move OLM cannot make: the commit would not come up
+        raise typer.Exit(errors.FOUND)     # a move OLM cannot make: the commit would not come up
     if fail_on_pending and any(d.became_pending for d in diffs):
-        raise typer.Exit(1)
+        raise typer.Exit(errors.FOUND)
 
 
 def _no_cache() -> None:
@@ -290,7 +289,7 @@ def _engines(command: str, module: str):
     except ImportError as exc:
         err.print(f"{command} needs its engines ({exc.name} is missing): "
                   "pip install 'gpuaas[validate]'", style="red")
-        raise typer.Exit(2) from None
+        raise typer.Exit(errors.BAD_INPUT) from None
 
 
 @app.command()
@@ -327,9 +326,9 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
         # text goes to stderr when nothing was checked, like every command's bad input
         stats = {"portfolios": 0, "files": 0, "objects": 0, "schemaChecked": 0}
         show(err, exc.findings, stats if chosen == "json" else None, False)
-        raise typer.Exit(2) from None
+        raise typer.Exit(errors.BAD_INPUT) from None
     show(out, result.findings, result.stats, result.ok)
-    raise typer.Exit(0 if result.ok else 1)
+    raise typer.Exit(errors.OK if result.ok else errors.FOUND)
 
 
 def _schemas_dir(given: Optional[Path]) -> Optional[Path]:
@@ -338,9 +337,9 @@ def _schemas_dir(given: Optional[Path]) -> Optional[Path]:
         default = Path(".gpuaas/schemas")
         return default if default.is_dir() else None
     if not given.is_dir():
-        fail(UserError([Finding(str(given), None, "INPUT", "--schemas: no such directory: give the "
+        raise UserError([Finding(str(given), None, "INPUT", "--schemas: no such directory: give the "
                                 "--out of `gpuaas schemas import`, or leave it out to use the "
-                                "bundled schemas")]))
+                                "bundled schemas")])
     return given
 
 
@@ -356,9 +355,9 @@ def schemas_list(schemas: Optional[Path] = typer.Option(None, "--schemas", help=
     directory = _schemas_dir(schemas)
     chosen = catalog.RELEASES.get(release or catalog.DEFAULT_RELEASE)
     if chosen is None:
-        fail(UserError([Finding("--release", None, "INPUT", f"no release {release!r}"
+        raise UserError([Finding("--release", None, "INPUT", f"no release {release!r}"
                                 f"{did_you_mean(str(release), catalog.RELEASES)}: "
-                                f"{', '.join(catalog.RELEASES)}")]))
+                                f"{', '.join(catalog.RELEASES)}")])
     kueue = catalog.KUEUE_OPERATORS[chosen.kueue_channel]
     overlays = ([f"releases/{chosen.schemas}"] if chosen.schemas else []) + [f"kueue-operator/{kueue.schemas}"]
     rows = schema_index([directory] if directory else [], overlays)
@@ -393,34 +392,27 @@ def schemas_import(crds: Optional[List[str]] = typer.Argument(None, help="CRD YA
                    out_dir: Path = typer.Option(Path(".gpuaas/schemas"), "--out")) -> None:
     """Convert CRDs into JSON Schemas in kubeconform's layout, for `validate --schemas`."""
     crd_import = _engines("schemas import", ".validate.crd_import")
-    try:
-        if from_cluster:
-            text = crd_import.crds_from_cluster()
-            docs = crd_import.load_crds(text)
-        elif not crds:
-            raise crd_import.CRDError("nothing to import: name CRD files or directories, - for "
-                                      "stdin, or --from-cluster (the kube context's CRDs). validate "
-                                      "already has the bundled schemas: `gpuaas schemas list`")
-        else:
-            docs = crd_import.load_crds([sys.stdin.read() if c == "-" else c for c in crds])
-        schemas: dict = {}
-        for doc in docs:
-            schemas.update(crd_import.convert_crd(doc))
-        written = crd_import.write_schemas(schemas, out_dir)
-    except crd_import.CRDError as exc:
-        report([Finding(exc.file or "-", exc.line, "CRD", exc.message, column=exc.column)])
-        raise typer.Exit(2) from None
+    if from_cluster:
+        text = crd_import.crds_from_cluster()
+        docs = crd_import.load_crds(text)
+    elif not crds:
+        raise crd_import.CRDError("nothing to import: name CRD files or directories, - for "
+                                  "stdin, or --from-cluster (the kube context's CRDs). validate "
+                                  "already has the bundled schemas: `gpuaas schemas list`")
+    else:
+        docs = crd_import.load_crds([sys.stdin.read() if c == "-" else c for c in crds])
+    schemas: dict = {}
+    for doc in docs:
+        schemas.update(crd_import.convert_crd(doc))
+    written = crd_import.write_schemas(schemas, out_dir)
     out.print(f"{len(written)} schema(s) from {len(docs)} CRD(s) written to {out_dir}")
 
 
 def _switch(models: List[str], portfolio: Optional[Path], env: Optional[str], state: str) -> None:
     from . import pipeline
     from .portfolio.edit import set_state
-    try:
-        path = portfolio or _portfolio_with(models, pipeline.portfolio_paths(None))
-        changed = set_state(path, models, state, env)
-    except UserError as exc:
-        fail(exc)
+    path = portfolio or _portfolio_with(models, pipeline.portfolio_paths(None))
+    changed = set_state(path, models, state, env)
     where = f" in {env}" if env else ""
     if changed is None:
         err.print(f"{', '.join(models)}: already {state}{where} ({path}); nothing changed")
@@ -471,8 +463,8 @@ def explain(code: str = typer.Argument(..., help="A finding's code, as printed i
     from .findings import did_you_mean
     found = CODES.get(code.upper())
     if found is None:
-        fail(UserError([Finding("-", None, "INPUT", f"no finding code {code!r}"
-                                f"{did_you_mean(code.upper(), CODES)}; docs/findings.md lists them all")]))
+        raise UserError([Finding("-", None, "INPUT", f"no finding code {code!r}"
+                                f"{did_you_mean(code.upper(), CODES)}; docs/findings.md lists them all")])
     from rich.text import Text
     out.print(Text(f"{code.upper()} ({found.severity}, found by {found.stage})\n"
                    f"catches: {found.catches}\nfix: {found.fix}"))
@@ -507,4 +499,4 @@ def main() -> None:
         err.print(f"gpuaas: internal error {type(exc).__name__}: {exc}\n"
                   "This is a bug in gpuaas, not in your input. Run again with GPUAAS_DEBUG=1 "
                   "for the traceback and report it.")
-        sys.exit(3)
+        sys.exit(errors.BUG)

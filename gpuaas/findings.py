@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from .errors import Error
+
 Severity = Literal["error", "warning"]
 
 
@@ -45,12 +47,15 @@ class Finding:
         return cls(*row)
 
 
-class UserError(Exception):
+class UserError(Error):
     """Bad input: reported as findings, exit code 2, never a traceback."""
 
     def __init__(self, findings: list[Finding]):
         super().__init__("\n".join(f"{f.where()}: {f.message}" for f in findings))
         self.findings = findings
+
+    def reported(self) -> list[Finding]:
+        return self.findings
 
 
 def did_you_mean(name: str, known, ignore_case: bool = False) -> str:

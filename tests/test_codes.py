@@ -56,3 +56,15 @@ def test_explain_answers_from_the_registry(cli):
     assert codes.CODES["GATED_TOKEN"].fix in result.stdout.replace("\n", " ")
     unknown = cli("explain", "STAEL")
     assert unknown.exit_code == 2 and "did you mean 'STALE'" in unknown.stderr
+
+
+def test_exit_codes_come_from_the_error_module():
+    """The CLI names its exit codes (gpuaas/errors.py) and handles errors in one place: no
+    number in an exit, no command that reports an Error itself."""
+    import re
+
+    from gpuaas import errors
+    cli = (REPO / "gpuaas" / "cli.py").read_text()
+    assert not re.search(r"(typer\.Exit|sys\.exit)\(\d", cli)
+    assert "except crd_import.CRDError" not in cli and "fail(" not in cli
+    assert (errors.OK, errors.FOUND, errors.BAD_INPUT, errors.BUG) == (0, 1, 2, 3)   # DESIGN.md's contract

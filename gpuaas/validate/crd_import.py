@@ -21,6 +21,8 @@ import jsonschema_rs
 import yaml
 
 from .. import manifests
+from ..errors import Error
+from ..findings import Finding
 
 __all__ = ["CRDError", "DRAFT4", "PROVENANCE", "bundle", "convert_crd", "load_crds", "schema_path",
            "write_schemas"]
@@ -30,13 +32,16 @@ _COMBINATORS = ("allOf", "anyOf", "oneOf")
 _INT_OR_STRING = [{"type": "integer"}, {"type": "string"}]
 
 
-class CRDError(ValueError):
+class CRDError(Error, ValueError):
     """Input that is not a usable CustomResourceDefinition (or not YAML at all)."""
 
     def __init__(self, message: str, file: str | None = None, line: int | None = None,
                  column: int | None = None):
         super().__init__(f"{file}:{line}:{column}: {message}" if file else message)
         self.message, self.file, self.line, self.column = message, file, line, column
+
+    def reported(self) -> list[Finding]:
+        return [Finding(self.file or "-", self.line, "CRD", self.message, column=self.column)]
 
 
 def schema_path(group: str, kind: str, version: str) -> str:
