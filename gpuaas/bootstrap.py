@@ -1,5 +1,6 @@
 """What a cluster needs once, before the ApplicationSet: the Argo CD health checks the tree's
-sync waves rely on (Application, InferenceService, the Kueue CR), as a merge patch."""
+sync waves rely on, as a merge patch: the Applications' own, and each component's for the
+kinds it renders (Subscription, the Kueue CR, InferenceService, ...)."""
 from __future__ import annotations
 
 from .portfolio.schema import Portfolio
@@ -8,7 +9,9 @@ from .templating import render_template
 HEALTH_CHECKS = "bootstrap/argocd-health-checks.yaml"
 
 
-def render_bootstrap(p: Portfolio, root: str, on: set[str]) -> dict[str, str]:
-    """`on`: the components on in some environment (a kind's check only where it is rendered)."""
+def render_bootstrap(p: Portfolio, root: str, on: set[str], checks: list[str]) -> dict[str, str]:
+    """`checks`: the components on in some environment that judge a kind's health (their
+    templates/<name>/argocd-health.yaml.j2), in wave order; `on` is what those templates may
+    ask (the components on, and "llm-d" where a model is served that way)."""
     return {HEALTH_CHECKS: render_template("bootstrap/argocd-health-checks.yaml.j2",
-                                           ns=p.gitops.argocdNamespace, root=root, on=on)}
+                                           ns=p.gitops.argocdNamespace, root=root, on=on, checks=checks)}

@@ -11,7 +11,8 @@ import typer
 from typer.core import TyperGroup
 
 from . import errors, planformats, reporters
-from .findings import Finding, UserError, did_you_mean
+from .findings import Finding, did_you_mean
+from .errors import UserError
 
 if TYPE_CHECKING:
     from rich.console import Console

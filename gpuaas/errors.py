@@ -5,10 +5,7 @@ with its exit code; the CLI has one handler for all of them (cli._Commands), non
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .findings import Finding
+from .findings import Finding
 
 OK = 0           # done, nothing found
 FOUND = 1        # the check ran and found errors (validate), or what the user asked to fail on
@@ -21,5 +18,15 @@ class Error(Exception):
     exit_code = BAD_INPUT
 
     def reported(self) -> list[Finding]:
-        from .findings import Finding
         return [Finding("-", None, "INPUT", str(self))]
+
+
+class UserError(Error):
+    """Bad input: reported as findings, exit code 2, never a traceback."""
+
+    def __init__(self, findings: list[Finding]):
+        super().__init__("\n".join(f"{f.where()}: {f.message}" for f in findings))
+        self.findings = findings
+
+    def reported(self) -> list[Finding]:
+        return self.findings

@@ -4,8 +4,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from .errors import Error
-
 Severity = Literal["error", "warning"]
 
 
@@ -45,17 +43,6 @@ class Finding:
         if not ok:
             raise ValueError("not a finding")
         return cls(*row)
-
-
-class UserError(Error):
-    """Bad input: reported as findings, exit code 2, never a traceback."""
-
-    def __init__(self, findings: list[Finding]):
-        super().__init__("\n".join(f"{f.where()}: {f.message}" for f in findings))
-        self.findings = findings
-
-    def reported(self) -> list[Finding]:
-        return self.findings
 
 
 def did_you_mean(name: str, known, ignore_case: bool = False) -> str:

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import repo
-from .findings import Finding, UserError, errors
+from .findings import Finding, errors
+from .errors import UserError
 
 if TYPE_CHECKING:
     from .buildcache import Reused

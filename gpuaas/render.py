@@ -41,11 +41,12 @@ def render(plan: Plan) -> dict[str, str]:
     p = plan.portfolio
     files: dict[str, str] = {}
     files.update(render_charts(plan))
-    on = {c.name for c in components.on(plan)}
+    wired = components.on(plan)
+    on = {c.name for c in wired}
     if any(mp.mode == "llm-d" for env in plan.environments if env.components["serving"]
            for mp in env.rendered_models):
         on.add("llm-d")         # its kind's health check
-    files.update(render_bootstrap(p, tree_path(p), on))
+    files.update(render_bootstrap(p, tree_path(p), on, [c.name for c in wired if c.health]))
     for env in plan.environments:
         ctx = components.context(p, env)
         for c in components.REGISTRY:

@@ -6,7 +6,8 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from .findings import Finding, UserError, did_you_mean
+from .findings import Finding, did_you_mean
+from .errors import UserError
 
 SCHEMA = Path("schema/portfolio.schema.json")   # the examples' modeline: ../schema/... from portfolios/
 

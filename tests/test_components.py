@@ -66,6 +66,21 @@ def test_each_component_keeps_the_contract(c: Component):
     assert "SkipDryRunOnMissingResource=true" in options
 
 
+@pytest.mark.parametrize("c", components.REGISTRY, ids=lambda c: c.name)
+def test_a_components_health_checks_are_its_own_template(c: Component):
+    """The kinds a component judges for Argo CD are exactly the checks of its
+    argocd-health.yaml.j2, and kinds it renders (or an operator Subscription)."""
+    from gpuaas.templating import render_template
+    template = TEMPLATES / c.name / "argocd-health.yaml.j2"
+    assert template.exists() == bool(c.health)
+    if not c.health:
+        return
+    text = render_template(f"{c.name}/argocd-health.yaml.j2", on={*component_names.ALL, "llm-d"})
+    checks = yaml.safe_load("spec:\n  resourceHealthChecks:\n" + text)["spec"]["resourceHealthChecks"]
+    assert sorted(f"{k['group']}/{k['kind']}" for k in checks) == sorted(c.health)
+    assert all(k in c.kinds or k.startswith("operators.coreos.com/") for k in c.health)
+
+
 def test_every_kind_a_component_renders_is_declared_by_it():
     """The declared kinds feed `schemas import --from-cluster` (which CRDs to fetch) and the
     Argo CD RBAC: a kind rendered but not declared is a CRD that import would skip."""

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from gpuaas import pipeline
-from gpuaas.findings import UserError
+from gpuaas.errors import UserError
 
 from .conftest import DEMO, HEAD, PORTFOLIOS, write
 from .sim.argocd import Health

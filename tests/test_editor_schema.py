@@ -74,7 +74,7 @@ def _cases(tmp: Path) -> list[Path]:
 
 def _cli_accepts(path: Path) -> tuple[bool, set[str]]:
     from gpuaas import pipeline
-    from gpuaas.findings import UserError
+    from gpuaas.errors import UserError
     try:
         builts = pipeline.build_all([path], with_files=False)
     except UserError as exc:
@@ -86,7 +86,7 @@ def _cli_accepts(path: Path) -> tuple[bool, set[str]]:
 def _read(path: Path):
     """The document as the CLI's reader sees it (YAML 1.2), or None: unreadable YAML is
     refused by the editor too."""
-    from gpuaas.findings import UserError
+    from gpuaas.errors import UserError
     from gpuaas.portfolio import fastload
     from gpuaas.portfolio.limits import MAX_DEPTH
     from gpuaas.portfolio.roundtrip import round_trip

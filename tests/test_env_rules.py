@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from gpuaas import pipeline, rules
-from gpuaas.findings import UserError
+from gpuaas.errors import UserError
 from gpuaas.portfolio import load_text
 
 from .conftest import PREAMBLE, write

@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 
 from gpuaas import pipeline
 from gpuaas.catalog import KUBERNETES_FOR_OPENSHIFT
-from gpuaas.findings import Finding, UserError
+from gpuaas.findings import Finding
+from gpuaas.errors import UserError
 from gpuaas.portfolio import schema as portfolio_schema
 from gpuaas.validate.schema_check import SchemaValidator
 
@@ -863,7 +864,7 @@ BOMBS = {
 _BOMB_RUNNER = textwrap.dedent("""
     import json, resource, sys, time
     from gpuaas import pipeline
-    from gpuaas.findings import UserError
+    from gpuaas.errors import UserError
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     try:

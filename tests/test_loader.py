@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from gpuaas.findings import UserError
+from gpuaas.errors import UserError
 from gpuaas.portfolio import load_portfolio, load_text
 from gpuaas.portfolio.schema import parse_params
 
@@ -192,7 +192,7 @@ def grammar_text(**bad: str) -> str:
     ({"IMAGE": "'quay.io/x/y\"'"}, "serving.runtime.image"),
 ])
 def test_names_are_checked_by_their_real_grammars(tmp_path: Path, bad: dict, field: str):
-    from gpuaas.findings import UserError
+    from gpuaas.errors import UserError
     from gpuaas.portfolio.load import load_text
     load_text(grammar_text(), "p.yaml")           # the good ones load
     with pytest.raises(UserError) as caught:

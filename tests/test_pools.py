@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from gpuaas import catalog, pipeline
-from gpuaas.findings import UserError
+from gpuaas.errors import UserError
 
 from .conftest import HEAD, write
 

@@ -308,7 +308,7 @@ def test_vllm_flags_that_carry_a_credential_are_refused(flag: str):
 
 @pytest.mark.parametrize("params", [".nan", ".inf", "-.inf"])
 def test_params_must_be_a_finite_number(params: str):
-    from gpuaas.findings import UserError
+    from gpuaas.errors import UserError
     with pytest.raises(UserError) as caught:
         load_text(portfolio(params=params), "p.yaml")
     assert any("params" in f.message for f in caught.value.findings)

@@ -1,27 +1,22 @@
 """The components: each one module beside its templates/<name>/ folder, implementing the
-contract of base.Component, and one line in REGISTRY below. Everything that wires a
-component in (the per-environment switch, the umbrella chart and ApplicationSet, the
+contract of base.Component, and its name on one line of component_names. Everything that
+wires a component in (the per-environment switch, the umbrella chart and ApplicationSet, the
 DataScienceCluster, the Argo CD rules, the tree README, plan's summary, the rules) reads
 REGISTRY; nothing names a component's module elsewhere."""
 from __future__ import annotations
 
+from importlib import import_module
+
+from .. import component_names
 from ..plan import EnvPlan, Plan
 from ..portfolio.schema import Portfolio
-from . import evaluation, kueue, loadtest, operators, registry, rhoai, serving, uploads, workbench
 from .base import Component, Context
 
-# In sync-wave order (the tree README's tables and the umbrella's templates follow it).
-REGISTRY: tuple[Component, ...] = (
-    operators.COMPONENT,
-    kueue.COMPONENT,
-    rhoai.COMPONENT,
-    uploads.COMPONENT,
-    serving.COMPONENT,
-    loadtest.COMPONENT,
-    registry.COMPONENT,
-    workbench.COMPONENT,
-    evaluation.COMPONENT,
-)
+# Each name's module, in sync-wave order (the tree README's tables and the umbrella's
+# templates follow it); components of one wave in the order component_names lists them.
+REGISTRY: tuple[Component, ...] = tuple(sorted(
+    (import_module(f"{__name__}.{name}").COMPONENT for name in component_names.ALL),
+    key=lambda c: (c.wave, component_names.ALL.index(c.name))))
 BY_NAME: dict[str, Component] = {c.name: c for c in REGISTRY}
 
 

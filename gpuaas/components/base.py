@@ -54,6 +54,9 @@ class Component:
     kinds: tuple[str, ...] = ()
     # what the Argo CD controller must be allowed to write for it ({group, resources})
     argocd_rules: tuple[dict, ...] = ()
+    # the kinds it gives Argo CD a health check for (no built-in one, or a wrong one): the
+    # checks are its templates/<name>/argocd-health.yaml.j2, in the tree's bootstrap patch
+    health: tuple[str, ...] = ()
     destination: Callable[[Portfolio], tuple[str | None, list[str]]] = _plain_destination
     dsc: Callable[[Portfolio], dict[str, dict]] = _empty          # DataScienceCluster parts Managed
     # {component: ignoreDifferences and sync options of that component's Application}, where

@@ -172,6 +172,7 @@ COMPONENT = Component(
     healthy="each LMEvalJob complete, then each benchmark Job",
     stuck=("an LMEvalJob still running (`oc get lmevaljob -n <namespace>`: its state and message), "
           "or one that failed: the benchmark of that model then never runs"),
+    health=('trustyai.opendatahub.io/LMEvalJob',),
     kinds=("trustyai.opendatahub.io/LMEvalJob",),
     argocd_rules=ARGOCD_RULES,
     destination=destination,

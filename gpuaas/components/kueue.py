@@ -52,6 +52,7 @@ COMPONENT = Component(
     healthy="the Kueue controller Available, so the queues' CRDs exist",
     stuck="the Kueue controller not ready (`oc get kueue cluster -o yaml`: replicas "
           "unavailable), or no conditions at all: cert-manager is missing",
+    health=('kueue.openshift.io/Kueue',),
     kinds=("kueue.openshift.io/Kueue", "kueue.x-k8s.io/ResourceFlavor", "kueue.x-k8s.io/ClusterQueue",
            "kueue.x-k8s.io/LocalQueue", "kueue.x-k8s.io/WorkloadPriorityClass"),
     argocd_rules=({"group": "kueue.openshift.io", "resources": ["kueues"]},

@@ -76,6 +76,7 @@ COMPONENT = Component(
     stuck="an install plan waiting for approval (`oc get installplan -A`; the approver Job's "
           "log), or a catalog that does not offer the channel or pinned version (the "
           "Subscription is Degraded: ResolutionFailed)",
+    health=('operators.coreos.com/Subscription',),
     kinds=("operators.coreos.com/Subscription", "operators.coreos.com/OperatorGroup",
            "nvidia.com/ClusterPolicy", "nfd.openshift.io/NodeFeatureDiscovery"),
     argocd_rules=({"group": "nvidia.com", "resources": ["clusterpolicies"]},

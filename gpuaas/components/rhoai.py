@@ -58,6 +58,7 @@ COMPONENT = Component(
     healthy="the DataScienceCluster Ready: its components, and the CRDs they install, are up",
     stuck="a component not ready: `oc get datasciencecluster default-dsc -o "
           "jsonpath='{.status.conditions}'` names it",
+    health=('datasciencecluster.opendatahub.io/DataScienceCluster',),
     kinds=("datasciencecluster.opendatahub.io/DataScienceCluster",),
     argocd_rules=({"group": "datasciencecluster.opendatahub.io", "resources": ["datascienceclusters"]},),
     destination=lambda p: (None, ["SkipDryRunOnMissingResource=true", "ServerSideApply=true"]),

@@ -264,6 +264,7 @@ COMPONENT = Component(
     healthy="every InferenceService Ready: active models loaded, standby ones at 0 replicas",
     stuck="a model waiting for Kueue admission (quota: `gpuaas plan`), for its upload (init "
           "container wait-for-upload), or failing to load (Degraded: vLLM's message)",
+    health=('serving.kserve.io/InferenceService', 'serving.kserve.io/LLMInferenceService'),
     kinds=("serving.kserve.io/InferenceService", "serving.kserve.io/ServingRuntime",
            "serving.kserve.io/LLMInferenceService", "infrastructure.opendatahub.io/HardwareProfile"),
     argocd_rules=({"group": "serving.kserve.io", "resources": ["inferenceservices", "servingruntimes",

@@ -18,7 +18,8 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from ..findings import Finding, UserError, did_you_mean
+from ..findings import Finding, did_you_mean
+from ..errors import UserError
 from .load import load_portfolio, load_text
 
 _SCALAR = re.compile(r"""("[^"]*"|'[^']*'|[A-Za-z]+)""")

@@ -15,7 +15,8 @@ from typing import Any
 
 import pydantic
 
-from ..findings import did_you_mean, Finding, UserError
+from ..findings import did_you_mean, Finding
+from ..errors import UserError
 from . import fastload
 from .limits import MAX_BYTES, MAX_DEPTH
 from .locations import Locations, Path_

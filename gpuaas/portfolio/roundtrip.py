@@ -13,7 +13,8 @@ from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAMLWarning
 from ruamel.yaml.reader import ReaderError
 
-from ..findings import Finding, UserError
+from ..findings import Finding
+from ..errors import UserError
 from .limits import UNSAFE, MAX_BYTES, MAX_DEPTH, MAX_NODES
 from .locations import Locations, Path_, dotted
 from .schema import shown
