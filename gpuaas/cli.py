@@ -89,9 +89,7 @@ Portfolios = typer.Argument(None, help="Portfolio files (default: every portfoli
 Format = Enum("Format", {name: name for name in reporters.FORMATS}, type=str)  # type: ignore[misc]
 
 
-class PlanFormat(str, Enum):
-    text = "text"
-    json = "json"
+SchemaOutput = Enum("SchemaOutput", {name: name for name in planformats.SCHEMA_FORMATS}, type=str)  # type: ignore[misc]
 
 
 # --format of plan: gpuaas/planformats.py
@@ -158,7 +156,7 @@ def render(portfolios: Optional[List[Path]] = Portfolios,
         raise typer.Exit(errors.BAD_INPUT)
     stale = False
     if not check:
-        _writable(out_dir)
+        output.writable(out_dir)
     for b in builts:
         root = out_dir / b.name
         if check:
@@ -172,29 +170,12 @@ def render(portfolios: Optional[List[Path]] = Portfolios,
             else:
                 out.print(f"{root}: up to date ({len(b.files)} files)")
         else:
-            try:
-                drift = output.write_tree(b.files, root, tree=b.tree)
-            except OSError as exc:  # a full disk or a directory taken away meanwhile
-                raise UserError([Finding(str(root), None, "OUTPUT", f"cannot write the tree: "
-                                        f"{exc.strerror or exc}; the old tree is unchanged")]) from None
+            drift = output.write(b.files, root, tree=b.tree)
             changes = len(drift.changed) + len(drift.missing) + len(drift.extra)
             what = f"{changes} file(s) changed" if changes else "unchanged"
             out.print(f"{root}: {len(b.files)} files, {what}")
     if stale:
         raise typer.Exit(errors.FOUND)
-
-
-def _writable(out_dir: Path) -> None:
-    """--out is the user's: a place that cannot hold a tree is their mistake (exit 2), found
-    before anything is written."""
-    import os
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        if not os.access(out_dir, os.W_OK | os.X_OK):
-            raise PermissionError(13, "permission denied")
-    except OSError as exc:
-        raise UserError([Finding(str(out_dir), None, "OUTPUT", f"--out: cannot write here "
-                                f"({exc.strerror or exc}): choose a writable directory")]) from None
 
 
 @app.command()
@@ -242,16 +223,8 @@ def _plan_diff(portfolios: Optional[List[Path]], paths: List[Path], builts: list
                env: Optional[str], format: PlanOutput, fail_on_pending: bool) -> None:
     """plan --diff REV: each portfolio's plan now against its plan at REV. Without
     PORTFOLIO..., portfolios/*.yaml at REV that are gone now are shown as removed."""
-    from . import pipeline, plandiff, repo
-    where = paths[0] if paths else Path(".")
-    try:
-        commit = repo.commit_of(where, rev)
-        removed = [] if portfolios else [
-            p for p in repo.listed(where, commit, Path("portfolios"))
-            if p.suffix in (".yaml", ".yml") and p not in paths]
-        befores = [pipeline.build_before(p, commit, rev) for p in [*paths, *removed]]
-    except repo.GitError as exc:
-        raise UserError([Finding(str(where), None, "GIT", f"--diff {rev}: {exc}")]) from None
+    from . import pipeline, plandiff
+    befores = pipeline.builds_before(paths, rev, every_portfolio=not portfolios)
     report([f for b in builts for f in b.findings] + [f for b in befores for f in b.findings])
     diffs = []
     for i, before in enumerate(befores):
@@ -349,7 +322,7 @@ def schemas_list(schemas: Optional[Path] = typer.Option(None, "--schemas", help=
                                                         "imported here (they take precedence)."),
                  release: Optional[str] = typer.Option(None, "--release", help="The OpenShift AI "
                                                        "release whose schemas to list (default: 3.0)."),
-                 format: PlanFormat = typer.Option(PlanFormat.text, "--format")) -> None:
+                 format: SchemaOutput = typer.Option(SchemaOutput["text"], "--format")) -> None:
     """Which CRD kinds validate checks, and where each schema comes from, per OpenShift AI release."""
     from . import catalog
     schema_index = _engines("schemas list", ".validate.schema_check").schema_index
@@ -362,27 +335,8 @@ def schemas_list(schemas: Optional[Path] = typer.Option(None, "--schemas", help=
     kueue = catalog.KUEUE_OPERATORS[chosen.kueue_channel]
     overlays = ([f"releases/{chosen.schemas}"] if chosen.schemas else []) + [f"kueue-operator/{kueue.schemas}"]
     rows = schema_index([directory] if directory else [], overlays)
-    if format == PlanFormat.json:
-        reporters.print_json(rows)
-        return
-    from rich.table import Table
-    table = Table(box=None, pad_edge=False)
-    for header in ("apiVersion", "kind", "CEL rules", "source"):
-        table.add_column(header, overflow="fold")
-    for row in rows:
-        source = (f"bundled: {row['repo']}@{row['ref']} ({row['commit'][:12]}, {row['license']})"
-                  if row["source"] == "bundled" else row["source"])
-        cel = row["cel"]
-        rules = f"{cel['evaluated']}/{cel['rules']}" if cel["rules"] else "-"
-        table.add_row(f"{row['group']}/{row['version']}", row["kind"], rules, source)
-    out.print(table)
-    skipped = [(row, s) for row in rows for s in row["cel"]["skipped"]]
-    evaluated = sum(row["cel"]["evaluated"] for row in rows)
-    out.print(f"OpenShift AI {chosen.version} (with the Kueue operator of {chosen.kueue_channel}); "
-              f"the others: {', '.join(f'--release {v}' for v in catalog.RELEASES if v != chosen.version)}")
-    out.print(f"{len(rows)} CRD schemas; {evaluated} CEL rules evaluated, {len(skipped)} not "
-              "(--format json lists each with why); built-in Kubernetes kinds come from "
-              "kubernetes-validate")
+    planformats.SCHEMA_FORMATS[format.value](out, rows, chosen.version, chosen.kueue_channel,
+                                             [v for v in catalog.RELEASES if v != chosen.version])
 
 
 @schemas_app.command("import")

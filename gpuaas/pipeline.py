@@ -227,3 +227,17 @@ def check_place(built: Built | Reused, root: Path) -> list[Finding]:
            f"add gitops.path: {actual}, or render with --out so the tree lands in {expected}")
     return [Finding(built.file, line, "GITOPS_PATH", f"the tree is written to {actual} but "
                     f"Argo CD reads {expected} from Git: {fix}", column=col)]
+
+
+def builds_before(paths: list[Path], rev: str, every_portfolio: bool) -> list[Before]:
+    """plan --diff REV: the plans of `paths` at REV, read from Git; with `every_portfolio`
+    (no portfolio named), also portfolios/*.yaml at REV that are gone now (shown as removed)."""
+    from . import repo
+    where = paths[0] if paths else Path(".")
+    try:
+        commit = repo.commit_of(where, rev)
+        removed = [p for p in repo.listed(where, commit, Path("portfolios"))
+                   if p.suffix in (".yaml", ".yml") and p not in paths] if every_portfolio else []
+        return [build_before(p, commit, rev) for p in [*paths, *removed]]
+    except repo.GitError as exc:
+        raise UserError([Finding(str(where), None, "GIT", f"--diff {rev}: {exc}")]) from None

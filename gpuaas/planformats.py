@@ -68,3 +68,34 @@ FORMATS: dict[str, PlanFormat] = {
     "json": PlanFormat(_json_plans, _json_diffs),
     "markdown": PlanFormat(_markdown_plans, _markdown_diffs),
 }
+
+
+# `gpuaas schemas list`: the schemas validate checks (schema_check.schema_index rows), for
+# the release `release` with the Kueue channel `kueue` and the other releases `others`.
+def _text_schemas(console: Console, rows: list[dict], release: str, kueue: str, others: list[str]) -> None:
+    from rich.table import Table
+    table = Table(box=None, pad_edge=False)
+    for header in ("apiVersion", "kind", "CEL rules", "source"):
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        source = (f"bundled: {row['repo']}@{row['ref']} ({row['commit'][:12]}, {row['license']})"
+                  if row["source"] == "bundled" else row["source"])
+        cel = row["cel"]
+        rules = f"{cel['evaluated']}/{cel['rules']}" if cel["rules"] else "-"
+        table.add_row(f"{row['group']}/{row['version']}", row["kind"], rules, source)
+    console.print(table)
+    skipped = sum(len(row["cel"]["skipped"]) for row in rows)
+    evaluated = sum(row["cel"]["evaluated"] for row in rows)
+    console.print(f"OpenShift AI {release} (with the Kueue operator of {kueue}); "
+                  f"the others: {', '.join(f'--release {v}' for v in others)}")
+    console.print(f"{len(rows)} CRD schemas; {evaluated} CEL rules evaluated, {skipped} not "
+                  "(--format json lists each with why); built-in Kubernetes kinds come from "
+                  "kubernetes-validate")
+
+
+def _json_schemas(console: Console, rows: list[dict], release: str, kueue: str, others: list[str]) -> None:
+    print_json(rows)
+
+
+SCHEMA_FORMATS: dict[str, Callable[[Console, list[dict], str, str, list[str]], None]] = {
+    "text": _text_schemas, "json": _json_schemas}
