@@ -68,6 +68,15 @@ CODES: dict[str, Code] = {
     "LLMD": _("rules", "error", "a model served by llm-d (LLMInferenceService) whose weights are in the "
               "S3 bucket gpuaas uploads to: its `spec.model.uri` takes hf://, oci:// or pvc://",
               "set `storage: hf` on the model, or `mode: kserve`"),
+    "MULTINODE": _("rules", "error", "a replica that spans nodes (`nodes` above 1) where OpenShift AI "
+                   "cannot run it: only llm-d spans nodes (a LeaderWorkerSet), and only a mixture of "
+                   "experts, data and expert parallel (the one multi-node preset the releases ship; "
+                   "kserve's pipeline-parallel preset is named in its code but not installed)",
+                   "serve it with `mode: llm-d`; for a dense model, fit it on one node (a larger GPU, "
+                   "more GPUs per node, or an FP8/INT4 checkpoint)"),
+    "SCALING": _("rules", "error", "`scaling` on a model OpenShift AI cannot autoscale: it needs llm-d "
+                 "on 3.4 or later (LLMInferenceService v1alpha2, `spec.scaling`)",
+                 "serve it with `mode: llm-d` in environments on 3.4 or later, or set `replicas`"),
     "POOL_GPU": _("rules", "error", "a pool's `gpu` is not the GPU of its `instanceType` (H100 on an "
                   "L4 machine): the plan would size one GPU at the other's price and the pods "
                   "would never schedule", "set `gpu` to the instance type's, or pick an instance "

@@ -127,6 +127,28 @@ def weights_gib(arch: Architecture | None, params: float, bytes_per_param: float
     return total / GIB / max(1, tp)
 
 
+def expert_share(arch: Architecture) -> float:
+    """The routed experts' share of the parameters (gate, up and down projections of every
+    expert of every layer); 0 for a dense model or one whose facts lack the expert width."""
+    if not (arch.experts and arch.expert_intermediate and arch.hidden and arch.params):
+        return 0.0
+    experts = arch.layers * arch.experts * 3 * arch.hidden * arch.expert_intermediate
+    return min(1.0, experts / (arch.params * 1e9))
+
+
+def expert_parallel_weights(arch: Architecture, weights: float, tp: int, ep: int) -> float:
+    """Weights on one GPU when a mixture of experts runs expert parallel over `ep` GPUs:
+    vLLM makes ep_size = dp x tp and gives each rank whole experts, the first ranks one more
+    when they do not divide evenly (vllm/model_executor/layers/fused_moe/config.py
+    FusedMoEParallelConfig.make, layer.py determine_expert_map); the rest of the model is
+    split by tensor parallelism as before. `weights`: per GPU split by `tp` alone."""
+    share = expert_share(arch)
+    if ep <= 1 or not share:
+        return weights
+    whole = weights * max(1, tp)
+    return whole * (1 - share) / max(1, tp) + whole * share * (-(-arch.experts // ep) / arch.experts)
+
+
 def estimate(arch: Architecture, weights: float, s: Serving) -> Estimate:
     """vLLM's start-up verdict for `arch` with `weights` GiB per GPU under `s`."""
     length = s.max_model_len or arch.context

@@ -62,8 +62,7 @@ def plan_markdown(plan: Plan, envs: list[EnvPlan]) -> str:
         first = [m for m in e.models if m.admission == "Pending" or m.fit.fits is False]
         models = first + [m for m in e.models if m not in first]
         lines += table(["model", "state", "GPUs", "pool", "fit", "admission", "$/month", "reason"],
-                       [[cell(m.name), m.state, f"{m.model.gpus}x{m.model.replicas}" if m.model.replicas > 1
-                         else str(m.model.gpus), cell(m.flavor or ", ".join(m.pools) or "-"),
+                       [[cell(m.name), m.state, m.gpus_text, cell(m.flavor or ", ".join(m.pools) or "-"),
                          "?" if m.fit.fits is None else "yes" if m.fit.fits else "**NO**",
                          f"**{m.admission}**" if m.admission == "Pending" else m.admission,
                          usd(m.monthly_usd),

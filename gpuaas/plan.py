@@ -100,6 +100,7 @@ class Fit:
     largest_max_model_len: int | None = None    # when it does not fit: what would
     smallest_tp: int | None = None
     pool: str = ""              # the pool the verdict is for
+    ranks: int = 1              # vLLM engines per replica (data parallel over `nodes`), each this estimate
 
     @property
     def weights_gib(self) -> float | None:
@@ -115,7 +116,8 @@ class Fit:
 
     @property
     def max_concurrency(self) -> float | None:
-        return self.estimate.max_concurrency if self.estimate else None
+        """Requests of max_model_len one replica holds: every data-parallel engine's."""
+        return self.estimate.max_concurrency * self.ranks if self.estimate else None
 
 
 @dataclass
@@ -143,7 +145,24 @@ class ModelPlan:
 
     @property
     def replicas(self) -> int:
-        return self.model.replicas if self.state == "active" else 0
+        """The replicas Kueue must admit: with `scaling`, its maximum."""
+        if self.state != "active":
+            return 0
+        return self.model.scaling.maxReplicas if self.model.scaling else self.model.replicas
+
+    @property
+    def gpus_text(self) -> str:
+        """The GPUs column: per pod ("4"), x replicas ("4x2"), over nodes ("4x2 nodes", a
+        replica spanning two; with scaling its range is in the reason)."""
+        m = self.model
+        if m.nodes > 1:
+            return f"{m.gpus}x{m.nodes} nodes" + (f" x{m.replicas}" if m.replicas > 1 and not m.scaling else "")
+        return f"{m.gpus}x{m.replicas}" if m.replicas > 1 and not m.scaling else str(m.gpus)
+
+    @property
+    def group_gpus(self) -> int:
+        """GPUs of one replica: `gpus` on each of its `nodes` (a LeaderWorkerSet group)."""
+        return self.model.gpus * self.model.nodes
 
 
 @dataclass
@@ -252,17 +271,18 @@ def gpu_fit(model: Model, pools: list[PoolPlan]) -> Fit:
         return Fit(None, "no eligible pool", weights_gb=weights_gb, architecture=label)
     pool = min(pools, key=lambda p: p.gpu_gib)
     serving = serving_for(model, pool)
-    weights = model_weights_gib(model, arch, serving.tp)
+    ranks = model.nodes     # across nodes: data parallel engines, expert parallel over all GPUs
+    weights = model_weights_gib(model, arch, serving.tp, ranks)
     estimate = gpufit.estimate(arch, weights, serving)
     if estimate.fits:
-        return Fit(True, "", estimate, weights_gb, label, pool=pool.name)
+        return Fit(True, "", estimate, weights_gb, label, pool=pool.name, ranks=ranks)
     longest = gpufit.largest_max_model_len(arch, weights, serving)
     tps = [tp for tp in (1, 2, 4, 8, 16) if tp <= pool.gpus_per_node
            and (not arch.heads or arch.heads % tp == 0)
-           and gpufit.estimate(arch, model_weights_gib(model, arch, tp),
+           and gpufit.estimate(arch, model_weights_gib(model, arch, tp, ranks),
                                replace(serving, tp=tp)).fits]
     return Fit(False, estimate.reason, estimate, weights_gb, label,
-               longest or None, tps[0] if tps else None, pool.name)
+               longest or None, tps[0] if tps else None, pool.name, ranks)
 
 
 def serving_for(model: Model, pool: PoolPlan) -> gpufit.Serving:
@@ -279,15 +299,17 @@ def serving_for(model: Model, pool: PoolPlan) -> gpufit.Serving:
         enforce_eager=bool(model.setting("enforceEager")), generate=model.task != "embed")
 
 
-def model_weights_gib(model: Model, arch: catalog.Architecture, tp: int) -> float:
+def model_weights_gib(model: Model, arch: catalog.Architecture, tp: int, ranks: int = 1) -> float:
     """Weights per GPU: the stated checkpoint size, what vLLM loads for a catalog model in its
-    own precision, else parameters x precision."""
+    own precision, else parameters x precision; split by `tp`, and a mixture of experts over
+    the `ranks` x `tp` GPUs of a replica spanning nodes."""
     served = model.served_precision
     on_load = served != model.precision         # quantised by vLLM as it loads: not sizeGB
     native = model.sizeGB * catalog.GB / catalog.GIB if model.sizeGB is not None and not on_load else (
         arch.loaded_gib if arch.loaded_gib and served == "mxfp4" else None)
-    return gpufit.weights_gib(arch, model.parameters, catalog.PRECISIONS[served], tp,
-                              served not in catalog.UNQUANTISED, native)
+    per_gpu = gpufit.weights_gib(arch, model.parameters, catalog.PRECISIONS[served], tp,
+                                 served not in catalog.UNQUANTISED, native)
+    return gpufit.expert_parallel_weights(arch, per_gpu, tp, ranks * tp) if ranks > 1 else per_gpu
 
 
 def model_architecture(model: Model) -> tuple[str, catalog.Architecture] | None:
@@ -402,7 +424,8 @@ def admit(plan: EnvPlan, portfolio: Portfolio) -> None:
             mp.admission = STATES[mp.state]
             mp.reason = "replicas 0: holds no GPUs" if mp.state == "standby" else "not rendered"
             continue
-        gpus = mp.model.gpus
+        gpus, pods = mp.model.gpus, mp.model.nodes     # per pod; pods per replica (one group)
+        group = gpus * pods
         if not mp.pools:
             mp.admission, mp.reason = "Pending", "no pool can hold it: see the GPU findings"
             if kueue and plan.queueing == "StrictFIFO":
@@ -415,70 +438,100 @@ def admit(plan: EnvPlan, portfolio: Portfolio) -> None:
             mp.admission = "Pending"
             mp.reason = (f"blocked behind {blocker}: StrictFIFO admits no workload while the "
                          "head of the queue waits")
-            plan.pending[mp.pools[0]] += gpus * mp.model.replicas
+            plan.pending[mp.pools[0]] += group * mp.replicas
             continue
         unschedulable = None
-        for _ in range(mp.model.replicas):
+        for _ in range(mp.replicas):
             flavor = None
-            for name in mp.pools:
-                need = {"gpu": gpus, "cpu": mp.cpu, "mem": mp.memory_gib, "disk": mp.disk_gib}
+            for name in mp.pools:       # a group's pods all take one flavor, or none is admitted
+                need = {"gpu": group, "cpu": mp.cpu * pods, "mem": mp.memory_gib * pods,
+                        "disk": mp.disk_gib * pods}
                 if all(remaining[name][r] >= need[r] for r in need):
                     for r in need:
                         remaining[name][r] -= need[r]
                     flavor = name
                     break
             if flavor:
-                plan.used[flavor] += gpus
-                node = next((i for i, free in enumerate(nodes[flavor]) if free >= gpus), None)
-                if node is None:
+                plan.used[flavor] += group
+                spots = place(nodes[flavor], gpus, pods)
+                if spots is None:
                     unschedulable = flavor
                     continue
-                nodes[flavor][node] -= gpus
+                for i in spots:
+                    nodes[flavor][i] -= gpus
                 mp.flavors.append(flavor)
                 mp.admitted_replicas += 1
-                mp.monthly_usd += monthly_usd(plan.pool(flavor), gpus)
+                mp.monthly_usd += monthly_usd(plan.pool(flavor), group)
             else:
-                plan.pending[mp.pools[0]] += gpus
+                plan.pending[mp.pools[0]] += group
                 if plan.queueing == "StrictFIFO":
                     blocker = mp.name
         mp.flavor = mp.flavors[0] if mp.flavors else None
-        if mp.admitted_replicas == mp.model.replicas:
+        if mp.admitted_replicas == mp.replicas:
             mp.admission = "Admitted"
             mp.reason = on_flavors(mp)
         elif unschedulable:
             mp.admission = "Pending"
-            mp.reason = (f"admitted, but no {unschedulable} node has {gpus} free GPUs: the quota "
-                         "is above the pool's GPUs")
+            mp.reason = (f"admitted, but no {unschedulable} node has {gpus} free GPUs"
+                         f"{f' for each of {pods} pods' if pods > 1 else ''}: the quota is above "
+                         "the pool's GPUs")
         else:
             mp.admission = "Pending"
             mp.reason = pending_reason(plan, mp)
+        if mp.model.scaling:
+            mp.reason += scaling_note(mp)
+
+
+def place(free: list[int], gpus: int, pods: int) -> list[int] | None:
+    """Nodes for the `pods` pods of one group, `gpus` each (first fit; a node may take
+    several), or None when they do not all fit: the scheduler starts a group whole or not."""
+    left, spots = list(free), []
+    for _ in range(pods):
+        i = next((i for i, f in enumerate(left) if f >= gpus), None)
+        if i is None:
+            return None
+        left[i] -= gpus
+        spots.append(i)
+    return spots
+
+
+def scaling_note(mp: ModelPlan) -> str:
+    low, high = mp.model.scaling.minReplicas, mp.model.scaling.maxReplicas   # type: ignore[union-attr]
+    if mp.admitted_replicas >= high:
+        return f"; scales {low}-{high}, admitted at its maximum"
+    held = "admitted" if mp.admitted_replicas >= low else f"{mp.admitted_replicas} admitted"
+    return f"; scales {low}-{high}: at its minimum of {low}, {held}"
 
 
 def place_without_kueue(plan: EnvPlan, mp: ModelPlan, nodes: dict[str, list[int]]) -> None:
     """No Kueue in this environment: no quota and no queue, each pod runs where a node of an
     eligible pool has its GPUs free (first fit), or stays Pending in the scheduler."""
-    gpus = mp.model.gpus
-    for _ in range(mp.model.replicas):
-        spot = next(((name, i) for name in mp.pools for i, free in enumerate(nodes[name])
-                     if free >= gpus), None)
+    gpus, pods = mp.model.gpus, mp.model.nodes
+    for _ in range(mp.replicas):
+        spot = next(((name, spots) for name in mp.pools
+                     if (spots := place(nodes[name], gpus, pods)) is not None), None)
         if spot is None:
-            plan.pending[mp.pools[0]] += gpus
+            plan.pending[mp.pools[0]] += gpus * pods
             continue
-        name, i = spot
-        nodes[name][i] -= gpus
-        plan.used[name] += gpus
+        name, spots = spot
+        for i in spots:
+            nodes[name][i] -= gpus
+        plan.used[name] += gpus * pods
         mp.flavors.append(name)
         mp.admitted_replicas += 1
-        mp.monthly_usd += monthly_usd(plan.pool(name), gpus)
+        mp.monthly_usd += monthly_usd(plan.pool(name), gpus * pods)
     mp.flavor = mp.flavors[0] if mp.flavors else None
-    if mp.admitted_replicas == mp.model.replicas:
+    if mp.admitted_replicas == mp.replicas:
         mp.admission = "Admitted"
         mp.reason = on_flavors(mp, "pool") + " (no Kueue here: node fit only)"
     else:
-        done = f"{mp.admitted_replicas}/{mp.model.replicas} replicas run; " if mp.admitted_replicas else ""
+        done = f"{mp.admitted_replicas}/{mp.replicas} replicas run; " if mp.admitted_replicas else ""
         mp.admission = "Pending"
-        mp.reason = (f"{done}no node of {', '.join(mp.pools)} has {gpus} free GPUs "
+        where = f"{pods} nodes" if pods > 1 else "node"
+        mp.reason = (f"{done}no {where} of {', '.join(mp.pools)} has {gpus} free GPUs "
                      "(no Kueue here: node fit only)")
+    if mp.model.scaling:
+        mp.reason += scaling_note(mp)
 
 
 def on_flavors(mp: ModelPlan, what: str = "flavor") -> str:
@@ -490,14 +543,14 @@ def on_flavors(mp: ModelPlan, what: str = "flavor") -> str:
 
 
 def pending_reason(plan: EnvPlan, mp: ModelPlan) -> str:
-    gpus = mp.model.gpus
+    gpus = mp.group_gpus
     biggest = max(plan.pool(n).quota_gpus for n in mp.pools)
     if gpus > biggest:
         return (f"never admitted: needs {gpus} GPUs, the largest quota among "
                 f"{', '.join(mp.pools)} is {biggest}")
     free = ", ".join(f"{n} {plan.pool(n).quota_gpus - plan.used[n]}/{plan.pool(n).quota_gpus} free"
                      for n in mp.pools)
-    done = f"{mp.admitted_replicas}/{mp.model.replicas} replicas admitted; " if mp.admitted_replicas else ""
+    done = f"{mp.admitted_replicas}/{mp.replicas} replicas admitted; " if mp.admitted_replicas else ""
     return f"{done}quota: needs {gpus} GPUs ({free})"
 
 

@@ -40,7 +40,7 @@ def plan_json(plan: Plan, envs: list[EnvPlan], findings: list | None = None) -> 
             # null when a pool in use has no price: never an invented number
             "monthlyUSD": None if unpriced(e) else round(sum(m.monthly_usd for m in e.models), 2),
             "models": [{
-                "name": m.name, "state": m.state, "gpus": m.model.gpus,
+                "name": m.name, "state": m.state, "gpus": m.model.gpus, "nodes": m.model.nodes,
                 "replicas": m.replicas, "pool": m.flavor or (m.pools[0] if m.pools else None),
                 "flavors": m.flavors,
                 "pools": m.pools, "storage": m.storage.kind, "storageReason": m.storage.reason,
@@ -115,8 +115,7 @@ def plan_rows(e: EnvPlan) -> list[list[str | Text]]:
     for m in e.models:
         # a model vLLM would refuse (or cannot be sized) says why; others their admission
         reason = m.reason if m.fit.fits else f"{m.fit.reason} ({m.reason})"
-        rows.append([m.name, m.state, f"{m.model.gpus}x{m.model.replicas}" if m.model.replicas > 1
-                     else str(m.model.gpus), ", ".join(dict.fromkeys(m.flavors)) or ", ".join(m.pools) or "-",
+        rows.append([m.name, m.state, m.gpus_text, ", ".join(dict.fromkeys(m.flavors)) or ", ".join(m.pools) or "-",
                      m.storage.kind, *fit_cells(m.fit), Text(m.admission, style=STYLE.get(m.admission, "")),
                      "n/a" if unpriced(e, m) else f"{m.monthly_usd:,.0f}" if m.monthly_usd else "-",
                      Text(reason)])

@@ -8,9 +8,9 @@ from collections import Counter
 from dataclasses import replace
 from typing import Callable, Iterable, Iterator
 
-from . import catalog, components, secrets, vllmflags
+from . import catalog, components, gpufit, secrets, vllmflags
 from .findings import Finding, did_you_mean
-from .plan import EnvPlan, model_architecture, resolve_env, version_tuple
+from .plan import EnvPlan, ModelPlan, model_architecture, resolve_env, version_tuple
 from .portfolio.load import Loaded
 from .releases import Target, declared, release_for, targets
 from .portfolio.schema import COMPONENTS, FIELD_FLAGS, GPUS_MIN, Pool, dns_subdomain, flag_number, shown
@@ -561,6 +561,33 @@ def _resource_rules(loaded: Loaded, env: EnvPlan, suffix: str) -> Iterator[Findi
                                  "warning")
 
 
+def _multinode_rules(loaded: Loaded, env: EnvPlan, i: int, mp: ModelPlan, suffix: str) -> Iterator[Finding]:
+    """A replica over several nodes, and autoscaling: where OpenShift AI can run them."""
+    m, at = mp.model, loaded.locations
+    if m.nodes > 1:
+        found = model_architecture(m)
+        why = ("is served by KServe (an InferenceService runs on one node)" if mp.mode != "llm-d" else
+               "has no known architecture, so whether it is a mixture of experts is unknown" if found is None else
+               "is dense: data parallelism copies it whole to each node, and the pipeline-parallel "
+               "preset kserve-config-llm-worker-pipeline-parallel is not installed by OpenShift AI "
+               f"{env.target.release.version} (red-hat-data-services/kserve config/llmisvc has the "
+               "data-parallel one only; the controller fails to find the other)"
+               if not gpufit.expert_share(found[1]) else "")
+        if why:
+            yield at.finding(("models", i, "nodes"), f"{m.name} spans {m.nodes} nodes but {why}"
+                             f"{suffix}", "MULTINODE")
+        for pool in (env.pool(n) for n in mp.pools):
+            if pool.pool.nodes < m.nodes:
+                yield at.finding(("models", i, "nodes"), f"{m.name} spans {m.nodes} nodes, pool "
+                                 f"{pool.name} has {pool.pool.nodes}{suffix}: its group never starts",
+                                 "POOL_TOO_SMALL")
+    if m.scaling and (mp.mode != "llm-d" or env.target.release.llmisvc_api == "v1alpha1"):
+        how = ("is served by KServe" if mp.mode != "llm-d" else
+               f"runs on OpenShift AI {env.target.release.version}, whose LLMInferenceService "
+               "(v1alpha1) has no spec.scaling")
+        yield at.finding(("models", i, "scaling"), f"{m.name} sets scaling but {how}{suffix}", "SCALING")
+
+
 def _env_rules(loaded: Loaded, env: EnvPlan) -> Iterator[Finding]:
     p, at = loaded.portfolio, loaded.locations
     suffix = f" (environment {env.name})" if len(p.environments) > 1 else ""
@@ -575,6 +602,7 @@ def _env_rules(loaded: Loaded, env: EnvPlan) -> Iterator[Finding]:
                              f"its model from a URI (hf://, oci://, pvc://), not from the S3 data "
                              f"connection gpuaas uploads to{suffix}: set storage: hf on the model (or "
                              "serve it with mode: kserve)", "LLMD")
+        yield from _multinode_rules(loaded, env, i, mp, suffix)
         pools = [env.pool(n) for n in m.pools if any(x.name == n for x in env.pools)]
         no_fp8 = sorted({pool.pool.gpu for pool in (pools or env.pools) if not pool.gpu.fp8})
         if m.served_precision == "fp8" and no_fp8:

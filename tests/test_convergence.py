@@ -12,7 +12,6 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-import yaml
 
 from gpuaas import catalog, olm, pipeline
 from gpuaas.releases import targets
@@ -43,15 +42,30 @@ def uploaded(plan, state: str) -> frozenset[str]:
                      if mp.state == state and mp.storage.upload)
 
 
+def load12(path: Path):
+    """A portfolio as gpuaas reads it: YAML 1.2 (`off` stays a string)."""
+    from ruamel.yaml import YAML
+    return YAML(typ="safe").load(path.read_text())
+
+
+def dump(data) -> str:
+    import io
+
+    from ruamel.yaml import YAML
+    out = io.StringIO()
+    YAML(typ="safe", pure=True).dump(data, out)
+    return out.getvalue()
+
+
 def with_pin(path: Path, tmp_path: Path, version: str, channel: str | None = "fast-3.x") -> Path:
-    data = yaml.safe_load(path.read_text())
+    data = load12(path)
     rhoai = data.setdefault("platform", {}).setdefault("rhoai", {})
     rhoai["version"] = version
     if channel:
         rhoai["channel"] = channel
     else:
         rhoai.pop("channel", None)
-    return write(tmp_path / path.name, yaml.safe_dump(data, sort_keys=False))
+    return write(tmp_path / path.name, dump(data))
 
 
 def earlier_pins(path: Path, tmp_path: Path) -> Path | None:
@@ -59,7 +73,7 @@ def earlier_pins(path: Path, tmp_path: Path) -> Path | None:
     (same release and Kueue operator, so one commit moves it up); None when no environment
     has one (a channel that offers only the pinned CSV)."""
     p = built(path)[0].plan.portfolio
-    data = yaml.safe_load(path.read_text())
+    data = load12(path)
     moved = False
     for env, spec in zip(p.environments, data["environments"]):
         t = targets(p)[env.name]
@@ -71,7 +85,7 @@ def earlier_pins(path: Path, tmp_path: Path) -> Path | None:
             "version": earlier, "channel": t.channel}
         moved = True
     tmp_path.mkdir(exist_ok=True)
-    return write(tmp_path / path.name, yaml.safe_dump(data, sort_keys=False)) if moved else None
+    return write(tmp_path / path.name, dump(data)) if moved else None
 
 
 def run(path: Path, tmp_path: Path, timeline: Timeline, files=None, **kw) -> Outcome:

@@ -78,7 +78,8 @@ def test_llmd_reads_its_model_by_uri_not_from_the_upload_bucket(tmp_path, cli):
     path.write_text(TRAIN.read_text().replace("    storage: hf                         # an LLMInferenceService", "    # "))
     report = json.loads(cli("validate", str(path), "--format", "json").stdout)
     [found] = [f for f in report["findings"] if f["code"] == "LLMD"]
-    assert found["severity"] == "error" and "set storage: hf" in found["message"] and found["line"] == 61
+    line = TRAIN.read_text().splitlines().index("    mode: llm-d") + 1     # qwen-32b-fp8's, the first
+    assert found["severity"] == "error" and "set storage: hf" in found["message"] and found["line"] == line
 
 
 def test_the_load_test_reaches_an_llmd_model_through_its_workload_service(built):

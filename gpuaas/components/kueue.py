@@ -10,7 +10,10 @@ from .base import Component, Context
 
 def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
     api = env.target.kueue_api
-    docs = {"kueue.yaml": render_template("kueue/kueue.yaml.j2")}
+    # a replica spanning nodes is a LeaderWorkerSet: Kueue admits its group whole only with
+    # that integration on (without it the pods would be admitted one by one)
+    groups = any(mp.model.nodes > 1 for mp in env.rendered_models) and env.components["serving"]
+    docs = {"kueue.yaml": render_template("kueue/kueue.yaml.j2", leaderworkerset=groups)}
     for pool in env.pools:
         docs[f"resourceflavor-{pool.name}.yaml"] = render_template("kueue/resourceflavor.yaml.j2",
                                                                    pool=pool, api=api)

@@ -20,9 +20,12 @@ def parts(p: Portfolio, ctx: Context) -> dict[str, dict]:
 
 def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
     extra = parts(p, ctx)
+    # the workload-variant autoscaler (3.4 and later, default Removed) for llm-d's spec.scaling
+    wva = env.components["serving"] and any(mp.mode == "llm-d" and mp.model.scaling
+                                            for mp in env.rendered_models)
     return {"datasciencecluster.yaml": render_template(
         "rhoai/datasciencecluster.yaml.j2", kueue=env.components["kueue"],
-        cluster_queue=p.quota.clusterQueue, local_queue=p.quota.localQueue, extra=extra)}
+        cluster_queue=p.quota.clusterQueue, local_queue=p.quota.localQueue, extra=extra, wva=wva)}
 
 
 def prerequisites(plan: Plan) -> list[str]:

@@ -95,7 +95,7 @@ def vllm_args(p: Portfolio, mp: ModelPlan) -> list[str]:
     m = mp.model
     given = {name for name, _ in m.flags}
     args = []
-    if "--tensor-parallel-size" not in given:
+    if "--tensor-parallel-size" not in given and m.nodes == 1:    # across nodes: the preset's, from spec.parallelism
         args.append(f"--tensor-parallel-size={m.gpus}")
     if m.maxModelLen and "--max-model-len" not in given:
         args.append(f"--max-model-len={m.maxModelLen}")
@@ -157,10 +157,19 @@ def render_llmisvc(p: Portfolio, env: EnvPlan, mp: ModelPlan) -> str:
     if p.serving.hfTokenSecret and mp.storage.kind == "hf":
         envs.append({"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {
             "name": p.serving.hfTokenSecret, "key": "HF_TOKEN"}}})
+    m = mp.model
+    # Across nodes: the one multi-node preset OpenShift AI installs, data parallel with an
+    # engine per node (tensor parallel over its GPUs) and the experts over all of them
+    # (kserve@rhoai-3.0 config/llmisvc/config-llm-worker-data-parallel.yaml; a LeaderWorkerSet
+    # of data / dataLocal = `nodes` pods, pkg/apis/serving/v1alpha1 ParallelismSpec.GetSize).
+    parallelism = {"tensor": m.gpus, "data": m.nodes, "dataLocal": 1, "expert": True} if m.nodes > 1 else None
+    scaling = ({"minReplicas": m.scaling.minReplicas, "maxReplicas": m.scaling.maxReplicas,
+                "wva": {"hpa": {}}} if m.scaling and mp.state == "active" else None)
     return render_template("serving/llminferenceservice.yaml.j2", m=mp, namespace=p.serving.namespace,
                            api=env.target.release.llmisvc_api, labels=labels, annotations=annotations,
                            node_selector=node_selector, affinity=affinity, tolerations=tolerations,
-                           env=envs, resources=pod_resources(mp))
+                           env=envs, resources=pod_resources(mp), parallelism=parallelism,
+                           scaling=scaling, replicas=mp.model.replicas if mp.state == "active" else 0)
 
 
 def render_isvc(p: Portfolio, env: EnvPlan, mp: ModelPlan) -> str:
@@ -238,6 +247,17 @@ def prerequisites(plan: Plan) -> list[str]:
             out.append("For the llm-d models with auth on: Red Hat Connectivity Link 1.1.1 or later "
                        "(Authorino with TLS): without its AuthPolicy CRD the controller removes "
                        "their HTTPRoutes and they never turn Ready.")
+    if any(mp.mode == "llm-d" and mp.model.nodes > 1 for mp in serving):
+        out.append("For the llm-d models that span nodes: the Leader Worker Set Operator (package "
+                   "`leader-worker-set`, channel `stable-v1.0`, in `openshift-lws-operator`, with its "
+                   "`LeaderWorkerSetOperator` `cluster`; it needs cert-manager), whose LeaderWorkerSet "
+                   "runs each replica's group of pods (kserve docs/samples/llmisvc/ocp-setup-for-GA), "
+                   "and a network between the nodes that NCCL can use.")
+    if any(mp.mode == "llm-d" and mp.model.scaling for mp in serving):
+        out.append("For the llm-d models with scaling: a Prometheus Adapter serving the external "
+                   "metric `wva_desired_replicas`, which the HPA of each reads; without it the HPA "
+                   "stays Unknown and never scales (kserve pkg/controller/v1alpha2/llmisvc/scaling.go). "
+                   "The DataScienceCluster turns the workload-variant autoscaler on (`kserve.wva`).")
     if p.storage.s3 and any(mp.storage.kind == "s3" for mp in serving):
         where = f"`{p.storage.s3.endpoint}`" if p.storage.s3.endpoint else "the endpoint the upload Jobs use"
         out.append(f"Secret `{p.storage.s3.connection}` in `{p.serving.namespace}`: the S3 data "

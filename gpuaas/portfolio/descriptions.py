@@ -173,6 +173,14 @@ DESCRIPTIONS: dict[str, str] = {
         "its model by URI, so an `hf://` source sets `storage: hf`). Default: `serving.mode`."),
     "Model.task": "`chat` (completions and chat completions) or `embed` (an embedding model). Default: `chat`.",
     "Model.replicas": "Pods of the model while it is active, each with `gpus` GPUs. Default: `1`.",
+    "Model.nodes": (
+        "llm-d only: the nodes one replica spans, `gpus` on each (a LeaderWorkerSet group Kueue admits whole). A mixture-of-experts model "
+        "then runs data and expert parallel across the nodes, tensor parallel within each, so its experts are split over every GPU. Default: `1`."),
+    "Model.scaling": (
+        "llm-d on OpenShift AI 3.4 and later: `{minReplicas, maxReplicas}` instead of `replicas`, scaled by the workload-variant autoscaler "
+        "through an HPA. The plan admits at `maxReplicas` and says what runs at `minReplicas`. Default: none (fixed `replicas`)."),
+    "Scaling.minReplicas": "Replicas the autoscaler keeps at least. Default: `1`.",
+    "Scaling.maxReplicas": "Replicas the autoscaler may reach; Kueue's quota must hold them all for the model to be planned Admitted.",
     "Model.maxModelLen": (
         "Longest request in tokens, prompt plus output (vLLM `--max-model-len`); it drives the KV-cache fit. Default: the model's whole context."),
     "Model.vllmArgs": (

@@ -194,6 +194,19 @@ class PodResources(Strict):
         return quantity(self.requests[resource]) / unit if resource in self.requests else None
 
 
+class Scaling(Strict):
+    """llm-d on OpenShift AI 3.4 and later: replicas between two bounds, decided by the
+    workload-variant autoscaler (WVA) and enforced by an HPA."""
+    minReplicas: int = Field(1, ge=0, le=1000)
+    maxReplicas: int = Field(ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "Scaling":
+        if self.minReplicas > self.maxReplicas:
+            raise ValueError(f"minReplicas {self.minReplicas} is above maxReplicas {self.maxReplicas}")
+        return self
+
+
 class Pool(Strict):
     """GPU nodes, described by a cloud instance type from the catalog, or by what each node
     offers to pods (bare metal, or any type the catalog lacks); the two can be mixed, the
@@ -411,6 +424,9 @@ class Model(Strict):
     mode: ServingMode | None = None         # default: serving.mode
     task: Literal["chat", "embed"] = "chat"
     replicas: int = Field(1, ge=1, le=1000)
+    # llm-d: one replica spans this many nodes (a LeaderWorkerSet group), `gpus` on each
+    nodes: int = Field(1, ge=1, le=64)
+    scaling: Scaling | None = None
     maxModelLen: int | None = Field(None, ge=1, le=10_000_000)
     vllmArgs: list[str] = []
     revision: str | None = None
