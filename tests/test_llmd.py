@@ -82,6 +82,13 @@ def test_llmd_reads_its_model_by_uri_not_from_the_upload_bucket(tmp_path, cli):
     assert found["severity"] == "error" and "set storage: hf" in found["message"] and found["line"] == line
 
 
-def test_the_load_test_reaches_an_llmd_model_through_its_workload_service(built):
+def test_the_load_test_reaches_an_llmd_model_through_the_gateway_route(built):
+    """Through the inference Gateway and the scheduler, as users do, with a token that may
+    `get` the LLMInferenceService (the gateway's AuthPolicy asks that)."""
     script = "\n".join(text for rel, text in built.files.items() if "/loadtest/" in rel)
-    assert "https://qwen-32b-fp8-kserve-workload-svc.release-train.svc.cluster.local:8000" in script
+    assert ("http://openshift-ai-inference-openshift-default.openshift-ingress.svc.cluster.local:80"
+            "/release-train/qwen-32b-fp8") in script
+    rules = [d for d in yaml.safe_load_all(built.files["components/dev/serving/client-rbac.yaml"])
+             if d["kind"] == "Role"][0]["rules"]
+    assert {r["resources"][0]: r["resourceNames"] for r in rules} == {
+        "inferenceservices": ["granite-8b"], "llminferenceservices": ["qwen-32b-fp8", "qwen3-235b"]}

@@ -38,8 +38,13 @@ def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
         docs["hf-pull.yaml"] = render_template("serving/hf-pull.yaml.j2", name=HF_PULL_SA,
                                                namespace=ns, secret=p.serving.hfTokenSecret)
     if p.serving.auth and models:
+        # who may call a model: `get` on its InferenceService (kube-rbac-proxy) or its
+        # LLMInferenceService (the gateway's AuthPolicy, kserve docs/samples/llmisvc 02-authentication)
+        kinds = {"inferenceservices": [m.name for m in models if m.mode != "llm-d"],
+                 "llminferenceservices": [m.name for m in models if m.mode == "llm-d"]}
         docs["client-rbac.yaml"] = render_template(
-            "serving/client-rbac.yaml.j2", name=CLIENT_SA, namespace=ns, models=[m.name for m in models])
+            "serving/client-rbac.yaml.j2", name=CLIENT_SA, namespace=ns,
+            kinds={kind: names for kind, names in kinds.items() if names})
     if any(mp.storage.upload for mp in models):
         docs["configmap-upload-wait.yaml"] = render_template(
             "configmap.yaml.j2", name=UPLOAD_WAIT_CM, namespace=ns, key=UPLOAD_SCRIPT,
@@ -216,6 +221,13 @@ def placement(pools: list, total: int) -> tuple[dict | None, dict | None]:
                                    {"nodeSelectorTerms": terms}}}
 
 
+# The inference Gateway's in-cluster Service (<gateway>-<GatewayClass>, HTTP on 80), where the
+# HTTPRoute of each LLMInferenceService serves /<namespace>/<name>/v1/... through the llm-d
+# scheduler (kserve@rhoai-3.0 docs/samples/llmisvc/getting-started/02-authentication/README.md,
+# config/llmisvc/config-llm-router-route.yaml).
+LLMD_GATEWAY = "http://openshift-ai-inference-openshift-default.openshift-ingress.svc.cluster.local:80"
+
+
 def endpoints(p: Portfolio, env: EnvPlan) -> tuple[list[dict], list[dict]]:
     """In-cluster base URLs of the active models (headless Services: the pod's port)."""
     scheme, port = ("https", 8443) if p.serving.auth else ("http", 8080)
@@ -223,8 +235,8 @@ def endpoints(p: Portfolio, env: EnvPlan) -> tuple[list[dict], list[dict]]:
     embed: list[dict] = []
     for mp in env.active:
         url = f"{scheme}://{mp.name}-predictor.{p.serving.namespace}.svc.cluster.local:{port}"
-        if mp.mode == "llm-d":      # vLLM's own Service (TLS, port 8000), in the cluster
-            url = f"https://{mp.name}-kserve-workload-svc.{p.serving.namespace}.svc.cluster.local:8000"
+        if mp.mode == "llm-d":      # through the inference Gateway, its scheduler choosing the pod
+            url = f"{LLMD_GATEWAY}/{p.serving.namespace}/{mp.name}"
         entry = {"name": mp.name, "url": url, "env": "GPUAAS_URL_" + mp.name.upper().replace("-", "_")}
         (embed if mp.model.task == "embed" else chat).append(entry)
     return chat, embed
