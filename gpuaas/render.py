@@ -15,7 +15,6 @@ import yaml
 from . import components, mermaid
 from .bootstrap import HEALTH_CHECKS, render_bootstrap
 from .components.base import Component
-from .components.serving import CLIENT_SA, endpoints
 from .plan import Plan
 from .portfolio.schema import Portfolio
 from .templating import Quoted, render_template
@@ -161,10 +160,9 @@ def readme(plan: Plan, files: dict[str, str]) -> str:
                            retry_minutes=retry_minutes(),
                            prerequisites=components.prerequisites(plan),
                            singletons=lambda env: components.singletons(plan, env),
-                           client_sa=CLIENT_SA,
-                           calls={env.name: endpoints(plan.portfolio, env) for env in plan.environments},
-                           sections=[c.readme(plan, envs) for c in wired
-                                     if (envs := [e for e in plan.environments if e.components[c.name]])],
+                           sections=[Quoted(text.rstrip("\n") + "\n") for c in wired
+                                     if (envs := [e for e in plan.environments if e.components[c.name]])
+                                     and (text := c.readme(plan, envs))],
                            objects=count_objects(files))
 
 

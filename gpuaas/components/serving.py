@@ -9,7 +9,7 @@ from .. import catalog
 from ..escapes import container_arg
 from ..plan import EnvPlan, ModelPlan, Plan, version_tuple
 from ..portfolio.schema import FIELD_FLAGS, Portfolio
-from ..templating import render_template
+from ..templating import Quoted, render_template
 from .base import Component, Context
 from .uploads import UPLOAD_SCRIPT, upload_script, wait_for_upload
 
@@ -242,6 +242,14 @@ def endpoints(p: Portfolio, env: EnvPlan) -> tuple[list[dict], list[dict]]:
     return chat, embed
 
 
+def readme(plan: Plan, envs: list[EnvPlan]) -> str:
+    """Switching a model, and calling each active one (its URL per environment)."""
+    return Quoted(render_template(
+        "serving/readme.md.j2", plan=plan, p=plan.portfolio, client_sa=CLIENT_SA,
+        calls={env.name: endpoints(plan.portfolio, env) for env in plan.environments},
+        llmd=any(mp.mode == "llm-d" for env in envs for mp in env.rendered_models)))
+
+
 def destination(p: Portfolio) -> tuple[str | None, list[str]]:
     return p.serving.namespace, ["SkipDryRunOnMissingResource=true"]
 
@@ -304,4 +312,5 @@ COMPONENT = Component(
                   {"group": "infrastructure.opendatahub.io", "resources": ["hardwareprofiles"]}),
     destination=destination,
     prerequisites=prerequisites,
+    readme=readme,
 )
