@@ -129,6 +129,10 @@ CODES: dict[str, Code] = {
                            "or password Secret", "name them, or set `inCluster: true` for a demo database"),
     "WORKBENCH_NAMESPACE": _("rules", "error", "the workbench in the Kueue-managed serving namespace",
                              "give the workbench a namespace of its own"),
+    "WORKBENCH_LIVE": _("rules", "error", "live switching where a model is served by llm-d: the "
+                        "notebook patches InferenceServices' replicas, and an LLMInferenceService "
+                        "is another kind", "`workbench.switching: commit` (activate, render, commit "
+                        "switches either kind), or serve the models with `mode: kserve`"),
     # --- render and the tree ---------------------------------------------------------------
     "GITOPS_PATH": _("render", "error", "inside a Git work tree, the tree would be written elsewhere "
                      "than `gitops.path`", "set `gitops.path` to where the tree goes, or `--out`"),

@@ -361,3 +361,24 @@ def test_a_refused_request_is_one_clear_error(tmp_path: Path, sa_dir: Path):
         scope = notebook_scope(nb, api, sa_dir)
         with pytest.raises(scope["APIError"], match="GET /apis/serving.kserve.io/.*: HTTP 401: Unauthorized"):
             run(scope, "live()")
+
+
+def test_live_switching_refuses_a_model_served_by_llmd(tmp_path):
+    """The notebook patches InferenceServices: an llm-d model cannot be switched live."""
+    from gpuaas import pipeline
+    from gpuaas.errors import UserError
+
+    from .conftest import REPO
+    text = (REPO / "portfolios" / "release-train.yaml").read_text() + (
+        "\nworkbench:\n  enabled: true\n  namespace: rt-workbench\n  switching: live\n")
+    path = tmp_path / "release-train.yaml"
+    path.write_text(text)
+    try:
+        found = pipeline.build(path).findings
+    except UserError as exc:
+        found = exc.findings
+    live = [f for f in found if f.code == "WORKBENCH_LIVE"]
+    assert {f.message.split(" ")[1] for f in live} == {"qwen-32b-fp8", "qwen3-235b"}
+    assert all(f.line for f in live)
+    path.write_text(text.replace("switching: live", "switching: commit"))
+    assert not [f for f in pipeline.build(path).findings if f.code == "WORKBENCH_LIVE"]

@@ -110,6 +110,13 @@ def findings(loaded: Loaded) -> list[Finding]:
                               "a Notebook there must name a LocalQueue and takes CPU and memory "
                               "from the GPU flavors' quota; give the workbench a namespace of its own",
                               "WORKBENCH_NAMESPACE"))
+    if p.workbench.switching == "live":
+        for i, m in enumerate(p.models):
+            if (m.mode or p.serving.mode) == "llm-d":
+                where = ("models", i, "mode") if m.mode else ("serving", "mode")
+                out.append(at.finding(where, f"{m.name} is served by llm-d, which the notebook's "
+                                      "live switching does not patch (it scales InferenceServices): "
+                                      "set workbench.switching: commit", "WORKBENCH_LIVE"))
     return out
 
 
