@@ -8,7 +8,7 @@ LOCK := constraints.txt
 PIP := $(BIN)/pip install -q --disable-pip-version-check -c $(LOCK)
 CRDS ?= crds
 
-.PHONY: demo dist test test-fast lint test-latest lock bench fuzz render check schemas clean venv mutate mermaid
+.PHONY: demo dist docs test test-fast lint test-latest lock bench fuzz render check schemas clean venv mutate mermaid
 
 # The demo needs the CLI only; the tests add the validate engines and the test tools.
 $(VENV)/.demo: pyproject.toml $(LOCK)
@@ -52,6 +52,13 @@ lint: $(VENV)/.test
 
 test: lint $(MERMAID)
 	REQUIRE_ENGINES=1 $(BIN)/python -m pytest -n 2
+
+# The documentation site (MkDocs with Material) into site/, in strict mode: a broken link or
+# anchor, or a generated page (tools/make_docs.py) that is not current, fails. tests/test_docs.py
+# runs the same build under `make test`.
+docs: $(VENV)/.test
+	$(BIN)/python tools/make_docs.py --check
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 test-fast: lint $(MERMAID)
 	$(BIN)/python -m pytest -n 2 -m "not slow"

@@ -41,7 +41,7 @@ class _Commands(TyperGroup):
 
 
 app = typer.Typer(cls=_Commands, help="Render, validate and plan GitOps trees for GPU model serving on "
-                  "OpenShift AI 3.0 from one portfolio file.", no_args_is_help=True,
+                  "OpenShift AI (3.0, 3.3, 3.4, 3.5 EUS) from one portfolio file.", no_args_is_help=True,
                   pretty_exceptions_enable=False, rich_markup_mode=None,
                   context_settings={"help_option_names": ["-h", "--help"]})
 schemas_app = typer.Typer(cls=_Commands, help="CRD schemas for `validate` (kubeconform layout).",

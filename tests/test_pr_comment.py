@@ -19,8 +19,8 @@ from .conftest import DEMO, REPO
 pytestmark = pytest.mark.skipif(not (shutil.which("git") and shutil.which("bash")),
                                 reason="git and bash are needed")
 
-README = (REPO / "README.md").read_text()
-SECTION = README[README.index("## The plan in review"):README.index("## What the plan assumes")]
+README = (REPO / "docs" / "tutorial.md").read_text()
+SECTION = README[README.index("## The plan in review"):]
 
 FAKE_GH = """#!/bin/sh
 # records each call; a GET with --jq answers with the ids in $GH_IDS

@@ -38,7 +38,7 @@ def run(command: str, cwd: Path) -> str:
 
 
 def test_the_readme_scenarios_print_what_the_readme_shows(tmp_path: Path):
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "docs" / "tutorial.md").read_text()
     run("gpuaas init --example enterprise-demo", tmp_path)
     done = steps(readme)
     assert len(done) == 7
@@ -47,7 +47,7 @@ def test_the_readme_scenarios_print_what_the_readme_shows(tmp_path: Path):
 
 
 def test_the_readme_shows_what_validate_and_render_print_on_the_bundled_portfolios(tmp_path: Path):
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "docs" / "tutorial.md").read_text()
     block = readme[readme.index("`gpuaas validate` on the bundled portfolios:"):]
     shown = re.search(r"```text\n(.*?)```", block, re.S).group(1)
     repo = tmp_path / "gitops"       # the bundled portfolios and trees, committed
