@@ -68,6 +68,10 @@ CODES: dict[str, Code] = {
     "LLMD": _("rules", "error", "a model served by llm-d (LLMInferenceService) whose weights are in the "
               "S3 bucket gpuaas uploads to: its `spec.model.uri` takes hf://, oci:// or pvc://",
               "set `storage: hf` on the model, or `mode: kserve`"),
+    "FLEET": _("rules", "error", "a fleet environment's selector that matches no cluster of the "
+               "inventory, fewer clusters than its `count`, an inventory file that cannot be read, or a "
+               "cluster listed twice", "label the clusters (or fix the selector), list them in "
+               "`fleet.clusters` or the inventory file"),
     "MULTINODE": _("rules", "error", "a replica that spans nodes (`nodes` above 1) where OpenShift AI "
                    "cannot run it: only llm-d spans nodes (a LeaderWorkerSet), and only a mixture of "
                    "experts, data and expert parallel (the one multi-node preset the releases ship; "

@@ -15,7 +15,8 @@ import yaml
 from . import components, mermaid
 from .bootstrap import HEALTH_CHECKS, render_bootstrap
 from .components.base import Component
-from .plan import Plan
+from .portfolio import fleet
+from .plan import EnvPlan, Plan
 from .portfolio.schema import Portfolio
 from .templating import Quoted, render_template
 
@@ -86,9 +87,10 @@ def render_charts(plan: Plan) -> dict[str, str]:
     umbrella = f"{name}-umbrella"
     root = tree_path(p)
     wired = components.on(plan)
+    listed, fleets = fleet_generators(plan)
     ctx = dict(name=name, gitops=p.gitops, components={c.name: c for c in wired}, retry=RETRY,
                umbrella_path=f"{root}/charts/{umbrella}", components_path=f"{root}/components",
-               chart=umbrella, envs=plan.environments)
+               chart=umbrella, envs=listed, fleets=fleets)
     files = {
         "charts/argocd-apps/Chart.yaml": render_template("charts/argocd-apps-chart.yaml.j2", helm=True, **ctx),
         "charts/argocd-apps/values.yaml": render_template("charts/argocd-apps-values.yaml.j2", helm=True, **ctx),
@@ -101,6 +103,8 @@ def render_charts(plan: Plan) -> dict[str, str]:
         # Once per Argo CD, beside the ApplicationSet: in the umbrella, every environment's
         # Application would own the same cluster-scoped objects, and removing one environment
         # would prune what the others still need.
+        **({"charts/argocd-apps/templates/applicationset-fleets.yaml":
+            render_template("charts/applicationset-fleets.yaml.j2", helm=True, **ctx)} if fleets else {}),
         "charts/argocd-apps/templates/rbac-argocd-cluster.yaml":
             render_template("charts/rbac-argocd-cluster.yaml.j2", helm=True, rules=argocd_rules(wired)),
     }
@@ -112,6 +116,27 @@ def render_charts(plan: Plan) -> dict[str, str]:
             about=c.about, gate=c.gate, retry=RETRY, namespace=namespace, sync_options=options,
             ignores=ignores.get(c.name, []))
     return files
+
+
+def fleet_generators(plan: Plan) -> tuple[list[EnvPlan], list[dict]]:
+    """(the environments the list generator names, one by one; the fleets whose clusters
+    Argo CD's cluster generator selects by label). A fleet that needs every match is a
+    cluster generator, so a cluster that joins with the labels is picked up (with the fleet's
+    own environment as its profile until the inventory lists it); one that needs `count`
+    clusters lists its members, so none joins on its own."""
+    p = plan.portfolio
+    by_name = {env.name: env for env in plan.environments}
+    members = fleet.members(p)          # of the fleets that keep a profile: every match
+    listed, fleets = [], []
+    for env in plan.environments:
+        selector = next((e.clusters for e in p.environments if e.name == env.name), None)
+        if selector is not None:
+            fleets.append({"name": env.name, "profile": env, "match": selector.matchLabels,
+                           "members": [(c.name, by_name[m]) for m, (owner, c) in members.items()
+                                       if owner == env.name]})
+        elif env.name not in members:
+            listed.append(env)
+    return listed, fleets
 
 
 def argocd_rules(wired: list[Component]) -> list[dict]:

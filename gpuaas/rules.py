@@ -145,6 +145,8 @@ def _one_owner_per_cluster(loaded: Loaded) -> Iterator[Finding]:
     cluster give each object two owning Applications, and pruning one deletes it from the other."""
     first: dict[str, str] = {}
     for i, env in enumerate(loaded.portfolio.environments):
+        if env.clusters:    # a fleet's profile: deployed only to clusters that join later
+            continue
         if env.cluster in first and first[env.cluster] != env.name:  # a repeated name is DUPLICATE_NAME
             yield loaded.locations.finding(
                 ("environments", i, "cluster"), f"environments {first[env.cluster]} and {env.name} "

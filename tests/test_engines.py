@@ -26,17 +26,20 @@ def test_every_chart_renders_for_every_environment(path: Path):
     root = REPO / "rendered" / built.name
     apps = yaml.safe_load((root / "charts/argocd-apps/values.yaml").read_text())
     text = engines.helm_template(root / "charts/argocd-apps", apps, "argocd-apps", "openshift-gitops")
-    appset = next(d for d in yaml.safe_load_all(text) if d and d["kind"] == "ApplicationSet")
-    elements = appset["spec"]["generators"][0]["list"]["elements"]
-    assert [e["env"] for e in elements] == [e.name for e in built.loaded.portfolio.environments]
     common = yaml.safe_load((root / f"charts/{built.name}-umbrella/values-common.yaml").read_text())
-    params = appset["spec"]["template"]["spec"]["source"]["helm"]["parameters"]
-    for element, env in zip(elements, built.plan.environments):
-        values = copy.deepcopy(common)
-        for p in params:
-            value, missing = wiring.substitute(p["value"], element)
-            assert missing is None
-            wiring.set_path(values, p["name"], value)
+    wired = {}      # every environment, from the element (or a fleet's cluster) that deploys it
+    for appset in (d for d in yaml.safe_load_all(text) if d and d["kind"] == "ApplicationSet"):
+        params = appset["spec"]["template"]["spec"]["source"]["helm"]["parameters"]
+        for element in wiring.generated(appset["spec"]):
+            values = copy.deepcopy(common)
+            for p in params:
+                value, missing = wiring.substitute(p["value"], element)
+                assert missing is None
+                wiring.set_path(values, p["name"], value)
+            wired[values["env"]] = values
+    assert sorted(wired) == sorted(e.name for e in built.plan.environments)
+    for env in built.plan.environments:
+        values = wired[env.name]
         rendered = engines.helm_template(root / f"charts/{built.name}-umbrella", values, "u", "openshift-gitops")
         apps = [d for d in yaml.safe_load_all(rendered) if d and d["kind"] == "Application"]
         deployed = sorted(a["spec"]["source"]["path"].rsplit("/", 1)[1] for a in apps)

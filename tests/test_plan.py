@@ -243,5 +243,6 @@ def test_every_bundled_model_is_sized(cli):
     plans as "architecture unknown"."""
     for path in sorted((REPO / "portfolios").glob("*.yaml")):
         for env in resolve(load_portfolio(path).portfolio).environments:
-            for m in env.models:
-                assert m.fit.fits is True, (path.name, m.name, m.fit.reason)
+            for m in env.models:     # off where no pool holds it (a fleet's 1-GPU edge)
+                assert m.fit.fits is True or (m.state == "off" and m.fit.reason == "no eligible pool"), \
+                    (path.name, m.name, m.fit.reason)

@@ -172,6 +172,25 @@ DESCRIPTIONS: dict[str, str] = {
         "How this model is served: `kserve` (an InferenceService) or `llm-d` (an LLMInferenceService behind the llm-d inference scheduler; reads "
         "its model by URI, so an `hf://` source sets `storage: hf`). Default: `serving.mode`."),
     "Model.task": "`chat` (completions and chat completions) or `embed` (an embedding model). Default: `chat`.",
+    "Portfolio.fleet": (
+        "The clusters environments can select by label (`environments[].clusters`): inline in `clusters`, or in a shared `inventory` file. "
+        "Default: none."),
+    "Fleet.clusters": "The clusters of the fleet: name, API server, labels and what differs on each (release, pools, quota). Default: `[]`.",
+    "Fleet.inventory": (
+        "A YAML file of clusters beside the portfolio (a list, or a mapping with `clusters`), which several portfolios can share; "
+        "`gpuaas` reads it as it reads the portfolio. Default: none."),
+    "InventoryCluster.name": "The cluster's name in Argo CD (its cluster Secret's `name`), a DNS label of at most 30 characters.",
+    "InventoryCluster.server": "The cluster's API server URL, as Argo CD's cluster Secret holds it.",
+    "InventoryCluster.labels": "The cluster Secret's labels, which environments select by, e.g. `{region: eu-west, tier: edge}`. Default: `{}`.",
+    "InventoryCluster.rhoai": "The OpenShift AI release and channel this cluster runs, when it is not the portfolio's. Default: the portfolio's.",
+    "InventoryCluster.pools": "This cluster's GPU pools, replacing the portfolio's `pools` there. Default: the portfolio's.",
+    "InventoryCluster.quota": "This cluster's quota overrides (GPUs per pool, queueing, preemption). Default: the portfolio's.",
+    "Environment.clusters": (
+        "Make this environment a fleet: `{matchLabels, count}` selects the inventory's clusters by label (every match, or the first `count` by "
+        "name); each becomes an environment `<name>-<cluster>`, and Argo CD's cluster generator picks up a cluster that joins with the labels. "
+        "Default: none (one cluster, `cluster`)."),
+    "ClusterSelector.matchLabels": "Labels a cluster must all have to be selected, e.g. `{tier: edge}`.",
+    "ClusterSelector.count": "How many of the matching clusters the environment needs (the first by name); Default: every match.",
     "Model.replicas": "Pods of the model while it is active, each with `gpus` GPUs. Default: `1`.",
     "Model.nodes": (
         "llm-d only: the nodes one replica spans, `gpus` on each (a LeaderWorkerSet group Kueue admits whole). A mixture-of-experts model "

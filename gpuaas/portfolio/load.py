@@ -16,6 +16,7 @@ from typing import Any
 import pydantic
 
 from ..findings import did_you_mean, Finding
+from . import fleet
 from ..errors import UserError
 from . import fastload
 from .limits import MAX_BYTES, MAX_DEPTH
@@ -84,6 +85,7 @@ def load_text(text: str, file: str = "<portfolio>") -> Loaded:
         portfolio = Portfolio.model_validate(data)
     except pydantic.ValidationError as exc:
         raise UserError(_findings(exc, locations, data)) from None
+    portfolio, locations = fleet.expand(portfolio, file, locations)
     return Loaded(portfolio, file, locations, text)
 
 

@@ -632,9 +632,40 @@ class Overrides(Strict):
     loadtest: LoadtestOverride | None = None
 
 
+class ClusterSelector(Strict):
+    """The fleet's clusters an environment lands on: those whose labels include all of
+    `matchLabels` (as Argo CD's cluster generator selects its cluster Secrets)."""
+    matchLabels: dict[Annotated[str, Field(min_length=1, max_length=317)],
+                      Annotated[str, Field(max_length=63)]] = Field(min_length=1)
+    count: int | None = Field(None, ge=1, le=10_000)     # None: every match
+
+
+class InventoryCluster(Strict):
+    """One cluster of the fleet, as Argo CD (its cluster Secret) or ACM knows it."""
+    name: str = Field(json_schema_extra=label(30))
+    server: str = Field(json_schema_extra=pattern(_CLUSTER))
+    labels: dict[Annotated[str, Field(min_length=1, max_length=317)], Annotated[str, Field(max_length=63)]] = {}
+    rhoai: RhoaiOverride | None = None
+    pools: list[Pool] | None = Field(None, min_length=1)
+    quota: QuotaOverride | None = None
+
+    _n = field_validator("name")(lambda v: dns_label(v, 30))
+    _c = field_validator("server")(lambda v: cluster_url(v))
+
+
+class Fleet(Strict):
+    """The clusters environments select by label: listed here, or in an inventory file
+    several portfolios share (a YAML list, or a mapping with `clusters`), beside the portfolio."""
+    clusters: list[InventoryCluster] = []
+    inventory: str | None = Field(None, min_length=1, max_length=4096)
+
+
 class Environment(Strict):
     name: str = Field(json_schema_extra=label(40))
     cluster: str = Field("https://kubernetes.default.svc", json_schema_extra=pattern(_CLUSTER))
+    # a fleet: one environment per selected cluster (<name>-<cluster>); this one stays the
+    # profile of clusters that join with the labels before the inventory lists them
+    clusters: ClusterSelector | None = None
     overrides: Overrides = Overrides()
 
     _n = field_validator("name")(lambda v: dns_label(v, 40))
@@ -657,6 +688,7 @@ class Portfolio(Strict):
     serving: Serving = Serving()
     models: list[Model] = []
     loadtest: Loadtest = Loadtest()
+    fleet: Fleet = Fleet()
     # the sections of the components beyond the core
     registry: Registry = Registry()
     workbench: Workbench = Workbench()

@@ -96,38 +96,38 @@ def _check_charts(root: Path, built: pipeline.Built | Reused, findings: list[Fin
     if not appsets:
         wiring.append(Finding(str(apps_file), None, "UNWIRED", "renders no ApplicationSet"))
         return objects, wiring
-    spec = appsets[0].data.get("spec") or {}
-    elements = [e for g in spec.get("generators") or [] for e in (g.get("list") or {}).get("elements") or []]
-    params = (((spec.get("template") or {}).get("spec") or {}).get("source") or {}).get("helm", {}).get("parameters") or []
-    names = {p.get("name") for p in params}
-    for component in switches:
-        if f"components.{component}.enabled" not in names:
-            wiring.append(Finding(str(apps_file), appsets[0].line, "UNWIRED",
-                                  f"the umbrella's flag components.{component}.enabled is not a helm "
-                                  "parameter of the ApplicationSet: every environment gets the "
-                                  "default; run `gpuaas render`"))
     seen_envs = set()
-    for element in elements:
-        env = str(element.get("env"))
-        seen_envs.add(env)
-        values = copy.deepcopy(common)
-        for p in params:
-            value, missing = substitute(str(p.get("value", "")), element)
-            if missing:
-                wiring.append(Finding(str(apps_file), appsets[0].line, "UNWIRED",
-                                      f"parameter {p.get('name')} uses {{{{.{missing}}}}}, which the "
-                                      f"element for {env} does not set"))
+    for appset in appsets:
+        spec = appset.data.get("spec") or {}
+        params = (((spec.get("template") or {}).get("spec") or {}).get("source") or {}).get("helm", {}).get("parameters") or []
+        names = {p.get("name") for p in params}
+        for component in switches:
+            if f"components.{component}.enabled" not in names:
+                wiring.append(Finding(str(apps_file), appset.line, "UNWIRED",
+                                      f"the umbrella's flag components.{component}.enabled is not a helm "
+                                      "parameter of the ApplicationSet: every environment gets the "
+                                      "default; run `gpuaas render`"))
+        for element in generated(spec):
+            values = copy.deepcopy(common)
+            for p in params:
+                value, missing = substitute(str(p.get("value", "")), element)
+                if missing:
+                    wiring.append(Finding(str(apps_file), appset.line, "UNWIRED",
+                                          f"parameter {p.get('name')} uses {{{{.{missing}}}}}, which an "
+                                          f"element of {appset.ref} does not set"))
+                    continue
+                set_path(values, str(p.get("name")), value)
+            env = str(values.get("env"))
+            seen_envs.add(env)
+            try:
+                rendered = helm_template(umbrella, values, f"{built.name}-{env}", "openshift-gitops")
+                stats["helmRenders"] += 1
+            except engines.EngineError as exc:
+                findings.append(Finding(str(umbrella), None, "HELM", f"does not render for {env}: {exc}"))
                 continue
-            set_path(values, str(p.get("name")), value)
-        try:
-            rendered = helm_template(umbrella, values, f"{built.name}-{env}", "openshift-gitops")
-            stats["helmRenders"] += 1
-        except engines.EngineError as exc:
-            findings.append(Finding(str(umbrella), None, "HELM", f"does not render for {env}: {exc}"))
-            continue
-        apps = parse_objects(umbrella / "templates", findings, rendered, root / "charts")
-        objects += apps
-        wiring += check_wiring(root, env, apps, values)
+            apps = parse_objects(umbrella / "templates", findings, rendered, root / "charts")
+            objects += apps
+            wiring += check_wiring(root, env, apps, values)
     for env_dir in sorted((root / "components").glob("*")):
         if env_dir.is_dir() and env_dir.name not in seen_envs:
             wiring.append(Finding(str(env_dir), None, "UNWIRED", f"environment {env_dir.name} has "
@@ -157,18 +157,37 @@ def check_wiring(root: Path, env: str, apps: list[Obj], values: dict) -> list[Fi
     return out
 
 
+def generated(spec: dict) -> list[dict]:
+    """The parameter sets an ApplicationSet's generators give, as gpuaas writes them: list
+    elements, and a merge of a cluster generator (its `values`, for a cluster that joins with
+    the labels: the fleet's profile) with list elements (the clusters the inventory lists)."""
+    out: list[dict] = []
+    for g in spec.get("generators") or []:
+        out += (g.get("list") or {}).get("elements") or []
+        for inner in (g.get("merge") or {}).get("generators") or []:
+            clusters = inner.get("clusters")
+            if clusters is not None:
+                out.append({"name": "a-cluster-that-joins", "nameNormalized": "a-cluster-that-joins",
+                            "server": "https://a-cluster-that-joins", "values": clusters.get("values") or {}})
+            out += (inner.get("list") or {}).get("elements") or []
+    return out
+
+
 def substitute(template: str, element: dict) -> tuple[str, str | None]:
-    """Argo CD's Go-template fields as gpuaas uses them: `{{.key}}`, missingkey=error."""
+    """Argo CD's Go-template fields as gpuaas uses them: `{{.key}}` or `{{.key.sub}}`,
+    missingkey=error."""
     missing = None
 
     def one(match: re.Match) -> str:
         nonlocal missing
-        key = match.group(1)
-        if key not in element:
-            missing = key
-            return ""
-        return str(element[key])
-    return re.sub(r"\{\{\s*\.(\w+)\s*\}\}", one, template), missing
+        value: object = element
+        for part in match.group(1).split("."):
+            if not isinstance(value, dict) or part not in value:
+                missing = match.group(1)
+                return ""
+            value = value[part]
+        return str(value)
+    return re.sub(r"\{\{\s*\.([\w.]+)\s*\}\}", one, template), missing
 
 
 def set_path(values: dict, dotted: str, raw: str) -> None:

@@ -160,20 +160,52 @@ class App:
 
 
 class ArgoCD:
-    def __init__(self, repo: "Repo", clusters: dict[str, Cluster], health: Health, namespace: str):
+    def __init__(self, repo: "Repo", clusters: dict[str, Cluster], health: Health, namespace: str,
+                 secrets: list[dict] = ()):
         self.repo, self.clusters, self.health, self.ns = repo, clusters, health, namespace
+        # Argo CD's cluster Secrets: {name, server, labels}, what its cluster generator selects
+        self.secrets = list(secrets)
         self.home = clusters[IN_CLUSTER]
         self.apps: dict[str, App] = {}
         self.desired_cache: dict[tuple, list[dict]] = {}
 
     # --- the ApplicationSet controller -------------------------------------------------
 
+    def params(self, gen: dict) -> list[dict]:
+        """A generator's parameter sets (applicationset/generators/list.go, cluster.go,
+        merge.go): list elements; the cluster Secrets whose labels match, with `values`; a
+        merge of those by `mergeKeys`, later generators deep-merged over the first (mergo)."""
+        if "list" in gen:
+            return [dict(e) for e in gen["list"]["elements"]]
+        if "clusters" in gen:
+            wanted = gen["clusters"].get("selector", {}).get("matchLabels", {})
+            return [{"name": c["name"], "nameNormalized": c["name"], "server": c["server"],
+                     "metadata": {"labels": c["labels"]}, "values": dict(gen["clusters"].get("values", {}))}
+                    for c in self.secrets if all(c["labels"].get(k) == v for k, v in wanted.items())]
+        if "merge" in gen:
+            keys = gen["merge"]["mergeKeys"]
+            base, *others = [self.params(g) for g in gen["merge"]["generators"]]
+            for other in others:
+                by_key = {json.dumps([o.get(k) for k in keys]): o for o in other}
+                for item in base:
+                    over = by_key.get(json.dumps([item.get(k) for k in keys]))
+                    if over:
+                        merge(item, over)
+            return base
+        raise AssertionError(f"a generator the model does not evaluate: {sorted(gen)}")
+
     def generate(self) -> None:
         for appset in self.home.get("argoproj.io", "ApplicationSet", self.ns):
             for gen in appset.spec["generators"]:
-                for element in gen["list"]["elements"]:
+                for element in self.params(gen):
                     text = json.dumps(appset.spec["template"])
-                    text = re.sub(r"\{\{\s*\.(\w+)\s*\}\}", lambda m, element=element: str(element[m.group(1)]), text)
+
+                    def field(m, element=element):
+                        value = element
+                        for part in m.group(1).split("."):
+                            value = value[part]     # missingkey=error
+                        return str(value)
+                    text = re.sub(r"\{\{\s*\.([\w.]+)\s*\}\}", field, text)
                     assert "{{" not in text, "a Go template the model does not evaluate"
                     template = json.loads(text)
                     doc = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",

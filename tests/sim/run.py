@@ -52,6 +52,12 @@ def simulate(files: dict[str, str], root: str, workdir: Path, timeline: Timeline
     clusters = {IN_CLUSTER: Cluster(timeline, IN_CLUSTER)}
     for env in values["envs"]:
         clusters.setdefault(env["cluster"], Cluster(timeline, env["cluster"]))
+    secrets = []        # the fleets' clusters, registered in Argo CD with the labels they select by
+    for fleet in values.get("fleets") or []:
+        for member in fleet["members"]:
+            clusters.setdefault(member["server"], Cluster(timeline, member["server"]))
+            secrets.append({"name": member["cluster"], "server": member["server"],
+                            "labels": dict(fleet["matchLabels"])})
     for cluster in clusters.values():
         # another team's Kueue-managed project, as on any shared cluster
         cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {
@@ -60,7 +66,7 @@ def simulate(files: dict[str, str], root: str, workdir: Path, timeline: Timeline
         if doc:
             clusters[IN_CLUSTER].apply(doc, None, namespace=ns)
     _existing_namespaces(files, root, repo.path, clusters, values)
-    argocd = ArgoCD(repo, clusters, health, ns)
+    argocd = ArgoCD(repo, clusters, health, ns, secrets)
     pending = sorted(commits, key=lambda c: c[0])
     now, converged, healthy_since = 0.0, None, None
     while now <= until:
