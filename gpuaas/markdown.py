@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from . import components, mermaid
+from . import components, fleetplan, mermaid
 from .plan import EnvPlan, Plan
 from .plandiff import EnvDiff, PortfolioDiff, Use
 from .report import model_cells, signed_usd, usd
@@ -47,9 +47,34 @@ def chart(title: str, bars: list[tuple[str, int, int]]) -> list[str]:
 
 # --- plan ----------------------------------------------------------------------------
 
+def fleet_markdown(plan: Plan, envs: list[EnvPlan]) -> list[str]:
+    """Each fleet first, a row per cluster: readable at a hundred clusters, the environments'
+    own tables below, folded."""
+    shown = {e.name for e in envs}
+    lines: list[str] = []
+    for f in fleetplan.fleets(plan):
+        rows = [r for r in f.rows if r.env in shown]
+        if not rows:
+            continue
+        cost = "cost n/a" if f.monthly_usd is None else f"${f.monthly_usd:,.0f}/month"
+        lines += ["", f"### {cell(plan.portfolio.metadata.name)} / fleet {cell(f.name)} "
+                  f"({cell(f.selector)}): {sum(r.used for r in rows)}/{sum(r.gpus for r in rows)} "
+                  f"GPUs admitted on {len(rows)} cluster(s), {cost}", ""]
+        lines += table(["cluster", "OpenShift AI", "GPUs used", "headroom", "Pending", "$/month"],
+                       [[cell(r.cluster), r.release, f"{r.used}/{r.gpus}", str(r.headroom),
+                         cell(", ".join(m for m, a in r.admission.items() if a == "Pending") or "-"),
+                         "n/a" if r.monthly_usd is None else usd(r.monthly_usd)] for r in rows],
+                       right={"GPUs used", "headroom", "$/month"})
+    return lines
+
+
 def plan_markdown(plan: Plan, envs: list[EnvPlan]) -> str:
     name = plan.portfolio.metadata.name
     lines = [PLAN_MARKER]
+    fleet = fleet_markdown(plan, envs)
+    lines += fleet
+    if fleet:
+        lines += ["", "<details><summary>Each cluster's environment</summary>"]
     for e in envs:
         total = sum(m.monthly_usd for m in e.models)
         pending = [m for m in e.models if m.admission == "Pending"]
@@ -77,6 +102,8 @@ def plan_markdown(plan: Plan, envs: list[EnvPlan]) -> str:
         if on:
             lines += [""] + [f"- `{name}`: {cell(summary)}" for name, summary in on]
         lines += [""] + chart(f"{name} / {e.name}: GPUs per pool", mermaid.env_bars(e))
+    if fleet:
+        lines += ["", "</details>"]
     return "\n".join(lines) + "\n\n"
 
 

@@ -94,6 +94,7 @@ def expand(p: Portfolio, file: str, locations: Locations) -> tuple[Portfolio, Lo
                                               "is listed twice in the inventory", "FLEET"))
         names.setdefault(c.name, i)
     envs: list[Environment] = []
+    chosen_by: dict[str, dict] = {}
     spots = {k: v for k, v in locations.spots.items() if k[:1] != ("environments",)}
 
     def alias(old: int, new: int) -> None:
@@ -144,8 +145,11 @@ def expand(p: Portfolio, file: str, locations: Locations) -> tuple[Portfolio, Lo
             overrides = env.overrides.model_copy(update=update)
             alias(i, len(envs))
             envs.append(Environment(name=name, cluster=c.server, overrides=overrides))
+            chosen_by.setdefault(env.name, {"matchLabels": dict(env.clusters.matchLabels),
+                                            "count": env.clusters.count, "environments": []}
+                                 )["environments"].append(name)
     if problems:
         raise UserError(problems)
-    fleet = p.fleet.model_copy(update={"clusters": clusters})
+    fleet = p.fleet.model_copy(update={"clusters": clusters, "selected": chosen_by})
     return (p.model_copy(update={"environments": envs, "fleet": fleet}),
             Locations(locations.file, spots))

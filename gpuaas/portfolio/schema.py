@@ -9,6 +9,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import Field, JsonValue, ValidationInfo, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from .. import catalog, component_names
 from ..findings import did_you_mean
@@ -658,6 +659,16 @@ class Fleet(Strict):
     several portfolios share (a YAML list, or a mapping with `clusters`), beside the portfolio."""
     clusters: list[InventoryCluster] = []
     inventory: str | None = Field(None, min_length=1, max_length=4096)
+    # filled when the fleet is expanded: {fleet environment: {"matchLabels": ..., "count": ...,
+    # "environments": [its clusters' environments]}}
+    selected: SkipJsonSchema[dict[str, dict]] = {}
+
+    @field_validator("selected")
+    @classmethod
+    def _computed(cls, v: dict) -> dict:
+        if v:
+            raise ValueError("is what gpuaas computes from environments[].clusters: leave it out")
+        return v
 
 
 class Environment(Strict):

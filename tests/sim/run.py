@@ -40,8 +40,9 @@ def write_tree(files: dict[str, str], root: str, into: Path) -> Path:
 
 def simulate(files: dict[str, str], root: str, workdir: Path, timeline: Timeline,
              commits: list[tuple[float, dict[str, str]]] = (), until: float = 6 * 3600,
-             settle: float = 600) -> Outcome:
-    """`commits`: (time, tree) pushed later. Runs until every Application has been Healthy and
+             settle: float = 600, joined: list[dict] = ()) -> Outcome:
+    """`joined`: clusters registered in Argo CD ({name, server, labels}) that the tree does
+    not list (a fleet's cluster generator picks them up). `commits`: (time, tree) pushed later. Runs until every Application has been Healthy and
     synced for `settle` seconds after the last commit, or until `until`."""
     repo = Repo(write_tree(files, root, workdir / "r0"))
     patch = yaml.safe_load(files["bootstrap/argocd-health-checks.yaml"])
@@ -58,6 +59,9 @@ def simulate(files: dict[str, str], root: str, workdir: Path, timeline: Timeline
             clusters.setdefault(member["server"], Cluster(timeline, member["server"]))
             secrets.append({"name": member["cluster"], "server": member["server"],
                             "labels": dict(fleet["matchLabels"])})
+    for cluster in joined:
+        clusters.setdefault(cluster["server"], Cluster(timeline, cluster["server"]))
+        secrets.append(dict(cluster))
     for cluster in clusters.values():
         # another team's Kueue-managed project, as on any shared cluster
         cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {

@@ -1,0 +1,142 @@
+"""Fleets: clusters chosen by label from an inventory, one environment per cluster, rendered
+on Argo CD's cluster generator (a cluster that joins with the labels is picked up) and
+planned as a matrix of clusters."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gpuaas import fleetplan, pipeline
+from gpuaas.errors import UserError
+from gpuaas.portfolio.load import load_portfolio
+
+from .conftest import REPO, write
+from .sim.cluster import Timeline
+from .sim.run import simulate
+
+FLEET = REPO / "portfolios" / "fleet.yaml"
+
+
+@pytest.fixture(scope="module")
+def built():
+    return pipeline.build(FLEET)
+
+
+def edited(tmp_path: Path, *changes: tuple[str, str]) -> Path:
+    text = FLEET.read_text()
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new)
+    return write(tmp_path / "fleet.yaml", text)
+
+
+def found(path: Path) -> list:
+    try:
+        return pipeline.build(path).findings
+    except UserError as exc:
+        return exc.findings
+
+
+def test_each_selected_cluster_is_an_environment_with_what_differs_there(built):
+    envs = {e.name: e for e in built.plan.environments}
+    # every edge cluster, and the edge profile; two of the three core clusters, no profile
+    assert sorted(envs) == ["core-ap-south-core", "core-eu-west-core", "edge", "edge-ap-south-edge",
+                            "edge-eu-west-edge", "edge-us-east-edge"]
+    core = envs["core-ap-south-core"]
+    assert core.cluster == "https://api.ap-south-core.example.com:6443"
+    assert core.target.release.version == "3.5" and [p.name for p in core.pools] == ["nvidia-l40s"]
+    assert envs["core-eu-west-core"].target.release.version == "3.3"
+    edge = envs["edge-eu-west-edge"]
+    assert [p.name for p in edge.pools] == ["nvidia-l4-1gpu"]
+    # the environment's own overrides hold on each of its clusters
+    assert next(m for m in edge.models if m.name == "qwen-32b-fp8").state == "off"
+
+
+def test_a_fleet_of_every_match_follows_the_labels_a_counted_one_lists_its_clusters(built):
+    values = yaml.safe_load(built.files["charts/argocd-apps/values.yaml"])
+    assert [e["name"] for e in values["envs"]] == ["core-ap-south-core", "core-eu-west-core"]
+    [edge] = values["fleets"]
+    assert edge["matchLabels"] == {"tier": "edge"}
+    assert [m["cluster"] for m in edge["members"]] == ["ap-south-edge", "eu-west-edge", "us-east-edge"]
+    template = built.files["charts/argocd-apps/templates/applicationset-fleets.yaml"]
+    assert "- clusters:" in template and "mergeKeys:" in template
+
+
+def test_a_cluster_that_joins_with_the_labels_comes_up_with_the_fleets_profile(built, tmp_path):
+    """Argo CD's cluster generator (simulated from applicationset/generators) makes an
+    Application for a cluster Secret with tier=edge that no inventory lists: it gets the
+    edge environment and comes up; the listed clusters keep their own."""
+    joined = {"name": "sa-east-edge", "server": "https://api.sa-east-edge.example.com:6443",
+              "labels": {"tier": "edge", "region": "sa-east"}}
+    outcome = simulate(built.files, "rendered/fleet", tmp_path, Timeline(), joined=[joined])
+    assert outcome.violations == [] and not outcome.unhealthy()
+    assert "fleet-edge-sa-east-edge" in outcome.health
+    apps = {a.key[3]: a.spec for c in outcome.clusters.values()
+            for a in c.get("argoproj.io", "Application") if a.key[3].startswith("fleet-edge-")}
+    serving = apps["fleet-edge-sa-east-edge-serving"]
+    assert serving["source"]["path"] == "rendered/fleet/components/edge/serving"
+    assert serving["destination"]["server"] == joined["server"]
+    assert apps["fleet-edge-eu-west-edge-serving"]["source"]["path"].endswith("/edge-eu-west-edge/serving")
+
+
+def test_a_selector_that_matches_nothing_names_the_clusters(tmp_path):
+    path = edited(tmp_path, ("matchLabels: {tier: edge}", "matchLabels: {tier: egde}"))
+    [f] = [f for f in found(path) if f.code == "FLEET"]
+    assert f.line == FLEET.read_text().splitlines().index("      matchLabels: {tier: edge}") + 1
+    assert "which no cluster of the inventory has" in f.message and "eu-west-edge (region=eu-west, tier=edge)" in f.message
+
+
+def test_a_count_above_the_matches_is_refused(tmp_path):
+    path = edited(tmp_path, ("      count: 2", "      count: 5"))
+    assert [f for f in found(path) if f.code == "FLEET" and "needs 5 clusters" in f.message]
+
+
+def test_a_model_that_cannot_fit_on_one_cluster_is_an_error_naming_it(tmp_path):
+    path = edited(tmp_path, ("        qwen-32b-fp8: {state: off}", "        qwen-32b-fp8: {state: active}"))
+    errors = [f for f in found(path) if f.code == "POOL_TOO_SMALL"]
+    assert [f for f in errors if "environment edge-eu-west-edge" in f.message]
+    assert not [f for f in errors if "edge-us-east-edge" in f.message]
+
+
+def test_a_shared_inventory_file(tmp_path):
+    """Several portfolios read one inventory; a change to it is a change to their renders."""
+    text = FLEET.read_text()
+    clusters = yaml.safe_load(text)["fleet"]["clusters"]
+    (tmp_path / "clusters.yaml").write_text(yaml.safe_dump({"clusters": clusters}))
+    path = write(tmp_path / "fleet.yaml", text[:text.index("fleet:\n")] + "fleet:\n  inventory: clusters.yaml\n")
+    p = load_portfolio(path).portfolio
+    assert sorted(p.fleet.selected["edge"]["environments"]) == [
+        "edge-ap-south-edge", "edge-eu-west-edge", "edge-us-east-edge"]
+    fewer = [c for c in clusters if c["name"] not in ("eu-west-edge", "ap-south-edge")]
+    (tmp_path / "clusters.yaml").write_text(yaml.safe_dump({"clusters": fewer}))
+    assert load_portfolio(path).portfolio.fleet.selected["edge"]["environments"] == ["edge-us-east-edge"]
+    (tmp_path / "clusters.yaml").unlink()
+    assert [f for f in found(path) if f.code == "FLEET" and "no inventory file clusters.yaml" in f.message]
+
+
+def test_the_inventory_says_only_what_gpuaas_computes(tmp_path):
+    path = edited(tmp_path, ("fleet:\n  clusters:", "fleet:\n  selected: {edge: {}}\n  clusters:"))
+    assert [f for f in found(path) if "is what gpuaas computes" in f.message]
+
+
+def test_the_plan_is_a_matrix_of_clusters(built, tmp_path, cli):
+    # a third 1-GPU model: the 2-GPU eu-west edge cluster cannot admit it, the others can
+    path = edited(tmp_path, ("\nmodels:\n", "\nmodels:\n  - {name: granite-2b, source: 'hf://ibm-granite/granite-3.1-2b-instruct', "
+                                           "storage: hf, params: 2.5B, precision: bf16, gpus: 1, maxModelLen: 8192}\n"
+                                           "  - {name: granite-8b-b, source: 'hf://ibm-granite/granite-3.1-8b-instruct', "
+                                           "storage: hf, params: 8.2B, precision: bf16, gpus: 1, maxModelLen: 8192}\n"))
+    plan = pipeline.build(path).plan
+    edge = next(f for f in fleetplan.fleets(plan) if f.name == "edge")
+    assert edge.pending() == [("granite-8b", "eu-west-edge")]     # the third, in portfolio order
+    row = next(r for r in edge.rows if r.cluster == "eu-west-edge")
+    assert (row.used, row.gpus, row.headroom) == (2, 2, 0)
+    report = json.loads(cli("plan", str(path), "--format", "json").stdout)
+    fleets = {f["name"]: f for f in report["fleets"]}
+    assert fleets["edge"]["pending"] == [{"model": "granite-8b", "cluster": "eu-west-edge"}]
+    assert fleets["core"]["selector"] == "tier=core; 2 of them" and fleets["core"]["profile"] is None
+    markdown = cli("plan", str(path), "--format", "markdown").stdout
+    assert markdown.index("fleet edge") < markdown.index("<details>")   # the summary first
+    assert "| eu-west-edge | 3.3 | 2/2 | 0 | granite-8b |" in markdown
