@@ -48,6 +48,10 @@ schemas_app = typer.Typer(cls=_Commands, help="CRD schemas for `validate` (kubec
                           no_args_is_help=True, rich_markup_mode=None,
                           context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(schemas_app, name="schemas")
+fleet_app = typer.Typer(cls=_Commands, help="The clusters of a fleet (fleet.clusters, or an inventory file).",
+                        no_args_is_help=True, rich_markup_mode=None,
+                        context_settings={"help_option_names": ["-h", "--help"]})
+app.add_typer(fleet_app, name="fleet")
 
 # Tables keep their columns when piped or captured (CI logs): 160 columns off a terminal,
 # unless COLUMNS says otherwise.
@@ -411,6 +415,27 @@ def deactivate(models: List[str] = typer.Argument(..., help="Model names."),
     _switch(models, portfolio, env, "standby")
 
 
+@fleet_app.command("import")
+def fleet_import(source: Path = typer.Argument(..., help="`argocd cluster list -o json`, or "
+                                               "`oc get managedclusters -o json` (ACM), saved to a file; - for stdin.")) -> None:
+    """Print an inventory (YAML, `clusters:`) from the clusters Argo CD or ACM knows, offline."""
+    import yaml
+
+    from .portfolio.fleet import import_clusters
+    text = sys.stdin.read() if str(source) == "-" else _read(source)
+    clusters = import_clusters(text, str(source))
+    sys.stdout.write("# gpuaas fleet import: add each cluster's pools, release and quota where they\n"
+                     "# differ from the portfolio's; point fleet.inventory at this file.\n")
+    sys.stdout.write(yaml.safe_dump({"clusters": clusters}, sort_keys=False))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError([Finding(str(path), None, "INPUT", f"cannot read: {exc}")]) from None
+
+
 @app.command()
 def explain(code: str = typer.Argument(..., help="A finding's code, as printed in brackets.")) -> None:
     """Say what a finding code catches and what to do about it."""
@@ -434,7 +459,7 @@ def schema() -> None:
 
 # The command list shows each command's whole first line (click would cut it to fit 80
 # columns with "...").
-for _typer in (app, schemas_app):
+for _typer in (app, schemas_app, fleet_app):
     for _info in _typer.registered_commands:
         if _info.short_help is None and _info.callback.__doc__:
             _info.short_help = _info.callback.__doc__.strip().split("\n\n")[0]

@@ -140,3 +140,46 @@ def test_the_plan_is_a_matrix_of_clusters(built, tmp_path, cli):
     markdown = cli("plan", str(path), "--format", "markdown").stdout
     assert markdown.index("fleet edge") < markdown.index("<details>")   # the summary first
     assert "| eu-west-edge | 3.3 | 2/2 | 0 | granite-8b |" in markdown
+
+
+ARGOCD_LIST = [   # `argocd cluster list -o json`: v1alpha1.Cluster objects (argo-cd pkg/apis/application/v1alpha1/types.go)
+    {"server": "https://api.eu-west-edge.example.com:6443", "name": "eu-west-edge",
+     "config": {"tlsClientConfig": {"insecure": False}}, "connectionState": {"status": "Successful"},
+     "labels": {"tier": "edge", "region": "eu-west"}},
+    {"server": "https://api.us-east-core.example.com:6443", "name": "us-east-core", "config": {},
+     "labels": {"tier": "core"}},
+]
+MANAGED = {"apiVersion": "v1", "kind": "List", "items": [   # `oc get managedclusters -o json` (ACM)
+    {"apiVersion": "cluster.open-cluster-management.io/v1", "kind": "ManagedCluster",
+     "metadata": {"name": "ap-south-edge", "labels": {"tier": "edge", "cloud": "Amazon"}},
+     "spec": {"hubAcceptsClient": True, "managedClusterClientConfigs": [
+         {"url": "https://api.ap-south-edge.example.com:6443", "caBundle": "LS0t"}]},
+     "status": {"clusterClaims": [{"name": "region.open-cluster-management.io", "value": "ap-south-1"}]}}]}
+
+
+def test_an_inventory_imported_from_argocd_or_acm_selects_like_one_written(tmp_path, cli):
+    (tmp_path / "argocd.json").write_text(json.dumps(ARGOCD_LIST))
+    (tmp_path / "acm.json").write_text(json.dumps(MANAGED))
+    clusters = []
+    for name in ("argocd.json", "acm.json"):
+        result = cli("fleet", "import", str(tmp_path / name))
+        assert result.exit_code == 0, result.output
+        clusters += yaml.safe_load(result.stdout)["clusters"]
+    assert [c["name"] for c in clusters] == ["eu-west-edge", "us-east-core", "ap-south-edge"]
+    assert clusters[2] == {"name": "ap-south-edge", "server": "https://api.ap-south-edge.example.com:6443",
+                           "labels": {"tier": "edge", "cloud": "Amazon",
+                                      "region.open-cluster-management.io": "ap-south-1"}}
+    text = FLEET.read_text()
+    (tmp_path / "clusters.yaml").write_text(yaml.safe_dump({"clusters": clusters}))
+    path = write(tmp_path / "fleet.yaml", text[:text.index("fleet:\n")] + "fleet:\n  inventory: clusters.yaml\n")
+    path.write_text(path.read_text().replace("      count: 2", "      count: 1"))
+    selected = load_portfolio(path).portfolio.fleet.selected
+    assert selected["edge"]["environments"] == ["edge-ap-south-edge", "edge-eu-west-edge"]
+    assert selected["core"]["environments"] == ["core-us-east-core"]
+
+
+def test_a_cluster_the_inventory_cannot_hold_is_named(tmp_path, cli):
+    bad = [dict(ARGOCD_LIST[0], name="arn:aws:eks:eu-west-1:1234:cluster/prod")]
+    (tmp_path / "argocd.json").write_text(json.dumps(bad))
+    result = cli("fleet", "import", str(tmp_path / "argocd.json"))
+    assert result.exit_code == 2 and "arn:aws:eks" in result.output and "DNS label" in result.output

@@ -153,3 +153,52 @@ def expand(p: Portfolio, file: str, locations: Locations) -> tuple[Portfolio, Lo
     fleet = p.fleet.model_copy(update={"clusters": clusters, "selected": chosen_by})
     return (p.model_copy(update={"environments": envs, "fleet": fleet}),
             Locations(locations.file, spots))
+
+
+def import_clusters(text: str, file: str) -> list[dict]:
+    """An inventory from what the engines say, offline: `argocd cluster list -o json` (a list of
+    Argo CD Cluster objects: name, server, labels; argo-cd cmd/argocd/commands/cluster.go) or
+    ACM ManagedClusters (`oc get managedclusters -o json|yaml`: metadata.labels, the API URL of
+    spec.managedClusterClientConfigs, and status.clusterClaims as labels). Raises UserError
+    naming each entry that cannot be a cluster of the inventory."""
+    import yaml
+    try:
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise UserError([Finding(file, None, "FLEET", f"not JSON or YAML: {str(exc).splitlines()[0]}")]) from None
+    items = data.get("items") if isinstance(data, dict) and "items" in data else data
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        raise UserError([Finding(file, None, "FLEET", "holds no list of clusters: give the output of "
+                                 "`argocd cluster list -o json` or `oc get managedclusters -o json`")])
+    out, problems = [], []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            problems.append(Finding(file, None, "FLEET", f"[{i}] is not a cluster object"))
+            continue
+        if item.get("kind") == "ManagedCluster":
+            meta, spec = item.get("metadata") or {}, item.get("spec") or {}
+            name = str(meta.get("name", ""))
+            urls = [c.get("url") for c in spec.get("managedClusterClientConfigs") or [] if c.get("url")]
+            labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
+            labels.update({str(c["name"]): str(c.get("value", "")) for c in
+                           (item.get("status") or {}).get("clusterClaims") or [] if c.get("name")})
+            server = urls[0] if urls else ""
+        else:
+            name, server = str(item.get("name", "")), str(item.get("server", ""))
+            labels = {str(k): str(v) for k, v in (item.get("labels") or {}).items()}
+        entry = {"name": name, "server": server, "labels": labels}
+        try:
+            InventoryCluster.model_validate(entry)
+        except Exception as exc:   # noqa: BLE001 - pydantic's ValidationError, said per entry
+            first = str(exc).splitlines()
+            problems.append(Finding(file, None, "FLEET", f"[{i}] {name or '(no name)'}: "
+                                    f"{first[2].strip() if len(first) > 2 else first[0]} ({first[1].strip() if len(first) > 1 else ''}); "
+                                    "a cluster's name must be a DNS label of at most 30 characters "
+                                    "(rename it in Argo CD or ACM) and it needs an API URL"))
+            continue
+        out.append(entry)
+    if problems:
+        raise UserError(problems)
+    return sorted(out, key=lambda c: c["name"])
