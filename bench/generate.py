@@ -29,3 +29,17 @@ def portfolio(models: int, envs: int = 1, pools: int = 2, name: str | None = Non
         "loadtest": {"enabled": True, "chatShare": 1.0},
     }
     return yaml.safe_dump(doc, sort_keys=False)
+
+
+def fleet(clusters: int, models: int, name: str | None = None) -> str:
+    """One environment selecting `clusters` clusters by label (an inline inventory, each
+    cluster with its own pool) and `models` models."""
+    doc = yaml.safe_load(portfolio(models, 1, 2, name or f"fleet-{clusters}"))
+    doc["environments"] = [{"name": "edge", "clusters": {"matchLabels": {"tier": "edge"}}}]
+    doc["fleet"] = {"clusters": [{
+        "name": f"c-{i}", "server": f"https://api.c-{i}.example.com:6443",
+        "labels": {"tier": "edge", "region": f"r-{i % 3}"},
+        "pools": [{"name": f"pool-{j}", "gpu": GPUS[(i + j) % len(GPUS)][0],
+                   "instanceType": GPUS[(i + j) % len(GPUS)][1], "nodes": 4} for j in range(2)],
+    } for i in range(clusters)]}
+    return yaml.safe_dump(doc, sort_keys=False)
