@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import portfolio  # noqa: E402
+from generate import fleet, portfolio  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -105,6 +105,21 @@ def main() -> None:
                     timed(pre_commit, repo, 1)      # warm: pre-commit's own first-run set-up
                     hooks_s, hooks_mb = timed(pre_commit, repo)
                     rows.append((name, models, objects, hooks_s, hooks_mb))
+        fleets = []     # a fleet of growing size: clusters x 50 models, cold
+        for clusters in (25, 50, 100, 200):
+            repo = work / f"fleet-{clusters}"
+            (repo / "portfolios").mkdir(parents=True)
+            (repo / "portfolios" / "p.yaml").write_text(fleet(clusters, 50))
+            plan_s, plan_mb = timed([gpuaas, "plan", "--format", "json"], repo, 1)
+            render_s, render_mb = timed([gpuaas, "render", "--no-cache"], repo, 1)
+            subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=ENV)
+            subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=ENV)
+            validate_s, validate_mb = timed([gpuaas, "validate", "--no-cache"], repo, 1)
+            objects = sum(p.read_text().count("\nkind: ") for p in (repo / "rendered").rglob("*.yaml"))
+            for what, seconds, mb in (("plan", plan_s, plan_mb), ("render --no-cache", render_s, render_mb),
+                                      ("validate --no-cache", validate_s, validate_mb)):
+                rows.append((f"{what} fleet {clusters} clusters", 50, objects, seconds, mb))
+            fleets.append((clusters, plan_s, render_s, validate_s))
     print(f"{'command':40} {'models':>7} {'objects':>8} {'median s':>9} {'target s':>9} {'peak MiB':>9}")
     for label, models, objects, seconds, mb in rows:
         target = TARGETS.get(label)
@@ -116,6 +131,10 @@ def main() -> None:
         print(f"  {a[0]:>5} -> {b[0]:>5} models: render x{b[1] / a[1]:.1f}, render --no-cache "
               f"x{b[4] / a[4]:.1f}, validate x{b[2] / a[2]:.1f}, validate --no-cache "
               f"x{b[3] / a[3]:.1f} (size x{b[0] / a[0]:.0f})")
+    print("\nfleets (50 models each): time ratio / clusters ratio near 1 means linear")
+    for a, b in zip(fleets, fleets[1:]):
+        print(f"  {a[0]:>4} -> {b[0]:>4} clusters: plan x{b[1] / a[1]:.1f}, render x{b[2] / a[2]:.1f}, "
+              f"validate x{b[3] / a[3]:.1f} (size x{b[0] / a[0]:.0f})")
     if shutil.which("kubeconform"):
         print("\nkubeconform is on PATH: compare with `kubeconform -schema-location` on the same tree")
 
