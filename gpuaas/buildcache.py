@@ -31,7 +31,7 @@ from pathlib import Path
 from .findings import Finding
 from . import resultcache as results
 
-FORMAT = 3
+FORMAT = 4
 # gpuaas/schemas/<family>/<version>: the overlays a Reused may name
 _OVERLAY = re.compile(r"^(releases|kueue-operator)/[0-9]+\.[0-9]+$")
 # libraries whose output becomes the tree's text (templates, YAML, notebooks, validation)

@@ -15,6 +15,9 @@ from . import repo
 from .findings import Finding, errors
 from .errors import UserError
 
+# the cluster an Argo CD runs on, as its Applications name it
+IN_CLUSTER = "https://kubernetes.default.svc"
+
 if TYPE_CHECKING:
     from .buildcache import Reused
     from .plan import Plan
@@ -76,6 +79,14 @@ class Built:
                                                if env.components[c.name]]
             for app in apps:
                 out[f"Application {ns}/{app}"] = f"the Argo CD Application {app} (environment {env.name})"
+            # the one-per-cluster objects (DataScienceCluster, Kueue, ClusterQueue, ...): one
+            # portfolio per cluster named by its API URL (the in-cluster URL is whichever cluster
+            # the syncing Argo CD runs on: portfolios of one repository may have different ones);
+            # a fleet's profile lands only on clusters that join later
+            owned = [n for n, _ in components.singletons(self.plan, env)]
+            if owned and env.cluster != IN_CLUSTER and not any(
+                    e.name == env.name and e.clusters for e in p.environments):
+                out[f"cluster {env.cluster}"] = f"environment {env.name}"
         return out
 
     @property
@@ -195,7 +206,7 @@ def check_unique_names(builts: Sequence[Built | Reused]) -> list[Finding]:
     """Across the portfolios of a repository: one directory per name, one owner for every
     Argo CD Application."""
     seen: dict[str, str] = {}
-    owners: dict[str, str] = {}
+    owners: dict[str, tuple[str, str]] = {}
     out = []
     for b in builts:
         line, col = b.name_at
@@ -207,9 +218,18 @@ def check_unique_names(builts: Sequence[Built | Reused]) -> list[Finding]:
         seen[b.name] = b.file
         clashes: dict[str, list[str]] = {}      # the other portfolio -> what both would own
         for key, what in b.owned.items():
-            if key in owners and owners[key] != b.file:
-                clashes.setdefault(owners[key], []).append(what)
-            owners.setdefault(key, b.file)
+            if key in owners and owners[key][0] != b.file:
+                if key.startswith("cluster "):
+                    out.append(Finding(b.file, line, "SHARED_CLUSTER", f"{what} deploys to "
+                                       f"{key.removeprefix('cluster ')}, as {owners[key][1]} of "
+                                       f"{owners[key][0]} does: both would own its one-per-cluster "
+                                       "objects (the DataScienceCluster, Kueue, the ClusterQueue), and "
+                                       "pruning one deletes them from the other; give each portfolio "
+                                       "its own cluster, or switch those components off in one",
+                                       column=col))
+                else:
+                    clashes.setdefault(owners[key][0], []).append(what)
+            owners.setdefault(key, (b.file, what))
         for other, both in clashes.items():     # one finding per pair of portfolios
             out.append(Finding(b.file, line, "DUPLICATE_NAME", f"{'; '.join(both)}: also rendered "
                                f"by {other}; rename the portfolio or the environment", column=col))

@@ -183,3 +183,20 @@ def test_a_cluster_the_inventory_cannot_hold_is_named(tmp_path, cli):
     (tmp_path / "argocd.json").write_text(json.dumps(bad))
     result = cli("fleet", "import", str(tmp_path / "argocd.json"))
     assert result.exit_code == 2 and "arn:aws:eks" in result.output and "DNS label" in result.output
+
+
+def test_two_portfolios_on_one_cluster_are_refused_across_the_repository(tmp_path):
+    """Each would own the cluster's DataScienceCluster, Kueue and ClusterQueue. The in-cluster
+    URL is whichever cluster the syncing Argo CD runs on, so it is not compared across."""
+    train = (REPO / "portfolios" / "release-train.yaml").read_text()
+    a = write(tmp_path / "a.yaml", train)
+    b = write(tmp_path / "b.yaml", train.replace("name: release-train\n", "name: train-b\n")
+              .replace("path: rendered/release-train", "path: rendered/train-b"))
+    found = pipeline.check_unique_names(pipeline.build_all([a, b], with_files=False))
+    shared = [f for f in found if f.code == "SHARED_CLUSTER"]
+    assert len(shared) == 2 and all(f.file == str(b) for f in shared)
+    assert "https://api.prod.example.com:6443" in shared[1].message and str(a) in shared[1].message
+    local = [write(tmp_path / f"{n}.yaml", (REPO / "portfolios" / f"{n}.yaml").read_text())
+             for n in ("enterprise-demo", "triple-play")]      # both in-cluster
+    assert not [f for f in pipeline.check_unique_names(pipeline.build_all(local, with_files=False))
+                if f.code == "SHARED_CLUSTER"]

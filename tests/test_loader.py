@@ -9,7 +9,7 @@ from gpuaas.errors import UserError
 from gpuaas.portfolio import load_portfolio, load_text
 from gpuaas.portfolio.schema import parse_params
 
-from .conftest import DEMO, HEAD, PORTFOLIOS
+from .conftest import DEMO, HEAD, PORTFOLIOS, REPO
 
 MINIMAL = HEAD + """\
 pools:
@@ -208,3 +208,15 @@ def test_names_are_checked_by_their_real_grammars(tmp_path: Path, bad: dict, fie
 def test_real_sources_pass_their_grammars(source: str):
     from gpuaas.portfolio.load import load_text
     load_text(grammar_text(SOURCE=source), "p.yaml")
+
+
+def test_an_unknown_key_under_an_optional_list_is_located_with_its_neighbours(tmp_path):
+    """`overrides.pools` and `fleet.clusters[].pools` are `list[Pool] | None`: the did-you-mean
+    walks into the union's branches (it recursed on the union itself before)."""
+    from gpuaas.portfolio.load import load_text
+    text = (REPO / "portfolios" / "fleet.yaml").read_text().replace(
+        "nodes: 1}\n    - name: us-east-edge", "nodez: 1}\n    - name: us-east-edge")
+    with pytest.raises(UserError) as exc:
+        load_text(text, "fleet.yaml")
+    [f] = exc.value.findings
+    assert f.message == "fleet.clusters[0].pools[0].nodez: unknown field: did you mean `nodes`?"

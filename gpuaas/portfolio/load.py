@@ -173,16 +173,14 @@ def _descend(annotation: Any, part: str | int) -> Any:
     for model in _models_in(annotation):
         if isinstance(part, str) and part in model.model_fields:
             return model.model_fields[part].annotation
-    candidates = [annotation, *typing.get_args(annotation)]
-    for candidate in candidates:
-        origin = typing.get_origin(candidate)
-        args = typing.get_args(candidate)
-        if origin is list and args:
-            return args[0]
-        if origin is dict and len(args) == 2:
-            return args[1]
-        if origin in (typing.Union, types.UnionType):
-            result = _descend(candidate, part)
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is list and args:
+        return args[0]
+    if origin is dict and len(args) == 2:
+        return args[1]
+    if origin in (typing.Union, types.UnionType, typing.Annotated):
+        for arg in args:        # each branch once (a branch is never the union itself)
+            result = _descend(arg, part) if arg is not type(None) and arg is not annotation else None
             if result is not None:
                 return result
     return None
