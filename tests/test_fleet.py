@@ -200,3 +200,15 @@ def test_two_portfolios_on_one_cluster_are_refused_across_the_repository(tmp_pat
              for n in ("enterprise-demo", "triple-play")]      # both in-cluster
     assert not [f for f in pipeline.check_unique_names(pipeline.build_all(local, with_files=False))
                 if f.code == "SHARED_CLUSTER"]
+
+
+def test_a_model_placed_by_label_runs_only_on_those_clusters(tmp_path):
+    path = edited(tmp_path, ("    format: compressed-tensors\n", "    format: compressed-tensors\n"
+                                                                  "    clusters: {matchLabels: {region: eu-west}}\n"))
+    plan = pipeline.build(path).plan
+    state = {e.name: next(m.state for m in e.models if m.name == "qwen-32b-fp8") for e in plan.environments}
+    assert state["core-eu-west-core"] == "active" and state["core-ap-south-core"] == "off"
+    assert state["edge-eu-west-edge"] == "off"      # the edge environment switches it off itself
+    core = next(f for f in fleetplan.fleets(plan) if f.name == "core")
+    assert {r.cluster: r.admission["qwen-32b-fp8"] for r in core.rows} == {
+        "ap-south-core": "Off", "eu-west-core": "Admitted"}

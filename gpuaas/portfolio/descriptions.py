@@ -195,6 +195,10 @@ DESCRIPTIONS: dict[str, str] = {
     "Model.nodes": (
         "llm-d only: the nodes one replica spans, `gpus` on each (a LeaderWorkerSet group Kueue admits whole). A mixture-of-experts model "
         "then runs data and expert parallel across the nodes, tensor parallel within each, so its experts are split over every GPU. Default: `1`."),
+    "Model.clusters": (
+        "In a fleet: `{matchLabels}`, the clusters this model runs on (it is off on the other clusters of every fleet environment). "
+        "Default: every cluster of the environments that serve it."),
+    "ModelPlacement.matchLabels": "Labels a fleet cluster must all have for the model to run there, e.g. `{region: eu-west}`.",
     "Model.scaling": (
         "llm-d on OpenShift AI 3.4 and later: `{minReplicas, maxReplicas}` instead of `replicas`, scaled by the workload-variant autoscaler "
         "through an HPA. The plan admits at `maxReplicas` and says what runs at `minReplicas`. Default: none (fixed `replicas`)."),

@@ -13,7 +13,7 @@ from .. import catalog
 from ..errors import UserError
 from ..findings import Finding
 from .locations import Locations
-from .schema import Environment, InventoryCluster, Portfolio
+from .schema import Environment, InventoryCluster, ModelOverride, Portfolio
 
 INVENTORY_MAX_BYTES = 4 * 1024 * 1024
 
@@ -142,6 +142,11 @@ def expand(p: Portfolio, file: str, locations: Locations) -> tuple[Portfolio, Lo
                 update["quota"] = c.quota
             if c.rhoai:
                 update["platform"] = env.overrides.platform.model_copy(update={"rhoai": c.rhoai})
+            # a model placed on other clusters is off on this one
+            elsewhere = {m.name: ModelOverride(state="off") for m in p.models if m.clusters and not all(
+                c.labels.get(k) == v for k, v in m.clusters.matchLabels.items())}
+            if elsewhere:
+                update["models"] = {**env.overrides.models, **elsewhere}
             overrides = env.overrides.model_copy(update=update)
             alias(i, len(envs))
             envs.append(Environment(name=name, cluster=c.server, overrides=overrides))

@@ -195,6 +195,12 @@ class PodResources(Strict):
         return quantity(self.requests[resource]) / unit if resource in self.requests else None
 
 
+class ModelPlacement(Strict):
+    """The fleet clusters a model runs on: those whose labels include all of `matchLabels`."""
+    matchLabels: dict[Annotated[str, Field(min_length=1, max_length=317)],
+                      Annotated[str, Field(max_length=63)]] = Field(min_length=1)
+
+
 class Scaling(Strict):
     """llm-d on OpenShift AI 3.4 and later: replicas between two bounds, decided by the
     workload-variant autoscaler (WVA) and enforced by an HPA."""
@@ -427,6 +433,8 @@ class Model(Strict):
     replicas: int = Field(1, ge=1, le=1000)
     # llm-d: one replica spans this many nodes (a LeaderWorkerSet group), `gpus` on each
     nodes: int = Field(1, ge=1, le=64)
+    # in a fleet: only on the clusters whose labels hold these (off on the others)
+    clusters: "ModelPlacement | None" = None
     scaling: Scaling | None = None
     maxModelLen: int | None = Field(None, ge=1, le=10_000_000)
     vllmArgs: list[str] = []
