@@ -15,7 +15,6 @@ import yaml
 from . import components, mermaid
 from .bootstrap import HEALTH_CHECKS, render_bootstrap
 from .components.base import Component
-from .portfolio import fleet
 from .plan import EnvPlan, Plan
 from .portfolio.schema import Portfolio
 from .templating import Quoted, render_template
@@ -88,14 +87,16 @@ def render_charts(plan: Plan) -> dict[str, str]:
     root = tree_path(p)
     wired = components.on(plan)
     listed, fleets = fleet_generators(plan)
+    acm = p.fleet.engine == "acm"
     ctx = dict(name=name, gitops=p.gitops, components={c.name: c for c in wired}, retry=RETRY,
                umbrella_path=f"{root}/charts/{umbrella}", components_path=f"{root}/components",
                chart=umbrella, envs=listed, fleets=fleets)
     files = {
         "charts/argocd-apps/Chart.yaml": render_template("charts/argocd-apps-chart.yaml.j2", helm=True, **ctx),
         "charts/argocd-apps/values.yaml": render_template("charts/argocd-apps-values.yaml.j2", helm=True, **ctx),
-        "charts/argocd-apps/templates/applicationset-umbrella.yaml":
-            render_template("charts/applicationset.yaml.j2", helm=True, **ctx),
+        # the environments listed one by one (none when every one is a fleet's, placed by ACM)
+        **({"charts/argocd-apps/templates/applicationset-umbrella.yaml":
+            render_template("charts/applicationset.yaml.j2", helm=True, **ctx)} if listed else {}),
         f"charts/{umbrella}/Chart.yaml": render_template("charts/umbrella-chart.yaml.j2", helm=True, **ctx),
         f"charts/{umbrella}/values.yaml": render_template("charts/umbrella-values.yaml.j2", helm=True, **ctx),
         f"charts/{umbrella}/values-common.yaml":
@@ -104,7 +105,9 @@ def render_charts(plan: Plan) -> dict[str, str]:
         # Application would own the same cluster-scoped objects, and removing one environment
         # would prune what the others still need.
         **({"charts/argocd-apps/templates/applicationset-fleets.yaml":
-            render_template("charts/applicationset-fleets.yaml.j2", helm=True, **ctx)} if fleets else {}),
+            render_template("charts/applicationset-fleets.yaml.j2", helm=True, acm=acm, **ctx)} if fleets else {}),
+        **({"charts/argocd-apps/templates/placements.yaml":
+            render_template("charts/placements.yaml.j2", helm=True, **ctx)} if fleets and acm else {}),
         "charts/argocd-apps/templates/rbac-argocd-cluster.yaml":
             render_template("charts/rbac-argocd-cluster.yaml.j2", helm=True, rules=argocd_rules(wired)),
     }
@@ -126,17 +129,44 @@ def fleet_generators(plan: Plan) -> tuple[list[EnvPlan], list[dict]]:
     clusters lists its members, so none joins on its own."""
     p = plan.portfolio
     by_name = {env.name: env for env in plan.environments}
-    members = fleet.members(p)          # of the fleets that keep a profile: every match
     listed, fleets = [], []
+    chosen = p.fleet.selected
+    member_of = {m: name for name, c in chosen.items() for m in c["environments"]}
     for env in plan.environments:
-        selector = next((e.clusters for e in p.environments if e.name == env.name), None)
-        if selector is not None:
-            fleets.append({"name": env.name, "profile": env, "match": selector.matchLabels,
-                           "members": [(c.name, by_name[m]) for m, (owner, c) in members.items()
-                                       if owner == env.name]})
-        elif env.name not in members:
+        if env.name in chosen:          # a fleet of every match: its profile
+            fleets.append(_fleet(p, env.name, env, by_name))
+        elif env.name in member_of:
+            owner = member_of[env.name]
+            if owner not in by_name and p.fleet.engine == "acm":    # ACM places a counted fleet too
+                if not any(f["name"] == owner for f in fleets):
+                    fleets.append(_fleet(p, owner, None, by_name))
+            elif owner not in by_name:
+                listed.append(env)
+        else:
             listed.append(env)
     return listed, fleets
+
+
+def fleet_prerequisites(plan: Plan) -> list[str]:
+    p = plan.portfolio
+    if not p.fleet.selected:
+        return []
+    if p.fleet.engine == "acm":
+        return [f"For the fleets ({', '.join(p.fleet.selected)}): Red Hat Advanced Cluster Management on "
+                "this cluster with its GitOps integration (the GitOpsCluster controller), the fleet's "
+                "clusters imported as ManagedClusters with the labels, and their ManagedClusterSet "
+                f"bound to `{p.gitops.argocdNamespace}` (a ManagedClusterSetBinding): the Placements "
+                "in `charts/argocd-apps` decide only among the cluster sets bound there."]
+    return [f"For the fleets ({', '.join(p.fleet.selected)}): each cluster registered in Argo CD "
+            "(`argocd cluster add`) with the labels its fleet selects on its cluster Secret; the "
+            "inventory names them as Argo CD does."]
+
+
+def _fleet(p: Portfolio, name: str, profile: EnvPlan | None, by_name: dict[str, EnvPlan]) -> dict:
+    chosen = p.fleet.selected[name]
+    members = [(m.removeprefix(f"{name}-"), by_name[m]) for m in chosen["environments"]]
+    return {"name": name, "profile": profile or members[0][1], "match": chosen["matchLabels"],
+            "count": chosen["count"], "members": members, "joins": profile is not None}
 
 
 def argocd_rules(wired: list[Component]) -> list[dict]:
@@ -183,7 +213,7 @@ def readme(plan: Plan, files: dict[str, str]) -> str:
                            health_checks=HEALTH_CHECKS, diagram=Quoted(diagram),
                            bringup=Quoted(order), stages=stages, retry=RETRY,
                            retry_minutes=retry_minutes(),
-                           prerequisites=components.prerequisites(plan),
+                           prerequisites=components.prerequisites(plan) + fleet_prerequisites(plan),
                            singletons=lambda env: components.singletons(plan, env),
                            sections=[Quoted(text.rstrip("\n") + "\n") for c in wired
                                      if (envs := [e for e in plan.environments if e.components[c.name]])

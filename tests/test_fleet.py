@@ -212,3 +212,39 @@ def test_a_model_placed_by_label_runs_only_on_those_clusters(tmp_path):
     core = next(f for f in fleetplan.fleets(plan) if f.name == "core")
     assert {r.cluster: r.admission["qwen-32b-fp8"] for r in core.rows} == {
         "ap-south-core": "Off", "eu-west-core": "Admitted"}
+
+
+def test_the_acm_form_places_the_fleets_and_passes_the_strict_gate(tmp_path):
+    """engine: acm — a Placement per fleet over the ManagedClusters' labels (a counted fleet
+    exactly the clusters the plan chose), a GitOpsCluster registering them in Argo CD, and the
+    clusterDecisionResource generator (argo-cd applicationset/generators/duck_type.go)."""
+    import subprocess
+    import sys
+    repo = tmp_path / "gitops"
+    (repo / "portfolios").mkdir(parents=True)
+    (repo / "portfolios" / "fleet.yaml").write_text(FLEET.read_text().replace("fleet:\n  clusters:", "fleet:\n  engine: acm\n  clusters:"))
+    gpuaas = str(Path(sys.executable).parent / "gpuaas")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(git + ["init", "-q"], cwd=repo, check=True)
+    assert subprocess.run([gpuaas, "render"], cwd=repo, capture_output=True).returncode == 0
+    subprocess.run(git + ["add", "-A"], cwd=repo, check=True)
+    run = subprocess.run([gpuaas, "validate", "--strict"], cwd=repo, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    templates = repo / "rendered/fleet/charts/argocd-apps/templates"
+    assert not (templates / "applicationset-umbrella.yaml").exists()    # every environment is placed
+    from gpuaas.validate import engines
+    apps = repo / "rendered/fleet/charts/argocd-apps"
+    docs = [d for d in yaml.safe_load_all(engines.helm_template(
+        apps, yaml.safe_load((apps / "values.yaml").read_text()), "a", "openshift-gitops")) if d]
+    placements = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "Placement"}
+    edge = placements["fleet-edge"]["predicates"][0]["requiredClusterSelector"]["labelSelector"]
+    assert edge == {"matchLabels": {"tier": "edge"}}
+    core = placements["fleet-core"]["predicates"][0]["requiredClusterSelector"]["labelSelector"]
+    assert core["matchExpressions"] == [{"key": "name", "operator": "In",
+                                         "values": ["ap-south-core", "eu-west-core"]}]
+    gitops = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "GitOpsCluster"}
+    assert gitops["fleet-core"]["placementRef"]["name"] == "fleet-core"
+    appsets = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "ApplicationSet"}
+    base = appsets["fleet-edge"]["generators"][0]["merge"]["generators"][0]["clusterDecisionResource"]
+    assert base["labelSelector"]["matchLabels"] == {"cluster.open-cluster-management.io/placement": "fleet-edge"}
+    assert "Advanced Cluster Management" in (repo / "rendered/fleet/README.md").read_text()

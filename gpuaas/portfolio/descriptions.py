@@ -179,6 +179,10 @@ DESCRIPTIONS: dict[str, str] = {
     "Fleet.inventory": (
         "A YAML file of clusters beside the portfolio (a list, or a mapping with `clusters`), which several portfolios can share; "
         "`gpuaas` reads it as it reads the portfolio. Default: none."),
+    "Fleet.engine": (
+        "Who selects the clusters: `argocd` (Argo CD's cluster generator over its cluster Secrets' labels) or `acm` (Red Hat Advanced "
+        "Cluster Management: a Placement over the ManagedClusters' labels, a GitOpsCluster registering them in Argo CD, and the "
+        "clusterDecisionResource generator). Default: `argocd`."),
     "InventoryCluster.name": "The cluster's name in Argo CD (its cluster Secret's `name`), a DNS label of at most 30 characters.",
     "InventoryCluster.server": "The cluster's API server URL, as Argo CD's cluster Secret holds it.",
     "InventoryCluster.labels": "The cluster Secret's labels, which environments select by, e.g. `{region: eu-west, tier: edge}`. Default: `{}`.",

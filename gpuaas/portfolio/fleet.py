@@ -29,18 +29,6 @@ def selected(env: Environment, clusters: list[InventoryCluster]) -> list[Invento
     return found[:env.clusters.count] if env.clusters.count else found
 
 
-def members(p: Portfolio) -> dict[str, tuple[str, InventoryCluster]]:
-    """{member environment: (the environment that selected it, its cluster)}."""
-    return {f"{env.name}-{c.name}": (env.name, c) for env in p.environments if env.clusters
-            for c in selected(env, p.fleet.clusters)}
-
-
-def profiles(p: Portfolio) -> set[str]:
-    """The environments that select every matching cluster: rendered as the profile of a
-    cluster that joins (a fleet of `count` clusters has none: its members are listed)."""
-    return {env.name for env in p.environments if env.clusters}
-
-
 def _inventory(p: Portfolio, file: str, locations: Locations) -> list[InventoryCluster]:
     import pydantic
     import yaml

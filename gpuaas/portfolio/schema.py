@@ -667,6 +667,9 @@ class Fleet(Strict):
     several portfolios share (a YAML list, or a mapping with `clusters`), beside the portfolio."""
     clusters: list[InventoryCluster] = []
     inventory: str | None = Field(None, min_length=1, max_length=4096)
+    # who picks the clusters: Argo CD's cluster generator, or ACM (a Placement, a GitOpsCluster
+    # registering the placed clusters in Argo CD, the clusterDecisionResource generator)
+    engine: Literal["argocd", "acm"] = "argocd"
     # filled when the fleet is expanded: {fleet environment: {"matchLabels": ..., "count": ...,
     # "environments": [its clusters' environments]}}
     selected: SkipJsonSchema[dict[str, dict]] = {}

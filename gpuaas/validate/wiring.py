@@ -165,7 +165,9 @@ def generated(spec: dict) -> list[dict]:
     for g in spec.get("generators") or []:
         out += (g.get("list") or {}).get("elements") or []
         for inner in (g.get("merge") or {}).get("generators") or []:
-            clusters = inner.get("clusters")
+            # Argo CD's cluster Secrets, or ACM's placement decisions (applicationset/generators
+            # cluster.go, duck_type.go): a cluster that joins gets these values
+            clusters = inner.get("clusters") or inner.get("clusterDecisionResource")
             if clusters is not None:
                 out.append({"name": "a-cluster-that-joins", "nameNormalized": "a-cluster-that-joins",
                             "server": "https://a-cluster-that-joins", "values": clusters.get("values") or {}})
