@@ -174,10 +174,30 @@ def diff_markdown(diffs: list[PortfolioDiff], rev: str) -> str:
             continue
         if d.status in ("added", "removed"):
             lines += ["", f"**Portfolio {d.status}**: `{code(d.file)}` ({cell(d.name)})."]
+        lines += _fleet_summary(d)
+        if d.fleets:        # a hundred clusters stay readable: the fleets above, each one folded
+            lines += ["", "<details><summary>Each environment and cluster</summary>"]
         for e in d.environments:
             if e.status != "unchanged":
                 lines += _env_lines(d.name, e)
         same = [e.name for e in d.environments if e.status == "unchanged"]
         if same:
             lines += ["", f"{cell(d.name)}: no change in {', '.join(cell(n) for n in same)}."]
+        if d.fleets:
+            lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
+
+
+def _fleet_summary(d: PortfolioDiff) -> list[str]:
+    """Per fleet: how many of its clusters change, the cost, and where a model becomes Pending."""
+    lines: list[str] = []
+    by_name = {e.name: e for e in d.environments}
+    for fleet, members in d.fleets.items():
+        envs = [by_name[m] for m in members if m in by_name]
+        changed = [e for e in envs if e.status != "unchanged"]
+        delta = sum(e.monthly_delta for e in envs)
+        pending = [f"{cell(m.name)} on {cell(e.name.removeprefix(fleet + '-'))}"
+                   for e in envs for m in e.models if m.became_pending]
+        lines += ["", f"**fleet {cell(fleet)}**: {len(changed)} of {len(envs)} cluster(s) change, "
+                  f"{signed_usd(delta)}/month" + (f"; becomes Pending: {', '.join(pending)}" if pending else "") + "."]
+    return lines

@@ -8,7 +8,7 @@ operator) is checked against OLM's upgrade graph.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .plan import EnvPlan, ModelPlan, Plan
 from .releases import Target, move_problem
@@ -104,6 +104,7 @@ class PortfolioDiff:
     file: str
     status: str                 # added | removed | changed | unchanged
     environments: list[EnvDiff]
+    fleets: dict[str, list[str]] = field(default_factory=dict)     # fleet -> its clusters' environments
 
     @property
     def became_pending(self) -> list[str]:
@@ -181,7 +182,9 @@ def diff_plans(name: str, file: str, before: Plan | None, after: Plan | None,
             if only_env is None or e == only_env]
     status = ("added" if before is None else "removed" if after is None else
               "changed" if any(e.status != "unchanged" for e in envs) else "unchanged")
-    return PortfolioDiff(name, file, status, envs)
+    fleets = {fleet: list(chosen["environments"]) for plan in (before, after) if plan is not None
+              for fleet, chosen in plan.portfolio.fleet.selected.items()}
+    return PortfolioDiff(name, file, status, envs, fleets)
 
 
 # --- the JSON contract ---------------------------------------------------------------

@@ -248,3 +248,35 @@ def test_the_acm_form_places_the_fleets_and_passes_the_strict_gate(tmp_path):
     base = appsets["fleet-edge"]["generators"][0]["merge"]["generators"][0]["clusterDecisionResource"]
     assert base["labelSelector"]["matchLabels"] == {"cluster.open-cluster-management.io/placement": "fleet-edge"}
     assert "Advanced Cluster Management" in (repo / "rendered/fleet/README.md").read_text()
+
+
+def test_the_pull_request_comment_names_the_cluster_a_change_hits(tmp_path):
+    """plan --diff compares each cluster's environment with the last commit: one more 1-GPU
+    model is Pending on the 2-GPU eu-west edge cluster only, and the comment says so."""
+    import subprocess
+    import sys
+    repo = tmp_path / "gitops"
+    (repo / "portfolios").mkdir(parents=True)
+    path = repo / "portfolios" / "fleet.yaml"
+    path.write_text(FLEET.read_text())
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "fleet"]):
+        subprocess.run(git + args, cwd=repo, check=True)
+    path.write_text(FLEET.read_text().replace("\nmodels:\n", "\nmodels:\n  - {name: granite-2b, source: "
+                                              "'hf://ibm-granite/granite-3.1-2b-instruct', storage: hf, "
+                                              "params: 2.5B, precision: bf16, gpus: 1, maxModelLen: 8192}\n"
+                                              "  - {name: granite-8b-b, source: 'hf://ibm-granite/granite-3.1-8b-instruct', "
+                                              "storage: hf, params: 8.2B, precision: bf16, gpus: 1, maxModelLen: 8192}\n"))
+    gpuaas = str(Path(sys.executable).parent / "gpuaas")
+    run = subprocess.run([gpuaas, "plan", "--diff", "HEAD", "--format", "markdown"], cwd=repo,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    comment = run.stdout
+    hit = [line for line in comment.splitlines() if line.startswith("### ") and "edge-eu-west-edge" in line]
+    assert hit and "Pending" in hit[0], comment[:3000]
+    others = [line for line in comment.splitlines() if line.startswith("### ") and "edge-us-east-edge" in line]
+    assert others and "Pending" not in others[0]
+    # the fleets first, readable at a hundred clusters; the clusters folded below
+    summary = next(line for line in comment.splitlines() if line.startswith("**fleet edge**"))
+    assert "3 of 3 cluster(s) change" in summary and "becomes Pending: granite-8b on eu-west-edge" in summary
+    assert comment.index("**fleet edge**") < comment.index("<details>") < comment.index("### fleet / edge-eu-west-edge")
