@@ -30,6 +30,8 @@ from pathlib import Path
 
 from .findings import Finding
 from . import resultcache as results
+from .errors import UserError
+from .portfolio.limits import read_input
 
 FORMAT = 4
 # gpuaas/schemas/<family>/<version>: the overlays a Reused may name
@@ -101,8 +103,8 @@ class Slot:
         if where is None:
             return
         try:
-            raw = self.path.read_bytes()
-        except OSError:
+            raw = read_input(self.path)
+        except (OSError, UserError):
             return          # the build says what is wrong with it
         from . import repo
         out = os.path.abspath(self.out_dir)

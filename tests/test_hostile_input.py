@@ -892,3 +892,27 @@ def test_billion_laughs_is_refused_fast_in_bounded_memory(name: str, workdir: Pa
     result = json.loads(proc.stdout)
     assert "too large" in result["outcome"], result
     assert result["grown_mb"] < 200, result
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "sparse"])
+@pytest.mark.parametrize("command", ["plan", "render", "validate"])
+def test_a_portfolio_that_is_not_a_short_regular_file_is_refused_at_once(tmp_path, kind, command):
+    """A FIFO would block every reader, a link to /dev/zero never end, a sparse 1 TB file
+    exhaust memory (the render cache read it before the size check): each is a finding, exit 2."""
+    import os
+    import subprocess
+    import sys
+    (tmp_path / "portfolios").mkdir()
+    path = tmp_path / "portfolios" / "p.yaml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        path.symlink_to("/dev/zero")
+    else:
+        with open(path, "wb") as handle:
+            handle.truncate(2 ** 40)
+    gpuaas = str(Path(sys.executable).parent / "gpuaas")
+    run = subprocess.run([gpuaas, command], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "portfolios/p.yaml" in run.stderr + run.stdout
+    assert ("not a regular file" if kind != "sparse" else "larger than") in run.stderr + run.stdout

@@ -19,7 +19,7 @@ from ..findings import did_you_mean, Finding
 from . import fleet
 from ..errors import UserError
 from . import fastload
-from .limits import MAX_BYTES, MAX_DEPTH
+from .limits import MAX_DEPTH, read_input
 from .locations import Locations, Path_
 from .schema import Portfolio, shown
 
@@ -38,13 +38,7 @@ def load_portfolio(path: str | Path) -> Loaded:
     path = Path(path)
     file = str(path)
     try:
-        if path.is_dir():
-            raise UserError([Finding(file, None, "INPUT", "is a directory, not a portfolio "
-                                     "file: name a .yaml file inside it")])
-        if path.stat().st_size > MAX_BYTES:
-            raise UserError([Finding(file, None, "INPUT", f"is larger than {MAX_BYTES} bytes; "
-                                     "a portfolio is a short YAML file")])
-        raw = path.read_bytes()
+        raw = read_input(path)
     except FileNotFoundError:
         raise UserError([Finding(file, None, "INPUT", "no such file: check the path, or run "
                                  "`gpuaas init` to write a starter portfolio")]) from None
