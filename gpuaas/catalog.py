@@ -170,6 +170,10 @@ class Architecture:
     encoder_only: bool = False  # bidirectional embedding models keep no KV cache
     loaded_gib: float = 0    # what vLLM logs as "Model loading took" when it differs from
                              # params x precision (MXFP4 experts padded for the kernels)
+    # Multi-head latent attention (DeepSeek-V2/V3/R1): each token keeps one compressed latent
+    # plus its rope key per layer, kv_lora_rank + qk_rope_head_dim wide, not 2 x KV heads
+    mla_dim: int = 0
+    dense_layers: int = 0    # first_k_dense_replace: leading layers with a dense MLP, no experts
 
 
 def _llama(layers, hidden, heads, inter, params, kv=8, dim=128, vocab=128256, ctx=131072, tied=False):
@@ -194,6 +198,9 @@ QWEN25_14B = Architecture(48, 8, 128, 32_768, 5120, 40, 13824, 152064, params=14
 QWEN25_32B = Architecture(64, 8, 128, 32_768, 5120, 40, 27648, 152064, params=32.8)
 QWEN3_MOE_30B = Architecture(48, 4, 128, 40_960, 2048, 32, 0, 151936, experts=128, active_experts=8,
                              expert_intermediate=768, params=30.5)
+DEEPSEEK_V3 = Architecture(61, 128, 128, 163_840, 7168, 128, 18432, 129280, experts=256,
+                           active_experts=8, expert_intermediate=2048, params=671.0,
+                           mla_dim=512 + 64, dense_layers=3)
 QWEN3_MOE_235B = Architecture(94, 4, 128, 40_960, 4096, 64, 0, 151936, experts=128,
                               active_experts=8, expert_intermediate=1536, params=235.1)
 MISTRAL_SMALL_24B = Architecture(40, 8, 128, 32_768, 5120, 32, 32768, 131072, params=23.6)
@@ -231,6 +238,11 @@ ARCHITECTURES: dict[str, Architecture] = {
     "Qwen/Qwen3-30B-A3B-Instruct-2507": replace(QWEN3_MOE_30B, context=262_144),
     "Qwen/Qwen3-Coder-30B-A3B-Instruct": replace(QWEN3_MOE_30B, context=262_144),
     "Qwen/Qwen3-235B-A22B": QWEN3_MOE_235B,
+    # DeepSeek-V3 and R1 (config.json: 61 layers, 3 dense then 58 with 256 routed experts, 8
+    # per token, MLA with kv_lora_rank 512 and qk_rope_head_dim 64; 671B parameters without
+    # the multi-token-prediction layer vLLM does not load by default), published in FP8
+    "deepseek-ai/DeepSeek-V3": DEEPSEEK_V3,
+    "deepseek-ai/DeepSeek-R1": DEEPSEEK_V3,
     "Qwen/Qwen3-235B-A22B-Instruct-2507": replace(QWEN3_MOE_235B, context=262_144),
     # Mistral (mistralai): Small 3 / 3.1, Devstral, Mixtral, 7B
     "mistralai/Mistral-Small-24B-Instruct-2501": MISTRAL_SMALL_24B,
@@ -320,7 +332,8 @@ _BY_BASE = {_base(repo): repo for repo in ARCHITECTURES}
 PRECISION_KIND = {"fp32": "32-bit", "bf16": "16-bit", "fp16": "16-bit", "fp8": "FP8", "int8": "8-bit integer",
                   "w8a8": "8-bit integer", "w4a16": "4-bit", "int4": "4-bit", "mxfp4": "MXFP4"}
 # Catalog repositories published quantised (their names carry no suffix)
-NATIVE_PRECISION = {"openai/gpt-oss-20b": "MXFP4", "openai/gpt-oss-120b": "MXFP4"}
+NATIVE_PRECISION = {"openai/gpt-oss-20b": "MXFP4", "openai/gpt-oss-120b": "MXFP4",
+                    "deepseek-ai/DeepSeek-V3": "FP8", "deepseek-ai/DeepSeek-R1": "FP8"}
 # Name tokens publishers use for a quantised copy (RedHatAI's -FP8-dynamic, -quantized.w4a16,
 # Qwen's -AWQ and -GPTQ-Int4, ModelCar images' -quantized-w8a8), each the kind it stores
 _KIND_TOKENS = (("FP8", re.compile(r"(^|[-._])fp8([-._]|$)")),
@@ -472,10 +485,12 @@ def from_config(config: dict) -> Architecture:
         int(c.get("max_position_embeddings") or 0), hidden, heads,
         int(c.get("intermediate_size") or 0), int(c.get("vocab_size") or 0),
         bool(config.get("tie_word_embeddings", c.get("tie_word_embeddings", False))),
-        int(c.get("num_local_experts") or c.get("num_experts") or 0),
+        int(c.get("num_local_experts") or c.get("num_experts") or c.get("n_routed_experts") or 0),
         int(c.get("num_experts_per_tok") or 0), int(c.get("moe_intermediate_size") or 0),
         window if sliding else 0, sliding,
-        encoder_only=c.get("model_type") in ("bert", "xlm-roberta", "roberta", "modernbert"))
+        encoder_only=c.get("model_type") in ("bert", "xlm-roberta", "roberta", "modernbert"),
+        mla_dim=int(c["kv_lora_rank"]) + int(c.get("qk_rope_head_dim") or 0) if c.get("kv_lora_rank") else 0,
+        dense_layers=int(c.get("first_k_dense_replace") or 0))
 
 
 # OLM packages: (package, catalog source, namespace, OperatorGroup targets own namespace?).

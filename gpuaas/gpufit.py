@@ -69,6 +69,11 @@ def kv_heads_per_gpu(arch: Architecture, tp: int) -> int:
 
 
 def bytes_per_token_layer(arch: Architecture, s: Serving) -> float:
+    if arch.mla_dim:
+        # MLA: one latent of kv_lora_rank + qk_rope_head_dim per token and layer, on every
+        # GPU whatever the TP (vllm/config/model.py get_head_size, get_num_kv_heads returns 1;
+        # vllm/v1/kv_cache_interface.py MLAAttentionSpec.page_size_bytes: no factor 2)
+        return arch.mla_dim * s.kv_bytes
     return 2 * kv_heads_per_gpu(arch, s.tp) * arch.head_dim * s.kv_bytes
 
 
@@ -132,7 +137,7 @@ def expert_share(arch: Architecture) -> float:
     expert of every layer); 0 for a dense model or one whose facts lack the expert width."""
     if not (arch.experts and arch.expert_intermediate and arch.hidden and arch.params):
         return 0.0
-    experts = arch.layers * arch.experts * 3 * arch.hidden * arch.expert_intermediate
+    experts = (arch.layers - arch.dense_layers) * arch.experts * 3 * arch.hidden * arch.expert_intermediate
     return min(1.0, experts / (arch.params * 1e9))
 
 

@@ -323,7 +323,9 @@ def model_architecture(model: Model) -> tuple[str, catalog.Architecture] | None:
         spec.layers, spec.kvHeads, spec.headDim, spec.context or 0, spec.hiddenSize or 0,
         spec.attentionHeads or 0, spec.intermediateSize or 0, spec.vocabSize or 0,
         spec.tiedEmbeddings, spec.experts, spec.activeExperts, spec.expertIntermediateSize,
-        spec.slidingWindow, spec.slidingLayers)
+        spec.slidingWindow, spec.slidingLayers,
+        mla_dim=spec.kvLoraRank + spec.qkRopeHeadDim if spec.kvLoraRank else 0,
+        dense_layers=spec.denseLayers)
 
 
 def eligible_pools(model: Model, pools: list[PoolPlan]) -> list[PoolPlan]:

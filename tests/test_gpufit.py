@@ -218,3 +218,57 @@ def test_catalog_knows_the_models_people_deploy_and_their_quantised_copies():
         assert catalog.architecture_for(source)[0] == repo, source
     assert catalog.architecture_for("hf://org/model") is None
     assert catalog.architecture_for("s3://bucket/Mistral-Small-24B-Instruct/w4a16") is None
+
+
+def test_mla_keeps_one_latent_per_token_and_layer_on_every_gpu():
+    """DeepSeek-V3/R1: kv_lora_rank 512 + qk_rope_head_dim 64 per token and layer, whatever the
+    TP (vLLM: get_num_kv_heads is 1 and get_head_size the latent's width under MLA;
+    MLAAttentionSpec.page_size_bytes has no factor 2 for K and V)."""
+    from gpuaas import catalog, gpufit
+    arch = catalog.ARCHITECTURES["deepseek-ai/DeepSeek-R1"]
+    for tp in (1, 8):
+        s = gpufit.Serving(gpu_gib=131.0, tp=tp)
+        assert gpufit.bytes_per_token_layer(arch, s) == 576 * 2
+    assert gpufit.bytes_per_token_layer(arch, gpufit.Serving(gpu_gib=131.0, kv_bytes=1)) == 576
+    # as config.json says it
+    config = {"model_type": "deepseek_v3", "num_hidden_layers": 61, "hidden_size": 7168,
+              "num_attention_heads": 128, "num_key_value_heads": 128, "kv_lora_rank": 512,
+              "qk_rope_head_dim": 64, "qk_nope_head_dim": 128, "v_head_dim": 128,
+              "max_position_embeddings": 163840, "intermediate_size": 18432, "vocab_size": 129280,
+              "n_routed_experts": 256, "num_experts_per_tok": 8, "moe_intermediate_size": 2048,
+              "first_k_dense_replace": 3}
+    read = catalog.from_config(config)
+    assert (read.mla_dim, read.dense_layers, read.experts) == (576, 3, 256)
+    # 58 layers of 256 experts x 3 x 7168 x 2048: 97.5% of its 671B parameters
+    assert 0.97 < gpufit.expert_share(arch) < 0.98
+
+
+def test_deepseek_r1_starts_on_eight_h200_not_on_eight_h100_and_on_two_h100_nodes():
+    from gpuaas import catalog, gpufit
+    arch = catalog.ARCHITECTURES["deepseek-ai/DeepSeek-R1"]
+    weights = gpufit.weights_gib(arch, 671e9, 1, 8, True)     # FP8, TP 8
+    h200 = gpufit.estimate(arch, weights, gpufit.Serving(gpu_gib=catalog.GPUS["H200"].usable_gib, tp=8, max_model_len=32768))
+    h100 = gpufit.estimate(arch, weights, gpufit.Serving(gpu_gib=catalog.GPUS["H100"].usable_gib, tp=8, max_model_len=32768))
+    assert h200.fits and 40 < h200.kv_pool_gib < 50 and not h100.fits
+    # llm-d over two nodes: the experts over 16 GPUs
+    two = gpufit.expert_parallel_weights(arch, weights, 8, 16)
+    assert two < weights / 1.8
+    assert gpufit.estimate(arch, two, gpufit.Serving(gpu_gib=catalog.GPUS["H100"].usable_gib, tp=8, max_model_len=32768)).fits
+
+
+def test_an_mla_model_the_catalog_lacks_is_described_by_its_facts(tmp_path):
+    from gpuaas import pipeline
+
+    from .conftest import REPO, write
+    text = (REPO / "portfolios" / "starter.yaml").read_text().replace(
+        "    maxModelLen: 16384\n  - name: qwen-32b-fp8", "    maxModelLen: 16384\n  - name: mla-model\n"
+        "    source: hf://example/mla-16b\n    params: 15.7B\n    precision: bf16\n    gpus: 1\n"
+        "    maxModelLen: 8192\n    architecture: {layers: 27, kvHeads: 16, headDim: 192, context: 163840, "
+        "hiddenSize: 2048, attentionHeads: 16, intermediateSize: 10944, vocabSize: 102400, experts: 64, "
+        "activeExperts: 6, expertIntermediateSize: 1408, kvLoraRank: 512, qkRopeHeadDim: 64, denseLayers: 1}\n"
+        "  - name: qwen-32b-fp8", 1)
+    plan = pipeline.build(write(tmp_path / "p.yaml", text)).plan
+    mp = next(m for m in plan.environments[0].models if m.name == "mla-model")
+    # 576 values x 2 bytes x 27 layers per token, not 2 x 16 heads x 192
+    assert mp.fit.fits and mp.fit.kv_tokens * 576 * 2 * 27 <= mp.fit.kv_pool_gib * 2**30
+    assert mp.fit.kv_tokens * 576 * 2 * 27 > 0.97 * mp.fit.kv_pool_gib * 2**30

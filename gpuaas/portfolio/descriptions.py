@@ -35,6 +35,13 @@ DESCRIPTIONS: dict[str, str] = {
         "Per active chat model, an lm-eval LMEvalJob and a GuideLLM benchmark, publishing to the registry when it is on. Off unless `enabled: "
         "true`."),
 
+    "ArchitectureSpec.kvLoraRank": (
+        "Multi-head latent attention (DeepSeek-V2/V3/R1): the latent's width (config.json `kv_lora_rank`); with it the KV cache keeps "
+        "`kvLoraRank + qkRopeHeadDim` values per token and layer instead of 2 x KV heads x head dim. Default: `0` (no MLA)."),
+    "ArchitectureSpec.qkRopeHeadDim": "MLA's rope key width (config.json `qk_rope_head_dim`), kept beside the latent. Default: `0`.",
+    "ArchitectureSpec.denseLayers": (
+        "Leading layers with a dense MLP instead of experts (config.json `first_k_dense_replace`); sizes what expert parallelism "
+        "splits. Default: `0`."),
     "ArchitectureSpec.layers": "Number of transformer layers (config.json `num_hidden_layers`).",
     "ArchitectureSpec.kvHeads": "Number of key/value attention heads (config.json `num_key_value_heads`); sizes the KV cache.",
     "ArchitectureSpec.headDim": "Dimension of one attention head (config.json `head_dim`, or hidden size / attention heads); sizes the KV cache.",

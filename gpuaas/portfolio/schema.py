@@ -383,6 +383,9 @@ class ArchitectureSpec(Strict):
     expertIntermediateSize: int = Field(0, ge=0, le=10_000_000)       # moe_intermediate_size
     slidingWindow: int = Field(0, ge=0, le=100_000_000)               # sliding_window
     slidingLayers: int = Field(0, ge=0, le=1000)                      # layers using it
+    kvLoraRank: int = Field(0, ge=0, le=100_000)                      # kv_lora_rank (MLA)
+    qkRopeHeadDim: int = Field(0, ge=0, le=100_000)                   # qk_rope_head_dim (MLA)
+    denseLayers: int = Field(0, ge=0, le=1000)                        # first_k_dense_replace
 
     @field_validator("slidingLayers")
     @classmethod
