@@ -415,6 +415,47 @@ def deactivate(models: List[str] = typer.Argument(..., help="Model names."),
     _switch(models, portfolio, env, "standby")
 
 
+@app.command()
+def calibrate(log: Path = typer.Argument(..., help="The vLLM start-up log (`oc logs <pod>`), or - for stdin."),
+              model: str = typer.Option(..., "--model", help="The model of the portfolio that logged it."),
+              portfolio: Optional[Path] = typer.Option(None, "--portfolio", "-p", help="The portfolio "
+                                                       "(default: the one in portfolios/ with that model)."),
+              env: Optional[str] = typer.Option(None, "--env", help="Its environment (default: the first)."),
+              format: SchemaOutput = typer.Option(SchemaOutput["text"], "--format")) -> None:
+    """What the plan predicted for a model against what vLLM logged as it started."""
+    from . import calibrate as cal
+    from . import pipeline
+    text = sys.stdin.read() if str(log) == "-" else _read(log)
+    path = portfolio or _portfolio_with([model], pipeline.portfolio_paths(None))
+    built = pipeline.build(path, with_files=False)
+    if built.plan is None:
+        raise UserError(built.findings)
+    envs = [e for e in built.plan.environments if env is None or e.name == env]
+    if not envs:
+        _no_env(str(env), str(path), [e.name for e in built.plan.environments])
+    mp = next((m for m in envs[0].models if m.name == model), None)
+    if mp is None:
+        raise UserError([Finding(str(path), None, "MODEL_UNKNOWN", f"no model {model!r} in {envs[0].name}"
+                                 f"{did_you_mean(model, [m.name for m in envs[0].models])}")])
+    logged = cal.read_log(text)
+    rows = cal.compare(mp, logged)
+    if format.value == "json":
+        reporters.print_json(cal.rows_json(model, envs[0].name, rows, logged))
+        return
+    from rich.table import Table
+    table = Table(title=f"{model} in {envs[0].name}: plan against the log", title_justify="left")
+    for name, justify in (("what", "left"), ("plan", "right"), ("vLLM logged", "right"), ("error", "right")):
+        table.add_column(name, justify=justify)     # type: ignore[arg-type]
+    for r in rows:
+        table.add_row(r.what, "-" if r.predicted is None else f"{r.predicted:,}" if isinstance(r.predicted, (int, float)) else r.predicted,
+                      "-" if r.logged is None else f"{r.logged:,}" if isinstance(r.logged, (int, float)) else r.logged,
+                      "" if r.error is None else f"{r.error:+.1%}")
+    out.print(table)
+    if logged.refused:
+        from rich.text import Text
+        out.print(Text(f"vLLM: {logged.refused}"))
+
+
 @fleet_app.command("import")
 def fleet_import(source: Path = typer.Argument(..., help="`argocd cluster list -o json`, or "
                                                "`oc get managedclusters -o json` (ACM), saved to a file; - for stdin.")) -> None:
