@@ -285,10 +285,28 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
                                                  "resource lists in Python, others with kubectl."),
              no_cache: bool = typer.Option(False, "--no-cache", metavar="", help="Check every file "
                                            "again, without the results kept from earlier runs "
-                                           "(in $GPUAAS_CACHE_DIR, else ~/.cache/gpuaas).")) -> None:
+                                           "(in $GPUAAS_CACHE_DIR, else ~/.cache/gpuaas)."),
+             staged: bool = typer.Option(False, "--staged", metavar="", help="Check what `git commit` "
+                                         "would record (Git's index), not the files on disk: for a "
+                                         "plain .git/hooks/pre-commit.")) -> None:
     """The whole gate, read-only: rules, drift, Helm, kustomize, strict schemas, policy."""
     import os
     from . import pipeline
+    if staged:
+        from . import repo
+        here = Path.cwd()
+        top = repo.toplevel(here)
+        try:
+            with repo.staged(here) as copy:
+                os.chdir(copy / os.path.relpath(here, top) if top else copy)
+                try:
+                    err.print("checking what is staged (Git's index), not the working tree")
+                    validate(portfolios, out_dir, schemas, format, strict, kustomize, no_cache, False)
+                finally:
+                    os.chdir(here)
+        except repo.GitError as exc:
+            raise UserError([Finding(".", None, "GIT", f"--staged: {exc}")]) from None
+        return
     gate = _engines("validate", ".validate.gate")
     if no_cache:
         _no_cache()

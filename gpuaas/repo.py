@@ -6,9 +6,11 @@ files on disk.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -148,3 +150,31 @@ def listed(start: Path, commit: str, directory: Path) -> list[Path]:
     out = _git(top, "ls-tree", "-z", "--name-only", commit, "--", prefix or ".")
     return [directory / entry.decode("utf-8", "surrogateescape")[len(prefix):]
             for entry in out.split(b"\0") if entry]
+
+
+@contextlib.contextmanager
+def staged(start: Path) -> Iterator[Path]:
+    """What `git commit` would record, as a directory: the index's files written to a
+    temporary directory outside the repository, whose `.git` file points at the repository's
+    Git directory (so the index and HEAD are the repository's). GitError outside a work tree
+    or when git cannot say."""
+    import tempfile
+    top = toplevel(start)
+    if top is None:
+        raise GitError("not inside a Git work tree: --staged checks what Git's index holds")
+    if not shutil.which("git"):
+        raise GitError("git is not installed")
+    git_dir = subprocess.run(["git", "rev-parse", "--absolute-git-dir"], cwd=top, capture_output=True,
+                             text=True, timeout=60)
+    if git_dir.returncode:
+        raise GitError(git_dir.stderr.strip().splitlines()[-1] if git_dir.stderr.strip() else "git rev-parse failed")
+    copy = Path(tempfile.mkdtemp(prefix="gpuaas-staged-"))
+    try:
+        run = subprocess.run(["git", "checkout-index", "--all", f"--prefix={copy}/"], cwd=top,
+                             capture_output=True, text=True, timeout=600)
+        if run.returncode:
+            raise GitError(run.stderr.strip().splitlines()[-1] if run.stderr.strip() else "git checkout-index failed")
+        (copy / ".git").write_text(f"gitdir: {git_dir.stdout.strip()}\n")
+        yield copy
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)

@@ -161,3 +161,39 @@ def test_one_cause_in_many_files_is_one_line_and_json_keeps_each(tmp_path, cli):
     assert len(files) > 20 and len(lines) == 1, text
     assert lines[0].startswith("rendered/starter: error") and f"{len(files)} files" in lines[0]
     assert "git add rendered/starter" in lines[0]
+
+
+def test_validate_staged_checks_what_the_commit_records(gitops_repo):
+    """A plain .git/hooks/pre-commit runs with the working tree as it is: `--staged` checks
+    Git's index instead. A broken file staged, then fixed on disk only, is still refused."""
+    import subprocess
+    import sys
+    gpuaas = str(Path(sys.executable).parent / "gpuaas")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    run = lambda *args: subprocess.run(list(args), cwd=gitops_repo, capture_output=True, text=True)  # noqa: E731
+    run(*git, "init", "-q")
+    assert run(gpuaas, "render").returncode == 0
+    run(*git, "add", "-A")
+    run(*git, "commit", "-qm", "tree")
+    readme = next((gitops_repo / "rendered").glob("*/README.md"))
+    good = readme.read_text()
+    readme.write_text(good + "hand edit\n")
+    run(*git, "add", "-A")                       # staged: the edited tree
+    readme.write_text(good)                      # on disk: fixed, but not staged
+    plain = run(gpuaas, "validate")
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    staged = run(gpuaas, "validate", "--staged")
+    assert staged.returncode == 1 and "STALE" in staged.stdout + staged.stderr
+    assert "checking what is staged" in staged.stderr
+    assert not list(Path(gitops_repo).glob("gpuaas-staged-*"))          # nothing left in the repository
+    run(*git, "add", "-A")
+    assert run(gpuaas, "validate", "--staged").returncode == 0
+
+
+def test_validate_staged_outside_git_says_so(tmp_path):
+    import subprocess
+    import sys
+    (tmp_path / "portfolios").mkdir()
+    gpuaas = str(Path(sys.executable).parent / "gpuaas")
+    run = subprocess.run([gpuaas, "validate", "--staged"], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 2 and "--staged: not inside a Git work tree" in run.stderr
