@@ -31,7 +31,7 @@ from pathlib import Path
 from .findings import Finding
 from . import resultcache as results
 from .errors import UserError
-from .portfolio.limits import read_input
+from .inputs import read_input
 
 FORMAT = 4
 # gpuaas/schemas/<family>/<version>: the overlays a Reused may name

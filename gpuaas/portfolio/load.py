@@ -19,7 +19,8 @@ from ..findings import did_you_mean, Finding
 from . import fleet
 from ..errors import UserError
 from . import fastload
-from .limits import MAX_DEPTH, read_input
+from ..inputs import read_input
+from .limits import MAX_DEPTH
 from .locations import Locations, Path_
 from .schema import Portfolio, shown
 
