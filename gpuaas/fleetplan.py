@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .plan import EnvPlan, Plan
+from .plan import EnvPlan, Plan, unpriced
 
 
 @dataclass
@@ -51,19 +51,23 @@ class FleetPlan:
 
 def row(env: EnvPlan, cluster: str) -> ClusterRow:
     kueue = env.components["kueue"]
-    priced = all(p.hourly_usd is not None for p in env.pools if env.used[p.name])
     return ClusterRow(cluster, env.name, env.target.release.version,
                       sum(p.quota_gpus if kueue else p.capacity for p in env.pools),
                       sum(env.used.values()), sum(env.pending.values()),
-                      round(sum(m.monthly_usd for m in env.models), 2) if priced else None,
+                      None if unpriced(env) else round(sum(m.monthly_usd for m in env.models), 2),
                       {m.name: m.admission for m in env.models})
 
 
-def fleets(plan: Plan) -> list[FleetPlan]:
+def fleets(plan: Plan, envs: list[EnvPlan] | None = None) -> list[FleetPlan]:
+    """Each fleet with a row per cluster; with `envs` (plan --env), only their clusters, and
+    only the fleets that keep one."""
     by_name = {e.name: e for e in plan.environments}
+    shown = {e.name for e in (plan.environments if envs is None else envs)}
     out = []
     for name, chosen in plan.portfolio.fleet.selected.items():
-        rows = [row(by_name[m], m.removeprefix(f"{name}-")) for m in chosen["environments"] if m in by_name]
+        rows = [row(by_name[m], m.removeprefix(f"{name}-")) for m in chosen["environments"] if m in shown]
+        if not rows:
+            continue
         labels = ", ".join(f"{k}={v}" for k, v in chosen["matchLabels"].items())
         out.append(FleetPlan(name, labels + (f"; {chosen['count']} of them" if chosen["count"] else ""),
                              rows, name if name in by_name else None))

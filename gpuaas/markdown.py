@@ -50,20 +50,16 @@ def chart(title: str, bars: list[tuple[str, int, int]]) -> list[str]:
 def fleet_markdown(plan: Plan, envs: list[EnvPlan]) -> list[str]:
     """Each fleet first, a row per cluster: readable at a hundred clusters, the environments'
     own tables below, folded."""
-    shown = {e.name for e in envs}
     lines: list[str] = []
-    for f in fleetplan.fleets(plan):
-        rows = [r for r in f.rows if r.env in shown]
-        if not rows:
-            continue
+    for f in fleetplan.fleets(plan, envs):
         cost = "cost n/a" if f.monthly_usd is None else f"${f.monthly_usd:,.0f}/month"
         lines += ["", f"### {cell(plan.portfolio.metadata.name)} / fleet {cell(f.name)} "
-                  f"({cell(f.selector)}): {sum(r.used for r in rows)}/{sum(r.gpus for r in rows)} "
-                  f"GPUs admitted on {len(rows)} cluster(s), {cost}", ""]
+                  f"({cell(f.selector)}): {f.used}/{f.gpus} GPUs admitted on {len(f.rows)} "
+                  f"cluster(s), {cost}", ""]
         lines += table(["cluster", "OpenShift AI", "GPUs used", "headroom", "Pending", "$/month"],
                        [[cell(r.cluster), r.release, f"{r.used}/{r.gpus}", str(r.headroom),
                          cell(", ".join(m for m, a in r.admission.items() if a == "Pending") or "-"),
-                         "n/a" if r.monthly_usd is None else usd(r.monthly_usd)] for r in rows],
+                         "n/a" if r.monthly_usd is None else usd(r.monthly_usd)] for r in f.rows],
                        right={"GPUs used", "headroom", "$/month"})
     return lines
 

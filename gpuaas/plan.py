@@ -556,6 +556,12 @@ def pending_reason(plan: EnvPlan, mp: ModelPlan) -> str:
     return f"{done}quota: needs {gpus} GPUs ({free})"
 
 
+def unpriced(env: EnvPlan, model: ModelPlan | None = None) -> bool:
+    """A model (or any model of the environment) runs on a pool with no known price."""
+    models = [model] if model is not None else env.models
+    return any(env.pool(f).hourly_usd is None for m in models for f in m.flavors)
+
+
 def monthly_usd(pool: PoolPlan, gpus: int) -> float:
     """0 for a pool without a price: the report says n/a, it never invents one."""
     if pool.hourly_usd is None:

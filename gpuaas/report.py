@@ -10,15 +10,9 @@ from rich.table import Table
 
 from . import fleetplan, components
 from .catalog import GB, GIB
-from .plan import EnvPlan, Fit, Plan
+from .plan import EnvPlan, Fit, Plan, unpriced
 
 STYLE = {"Admitted": "green", "Pending": "yellow", "Standby": "dim", "Off": "dim"}
-
-
-def unpriced(env: EnvPlan, model=None) -> bool:
-    """A model (or any model of the environment) runs on a pool with no known price."""
-    models = [model] if model is not None else env.models
-    return any(env.pool(f).hourly_usd is None for m in models for f in m.flavors)
 
 
 def plan_json(plan: Plan, envs: list[EnvPlan], findings: list | None = None) -> dict:
@@ -27,7 +21,7 @@ def plan_json(plan: Plan, envs: list[EnvPlan], findings: list | None = None) -> 
         "portfolio": plan.portfolio.metadata.name,
         # what the rules found in the portfolio (the same records as validate's)
         "findings": [finding_json(f) for f in findings or []],
-        "fleets": [fleetplan.fleet_json(f) for f in fleetplan.fleets(plan)],
+        "fleets": [fleetplan.fleet_json(f) for f in fleetplan.fleets(plan, envs)],
         "environments": [{
             "name": e.name,
             "kueue": e.components["kueue"],     # false: no quota applies, node fit only
@@ -182,22 +176,19 @@ def print_plan(console: Console, plan: Plan, envs: list[EnvPlan]) -> None:
             say(Text(f"  cluster-wide objects a sync writes: {', '.join(n for n, _ in owned)} "
                                "(the tree README says what it sets on each)"))
         console.print()
-    shown = {e.name for e in envs}
-    for f in fleetplan.fleets(plan):
-        members = [r for r in f.rows if r.env in shown]
-        if members:
-            print_fleet(console, plan, f, members)
+    for f in fleetplan.fleets(plan, envs):
+        print_fleet(console, plan, f)
 
 
-def print_fleet(console: Console, plan: Plan, f: fleetplan.FleetPlan, rows: list[fleetplan.ClusterRow]) -> None:
+def print_fleet(console: Console, plan: Plan, f: fleetplan.FleetPlan) -> None:
     """A fleet's matrix: a row per cluster, what queues there, and the fleet's totals."""
     table = Table(title=f"{plan.portfolio.metadata.name} / fleet {f.name} ({f.selector}): "
-                        f"{len(rows)} cluster(s)", title_justify="left")
+                        f"{len(f.rows)} cluster(s)", title_justify="left")
     for name, justify in (("cluster", "left"), ("OpenShift AI", "left"), ("GPUs used", "right"),
                           ("headroom", "right"), ("admitted", "right"), ("Pending", "left"),
                           ("$/month", "right")):
         table.add_column(name, justify=justify, overflow="fold")   # type: ignore[arg-type]
-    for r in rows:
+    for r in f.rows:
         admitted = sum(a == "Admitted" for a in r.admission.values())
         pending = [m for m, a in r.admission.items() if a == "Pending"]
         table.add_row(r.cluster, r.release, f"{r.used}/{r.gpus}", str(r.headroom), str(admitted),
@@ -207,8 +198,8 @@ def print_fleet(console: Console, plan: Plan, f: fleetplan.FleetPlan, rows: list
     cost = "cost n/a" if f.monthly_usd is None else f"${f.monthly_usd:,.0f}/month"
     where = (f"; a cluster that joins with {f.selector} gets environment {f.profile}"
              if f.profile else "; no other cluster joins (count)")
-    console.print(Text(f"  fleet {f.name}: {sum(r.used for r in rows)}/{sum(r.gpus for r in rows)} "
-                       f"GPUs admitted on {len(rows)} cluster(s), {cost}{where}"), soft_wrap=False)
+    console.print(Text(f"  fleet {f.name}: {f.used}/{f.gpus} GPUs admitted on {len(f.rows)} "
+                       f"cluster(s), {cost}{where}"), soft_wrap=False)
     console.print()
 
 
