@@ -18,15 +18,14 @@ from .schema import Environment, InventoryCluster, ModelOverride, Portfolio
 INVENTORY_MAX_BYTES = 4 * 1024 * 1024
 
 
-def selected(env: Environment, clusters: list[InventoryCluster]) -> list[InventoryCluster]:
-    """The clusters `env` lands on: every one whose labels hold its matchLabels, by name; the
-    first `count` of them when it says how many."""
-    if env.clusters is None:
-        return []
-    wanted = env.clusters.matchLabels.items()
-    found = sorted((c for c in clusters if all(c.labels.get(k) == v for k, v in wanted)),
-                   key=lambda c: c.name)
-    return found[:env.clusters.count] if env.clusters.count else found
+def matches(cluster: InventoryCluster, wanted: dict[str, str]) -> bool:
+    """Whether the cluster's labels hold every one of `wanted` (a matchLabels selector)."""
+    return all(cluster.labels.get(k) == v for k, v in wanted.items())
+
+
+def matching(wanted: dict[str, str], clusters: list[InventoryCluster]) -> list[InventoryCluster]:
+    """The clusters a selector matches, by name (a `count` takes the first of them)."""
+    return sorted((c for c in clusters if matches(c, wanted)), key=lambda c: c.name)
 
 
 def _inventory(p: Portfolio, file: str, locations: Locations) -> list[InventoryCluster]:
@@ -96,9 +95,8 @@ def expand(p: Portfolio, file: str, locations: Locations) -> tuple[Portfolio, Lo
             envs.append(env)
         if env.clusters is None:
             continue
-        chosen = selected(env, clusters)
-        matching = selected(env.model_copy(update={"clusters": env.clusters.model_copy(
-            update={"count": None})}), clusters)
+        found = matching(env.clusters.matchLabels, clusters)
+        chosen = found[:env.clusters.count] if env.clusters.count else found
         labels = ", ".join(f"{k}={v}" for k, v in env.clusters.matchLabels.items())
         if not chosen:
             known = "; ".join(f"{c.name} ({', '.join(f'{k}={v}' for k, v in c.labels.items()) or 'no labels'})"
@@ -107,10 +105,10 @@ def expand(p: Portfolio, file: str, locations: Locations) -> tuple[Portfolio, Lo
                                               f"{env.name} selects {labels}, which no cluster of the "
                                               f"inventory has (clusters: {known})", "FLEET"))
             continue
-        if env.clusters.count and len(matching) < env.clusters.count:
+        if env.clusters.count and len(found) < env.clusters.count:
             problems.append(locations.finding(("environments", i, "clusters", "count"),
                                               f"{env.name} needs {env.clusters.count} clusters with "
-                                              f"{labels}, the inventory has {len(matching)}", "FLEET"))
+                                              f"{labels}, the inventory has {len(found)}", "FLEET"))
         for c in chosen:
             name = f"{env.name}-{c.name}"
             if len(name) > 40:
@@ -131,8 +129,8 @@ def expand(p: Portfolio, file: str, locations: Locations) -> tuple[Portfolio, Lo
             if c.rhoai:
                 update["platform"] = env.overrides.platform.model_copy(update={"rhoai": c.rhoai})
             # a model placed on other clusters is off on this one
-            elsewhere = {m.name: ModelOverride(state="off") for m in p.models if m.clusters and not all(
-                c.labels.get(k) == v for k, v in m.clusters.matchLabels.items())}
+            elsewhere = {m.name: ModelOverride(state="off") for m in p.models
+                         if m.clusters and not matches(c, m.clusters.matchLabels)}
             if elsewhere:
                 update["models"] = {**env.overrides.models, **elsewhere}
             overrides = env.overrides.model_copy(update=update)
