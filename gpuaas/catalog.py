@@ -342,14 +342,21 @@ _KIND_TOKENS = (("FP8", re.compile(r"(^|[-._])fp8([-._]|$)")),
                 ("8-bit integer", re.compile(r"(^|[-._])(w8a8|int8|gptq-int8)([-._]|$)")))
 
 
-def checkpoint_kind(source: str) -> tuple[str, str] | None:
-    """What a source's checkpoint stores (a PRECISION_KIND value) and how that is known, from
-    its name: a quantisation token, else a catalog repository (16-bit, or as published);
-    None when the name says nothing."""
+def source_ref(source: str) -> str:
+    """The repository a model source names: hf://org/name[@rev] -> org/name,
+    oci://registry/image:tag -> registry/image."""
     ref = source.partition("://")[2] if "://" in source else source
     ref = ref.split("@")[0].rstrip("/")
     if ":" in ref.rpartition("/")[2]:
         ref = ref.rpartition(":")[0]
+    return ref
+
+
+def checkpoint_kind(source: str) -> tuple[str, str] | None:
+    """What a source's checkpoint stores (a PRECISION_KIND value) and how that is known, from
+    its name: a quantisation token, else a catalog repository (16-bit, or as published);
+    None when the name says nothing."""
+    ref = source_ref(source)
     name = ref.rpartition("/")[2].lower()
     for kind, token in _KIND_TOKENS:
         if token.search(name):
@@ -389,10 +396,7 @@ def config_kind(config: dict) -> str | None:
 def architecture_for(source: str) -> tuple[str, Architecture] | None:
     """The catalog entry for a model source (hf://org/name[@rev], oci://image:tag), matching
     a known repository, a listed checkpoint, or a quantised copy of a known repository."""
-    ref = source.partition("://")[2] if "://" in source else source
-    ref = ref.split("@")[0].rstrip("/")
-    if ":" in ref.rpartition("/")[2]:
-        ref = ref.rpartition(":")[0]
+    ref = source_ref(source)
     repo = ref if ref in ARCHITECTURES else CHECKPOINTS.get(ref) or _BY_BASE.get(_base(ref))
     return (repo, ARCHITECTURES[repo]) if repo else None
 
