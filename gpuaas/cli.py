@@ -443,7 +443,7 @@ def calibrate(log: Path = typer.Argument(..., help="The vLLM start-up log (`oc l
     """What the plan predicted for a model against what vLLM logged as it started."""
     from . import calibrate as cal
     from . import pipeline
-    text = sys.stdin.read() if str(log) == "-" else _read(log)
+    text = _read(log)
     path = portfolio or _portfolio_with([model], pipeline.portfolio_paths(None))
     built = pipeline.build(path, with_files=False)
     if built.plan is None:
@@ -481,7 +481,7 @@ def fleet_import(source: Path = typer.Argument(..., help="`argocd cluster list -
     import yaml
 
     from .portfolio.fleet import import_clusters
-    text = sys.stdin.read() if str(source) == "-" else _read(source)
+    text = _read(source)
     clusters = import_clusters(text, str(source))
     sys.stdout.write("# gpuaas fleet import: add each cluster's pools, release and quota where they\n"
                      "# differ from the portfolio's; point fleet.inventory at this file.\n")
@@ -489,6 +489,9 @@ def fleet_import(source: Path = typer.Argument(..., help="`argocd cluster list -
 
 
 def _read(path: Path) -> str:
+    """A text file the user names, or standard input for -."""
+    if str(path) == "-":
+        return sys.stdin.read()
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

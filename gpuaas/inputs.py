@@ -22,14 +22,14 @@ def read_input(path: Path) -> bytes:
     if not stat.S_ISREG(info.st_mode):
         raise UserError([Finding(str(path), None, "INPUT", "is not a regular file (a FIFO, a device "
                                  "or a socket): a portfolio is a YAML file")])
+    too_large = UserError([Finding(str(path), None, "INPUT", f"is larger than {MAX_BYTES} bytes; "
+                                   "a portfolio is a short YAML file")])
     if info.st_size > MAX_BYTES:
-        raise UserError([Finding(str(path), None, "INPUT", f"is larger than {MAX_BYTES} bytes; "
-                                 "a portfolio is a short YAML file")])
+        raise too_large
     # O_NONBLOCK: should it have been swapped for a FIFO since the stat, the open returns
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     with os.fdopen(fd, "rb") as handle:
         raw = handle.read(MAX_BYTES + 1)
-    if len(raw) > MAX_BYTES:
-        raise UserError([Finding(str(path), None, "INPUT", f"is larger than {MAX_BYTES} bytes; "
-                                 "a portfolio is a short YAML file")])
+    if len(raw) > MAX_BYTES:     # it grew since the stat
+        raise too_large
     return raw
