@@ -8,7 +8,7 @@ LOCK := constraints.txt
 PIP := $(BIN)/pip install -q --disable-pip-version-check -c $(LOCK)
 CRDS ?= crds
 
-.PHONY: demo dist docs test test-fast lint test-latest lock bench fuzz render check schemas clean venv mutate mermaid
+.PHONY: secrets demo dist docs test test-fast lint test-latest lock bench fuzz render check schemas clean venv mutate mermaid
 
 # The demo needs the CLI only; the tests add the validate engines and the test tools.
 $(VENV)/.demo: pyproject.toml $(LOCK)
@@ -77,6 +77,9 @@ lock:
 
 # Maintainers: `make schemas CRDS=<dir with yaml/ and SOURCES.md>` takes new upstream CRDs;
 # plain `make schemas` regenerates gpuaas/schemas from the CRDs kept in crds/.
+secrets: $(VENV)/.test
+	$(BIN)/python tools/vendor_secrets.py
+
 schemas: $(VENV)/.test
 	if [ "$(CRDS)" != crds ]; then $(BIN)/python tools/sync_crds.py $(CRDS); fi
 	$(BIN)/python tools/make_schemas.py

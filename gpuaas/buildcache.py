@@ -63,29 +63,13 @@ class Reused:
 
 @cache
 def code_digest() -> str:
-    """gpuaas's own files, the libraries' builds and Python's version: an upgrade or a
-    developer's edit is a new key for every portfolio."""
+    """gpuaas's own files by content, the libraries' builds and Python's version: an upgrade
+    or a developer's edit is a new key for every portfolio. The bundled schemas (13 MB) are
+    not read: no render depends on them, and validate keys its checks on them itself."""
     return results.key(sys.version, sys.implementation.cache_tag or "",
-                       files_digest(Path(__file__).resolve().parent),
+                       results.tree_digest(Path(__file__).resolve().parent, follow=False,
+                                           skip=("__pycache__", "schemas")),
                        results.build_digest(*LIBRARIES))
-
-
-def files_digest(root: Path) -> str:
-    """Every file under `root` (code, templates, scripts, catalog, examples, schemas) by
-    path, size and modification time: no file is read."""
-    parts: list[str] = []
-    for directory, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(names):
-            if name.endswith((".pyc", ".pyo")):
-                continue
-            path = os.path.join(directory, name)
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            parts.append(f"{os.path.relpath(path, root)}:{st.st_size}:{st.st_mtime_ns}")
-    return results.key(*parts)
 
 
 def _digest(text: str) -> str:

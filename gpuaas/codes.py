@@ -147,6 +147,9 @@ CODES: dict[str, Code] = {
                     "held that the render no longer makes", "`git add -A` the tree"),
     "LEFTOVER": _("validate", "error", "a temporary tree or portfolio copy a killed render or "
                   "`activate` left, which `git add -A` would commit", "delete it"),
+    "SYMLINK": _("validate", "error", "a symbolic link in a rendered tree: Git stores only its target's "
+                 "path and Argo CD refuses a link that leaves the repository", "put the file itself there "
+                 "or remove the link"),
     "ORPHAN_TREE": _("validate", "error", "a tree under `rendered/` no portfolio renders any more",
                      "remove it"),
     "UNWIRED": _("validate", "error", "a component flag without a helm parameter, a parameter the "

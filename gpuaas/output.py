@@ -49,10 +49,10 @@ def is_generated(path: Path) -> bool:
         return False
 
 
-def existing_files(root: Path) -> dict[str, Path]:
+def existing_files(root: Path, links: list[str] | None = None) -> dict[str, Path]:
     """The regular files under `root` (not symlinks, nor what is under a symlinked folder),
     in the order of their paths' parts, as sorted(root.rglob("*")) lists them; one scandir
-    per folder (a large tree has thousands of files)."""
+    per folder (a large tree has thousands of files). `links` gets the symlinks' paths."""
     if not root.is_dir():
         return {}
     found: list[str] = []
@@ -65,7 +65,9 @@ def existing_files(root: Path) -> dict[str, Path]:
             return
         for entry in listed:
             try:
-                if entry.is_dir(follow_symlinks=False):
+                if links is not None and entry.is_symlink():
+                    links.append(prefix + entry.name)
+                elif entry.is_dir(follow_symlinks=False):
                     walk(entry.path, f"{prefix}{entry.name}/")
                 elif entry.is_file(follow_symlinks=False):
                     found.append(prefix + entry.name)
@@ -74,6 +76,8 @@ def existing_files(root: Path) -> dict[str, Path]:
 
     walk(os.fspath(root), "")
     found.sort(key=lambda rel: rel.split("/"))
+    if links is not None:
+        links.sort(key=lambda rel: rel.split("/"))
     return {rel: root / rel for rel in found}
 
 

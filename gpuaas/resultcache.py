@@ -123,31 +123,75 @@ def code_digest() -> str:
     return key(*(f.read_bytes() for f in files))
 
 
-def tree_digest(root: Path) -> str:
-    """Every file under a directory, path and bytes (a schema directory, a chart)."""
+def files(root: Path, follow: bool = True, skip: tuple[str, ...] = ("__pycache__",)) -> list[tuple[str, str]]:
+    """(relative path, path) of every file under `root`, sorted; through symlinked folders
+    when `follow` (each real folder once: a link loop ends), never into folders named in
+    `skip`."""
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for directory, dirs, names in os.walk(root, followlinks=follow):
+        real = os.path.realpath(directory)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if d not in skip)
+        for name in names:
+            if not name.endswith((".pyc", ".pyo")):
+                path = os.path.join(directory, name)
+                out.append((os.path.relpath(path, root).replace(os.sep, "/"), path))
+    return sorted(out)
+
+
+def tree_digest(root: Path, follow: bool = True, skip: tuple[str, ...] = ("__pycache__",)) -> str:
+    """Every file under a directory by path and content (a schema directory, a chart, gpuaas
+    itself), symlinked folders and files included: what a link points at is what is read."""
     parts: list[str | bytes] = []
-    if root.is_dir():
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            parts += [path.relative_to(root).as_posix(), path.read_bytes()]
+    for rel, path in files(root, follow, skip):
+        try:
+            parts += [rel, _read(path)]
+        except OSError:
+            parts += [rel, "unreadable"]
     return key(*parts)
 
 
+def _read(path: str) -> bytes:
+    """A regular file's bytes; a FIFO or a device under a digested folder is named, not read."""
+    info = os.stat(path)
+    return Path(path).read_bytes() if stat.S_ISREG(info.st_mode) else f"{info.st_mode:o}".encode()
+
+
+def stat_digest(root: Path, skip: tuple[str, ...] = ("__pycache__",)) -> str:
+    """Every file under a folder too large to read on each run (an engine's package), by
+    size, modification and change time. The change time moves with every write and every
+    `touch`, so an edit that keeps the size and forges the modification time is still a new
+    key, without reading hundreds of megabytes."""
+    parts = []
+    for rel, path in files(root, skip=skip):
+        try:
+            st = os.stat(path)
+            parts.append(f"{rel}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}")
+        except OSError:
+            parts.append(f"{rel}:gone")
+    return key(*parts)
+
+
+@cache
 def build_digest(*modules: str) -> str:
-    """Which builds of the engines are installed (an upgrade rewrites their files): the
-    size and modification time of each file of their packages, read without importing
-    them."""
+    """Which builds of the engines are installed, every file of their packages at any depth
+    (stat_digest), read without importing them. kubernetes_validate's schemas, one folder
+    per Kubernetes version (17,000 files), are left to the checks that read one of them."""
     import importlib.util
     parts = []
     for name in modules:
         spec = importlib.util.find_spec(name)
         places = list(spec.submodule_search_locations or []) if spec else []
-        for place in places:
-            for entry in sorted(os.scandir(place), key=lambda e: e.name):
-                if entry.is_file():
-                    st = entry.stat()
-                    parts.append(f"{name}/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+        parts += [f"{name}:{place}:{stat_digest(Path(place), SKIP)}" for place in places]
         parts.append(f"{name}:{bool(spec)}")
     return key(*parts)
+
+
+SKIP = ("__pycache__", "kubernetes-json-schema")
 
 
 def write_json(path: Path, value: object) -> None:

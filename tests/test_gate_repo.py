@@ -197,3 +197,57 @@ def test_validate_staged_outside_git_says_so(tmp_path):
     gpuaas = str(Path(sys.executable).parent / "gpuaas")
     run = subprocess.run([gpuaas, "validate", "--staged"], cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 2 and "--staged: not inside a Git work tree" in run.stderr
+
+
+def _list_resource(repo: Path, name: str) -> Path:
+    """Add `name` to the first component kustomization of the tree (a hand edit)."""
+    kustomization = sorted((repo / TREE / "components").glob("*/*/kustomization.yaml"))[0]
+    text = kustomization.read_text()
+    kustomization.write_text(text.replace("resources:\n", f"resources:\n  - {name}\n", 1))
+    return kustomization.parent
+
+
+def test_a_secret_wrapped_in_a_list_is_found(committed, cli):
+    """kubectl kustomize deploys a List's items: a Secret inside one carries data all the same."""
+    folder = _list_resource(committed, "extra.yaml")
+    (folder / "extra.yaml").write_text(
+        "apiVersion: v1\nkind: SecretList\nitems:\n- apiVersion: v1\n  kind: Secret\n"
+        "  metadata: {name: s, namespace: x}\n  data: {password: c2VjcmV0dmFsdWU=}\n")
+    # the real kustomize agrees that the Secret is deployed
+    built = subprocess.run(["kubectl", "kustomize", str(folder)], capture_output=True, text=True, check=True)
+    assert "kind: Secret\n" in built.stdout and "c2VjcmV0dmFsdWU=" in built.stdout
+    git(committed, "add", "-A")
+    code, findings = validate(cli, committed)
+    [secret] = [f for f in findings if f["code"] == "SECRET_VALUE"]
+    assert code == 1 and secret["file"].endswith("extra.yaml") and "Secret/x/s" in secret["message"]
+
+
+def test_a_symlink_in_the_tree_is_refused_and_its_target_scanned(committed, cli, tmp_path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("token: github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGH\n")
+    templates = committed / TREE / "charts"
+    link = sorted(templates.glob("*/templates"))[0] / "linked.yaml"
+    link.symlink_to(outside)
+    (committed / TREE / "charts" / "folder-link").symlink_to(tmp_path)
+    git(committed, "add", "-A")
+    code, findings = validate(cli, committed)
+    codes = sorted((Path(f["file"]).name, f["code"]) for f in findings if f["code"] in ("SYMLINK", "SECRET_VALUE"))
+    assert code == 1 and codes == [("folder-link", "SYMLINK"), ("linked.yaml", "SECRET_VALUE"),
+                                   ("linked.yaml", "SYMLINK")]
+
+
+@pytest.mark.parametrize("name", ["a" * 300 + ".yaml", "latin1.yaml"])
+def test_a_resource_no_file_can_be_or_not_utf8_is_a_finding_not_a_crash(committed, cli, name):
+    folder = _list_resource(committed, name)
+    if name == "latin1.yaml":
+        (folder / name).write_bytes(b"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: caf\xe9\n")
+    git(committed, "add", "-A")
+    code, findings = validate(cli, committed)
+    if name == "latin1.yaml":      # the real kustomize refuses it too
+        assert subprocess.run(["kubectl", "kustomize", str(folder)], capture_output=True).returncode != 0
+        [found] = [f for f in findings if f["code"] == "YAML"]
+        assert found["file"].endswith(name) and "not UTF-8" in found["message"]
+    else:
+        [found] = [f for f in findings if f["code"] == "KUSTOMIZE"]
+        assert found["file"].endswith("kustomization.yaml") and "missing resources" in found["message"]
+    assert code == 1

@@ -138,25 +138,60 @@ def test_a_change_of_gpuaas_renders_again(tmp_path, cli, builds, monkeypatch):
     assert builds == []
 
 
-def test_the_code_digest_follows_every_file_of_the_package(tmp_path):
-    """A template edited (or only touched) in place is a new digest."""
+def test_the_code_digest_follows_every_file_of_the_package_by_content(tmp_path):
+    """A template edited in place with its size and modification time kept is a new digest;
+    only touching it is not (the bytes decide)."""
     import shutil
+    from gpuaas import resultcache
     package = Path(buildcache.__file__).parent
     copy = tmp_path / "gpuaas"
     shutil.copytree(package / "templates", copy / "templates")
     shutil.copy(package / "render.py", copy / "render.py")
-    first = buildcache.files_digest(copy)
-    assert buildcache.files_digest(copy) == first
-    template = next(p for p in sorted((copy / "templates").rglob("*")) if p.is_file())
-    stat = template.stat()
-    os.utime(template, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-    touched = buildcache.files_digest(copy)
-    assert touched != first
-    (copy / "catalog.json").write_text("{}")
-    assert buildcache.files_digest(copy) not in (first, touched)
+    first = resultcache.tree_digest(copy, follow=False)
+    template = next(p for p in sorted((copy / "templates").rglob("*")) if p.is_file() and p.stat().st_size)
+    before = template.stat()
+    os.utime(template, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000))
+    assert resultcache.tree_digest(copy, follow=False) == first
+    data = template.read_bytes()
+    template.write_bytes(bytes([data[0] ^ 1]) + data[1:])
+    os.utime(template, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert template.stat().st_size == before.st_size and template.stat().st_mtime_ns == before.st_mtime_ns
+    edited = resultcache.tree_digest(copy, follow=False)
+    assert edited != first
     (copy / "__pycache__").mkdir()
     (copy / "__pycache__" / "x.pyc").write_bytes(b"")
-    assert buildcache.files_digest(copy) == buildcache.files_digest(copy)
+    assert resultcache.tree_digest(copy, follow=False) == edited
+
+
+def test_an_engine_file_at_any_depth_edited_with_size_and_mtime_kept_is_a_new_key(tmp_path):
+    """The engines' packages are too large to read on each run: their files' change time
+    (which no `touch` keeps) stands for the content, at every depth."""
+    from gpuaas import resultcache
+    deep = tmp_path / "engine" / "kubernetes-json-schema-like" / "v1"
+    deep.mkdir(parents=True)
+    schema = deep / "pod.json"
+    schema.write_text('{"type": "object"}')
+    first = resultcache.stat_digest(tmp_path / "engine")
+    before = schema.stat()
+    schema.write_text('{"type": "string"}')
+    os.utime(schema, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert resultcache.stat_digest(tmp_path / "engine") != first
+
+
+def test_a_symlinked_folder_is_digested_through_the_link(tmp_path):
+    """A chart or a schemas folder holding a link to a folder: what the link points at is
+    what Helm and the checks read."""
+    from gpuaas import resultcache
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "crd.json").write_text("{}")
+    folder = tmp_path / "schemas"
+    folder.mkdir()
+    (folder / "linked").symlink_to(outside)
+    (outside / "loop").symlink_to(outside)      # a loop ends
+    first = resultcache.tree_digest(folder)
+    (outside / "crd.json").write_text('{"x": 1}')
+    assert resultcache.tree_digest(folder) != first
 
 
 def test_the_output_directory_and_the_working_directory_are_part_of_the_key(tmp_path, cli, builds):

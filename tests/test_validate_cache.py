@@ -185,3 +185,58 @@ def test_a_relative_xdg_cache_home_is_ignored_as_the_spec_says(monkeypatch, tmp_
     assert resultcache.directory() == tmp_path / ".cache" / "gpuaas"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert resultcache.directory() == tmp_path / "xdg" / "gpuaas"
+
+
+EDITS = ("flip", "drop-line", "secret", "unknown-field", "copy-over", "schema", "restore", "portfolio")
+
+
+def _edit(rng, repo: Path, schemas: Path, kind: str, originals: dict[Path, bytes]) -> None:
+    """One random edit of the kind a user or a merge makes: to a rendered file, the user's
+    schemas folder or the portfolio."""
+    files = sorted(p for p in (repo / TREE).rglob("*.yaml") if p.is_file())
+    path = rng.choice(files)
+    originals.setdefault(path, path.read_bytes())
+    text = path.read_text()
+    lines = text.splitlines(keepends=True)
+    if kind == "flip" and text:
+        at = rng.randrange(len(text))
+        path.write_text(text[:at] + rng.choice("x: -#\n'\"{") + text[at + 1:])
+    elif kind == "drop-line" and lines:
+        del lines[rng.randrange(len(lines))]
+        path.write_text("".join(lines))
+    elif kind == "secret":
+        path.write_text(text + "# hf_" + "a1B2" * 9 + "\n")
+    elif kind == "unknown-field":
+        path.write_text(text.replace("metadata:\n", "metadata:\n  unknownField: 1\n", 1))
+    elif kind == "copy-over":
+        path.write_bytes(rng.choice(files).read_bytes())
+    elif kind == "schema":
+        (schemas / f"extra-{rng.randrange(3)}.yaml").write_text(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n"
+            f"  name: things.example.com\nspec:\n  group: example.com\n  names: {{kind: Thing, plural: things}}\n"
+            f"  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n"
+            f"    schema:\n      openAPIV3Schema: {{type: object, x-n: {rng.randrange(99)}}}\n")
+    elif kind == "restore" and originals:
+        back = rng.choice(sorted(originals))
+        back.write_bytes(originals[back])
+    elif kind == "portfolio":
+        portfolio = next((repo / "portfolios").glob("*.yaml"))
+        originals.setdefault(portfolio, portfolio.read_bytes())
+        portfolio.write_text(portfolio.read_text().replace("minConcurrency: ", "minConcurrency: 1", 1))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cached_and_uncached_runs_agree_over_random_edits(repo, cli, tmp_path, seed):
+    """The cache is an optimisation, never a verdict: after every random edit, a run that
+    may reuse results says exactly what a run that reads no cache says."""
+    import random
+    rng = random.Random(seed)
+    schemas = tmp_path / f"schemas-{seed}"
+    schemas.mkdir()
+    originals: dict[Path, bytes] = {}
+    run(cli, repo, "--schemas", str(schemas))          # warm the cache
+    for _ in range(4):
+        _edit(rng, repo, schemas, rng.choice(EDITS), originals)
+        cached = run(cli, repo, "--schemas", str(schemas))
+        fresh = run(cli, repo, "--schemas", str(schemas), "--no-cache")
+        assert (cached["exit"], findings(cached)) == (fresh["exit"], findings(fresh))

@@ -25,6 +25,7 @@ class Checks:
             self._salt = results.key(
                 str(results.FORMAT), results.code_digest(), self.validator.kube_version,
                 str(self.strict), results.build_digest("jsonschema_rs", "cel", "kubernetes_validate"),
+                builtin_digest(self.validator.builtin_dir),
                 *(f"{d}:{bundled_digest() if d.is_relative_to(BUNDLED) else results.tree_digest(d)}"
                   for d in dirs))
         return self._salt
@@ -38,6 +39,12 @@ def bundled_digest() -> str:
     """The schemas bundled with gpuaas, the releases' overlays beneath them (13 MB): hashed
     once per process, for the base and every overlay alike."""
     return results.tree_digest(BUNDLED)
+
+
+@functools.cache
+def builtin_digest(folder) -> str:
+    """The Kubernetes schemas of the version checked (kubernetes_validate's folder for it)."""
+    return results.stat_digest(folder)
 
 
 def _reuse(hit: object, stats: dict, facts: list[dict] | None = None) -> list[Finding] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import shutil
+import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -132,7 +133,15 @@ def _python_kustomize(directory: Path, output: bool = True) -> str | EngineError
     listed = resources(directory)
     if isinstance(listed, EngineError):
         return listed
-    missing = [r for r in listed if not (directory / r).is_file()]
+    # os.path.isfile: a name no file can have (over 255 bytes, a NUL) is missing, not a crash
+    missing = [r for r in listed if not os.path.isfile(directory / r)]
     if missing:
         return EngineError(f"missing resources: {', '.join(missing)}")
-    return "\n---\n".join((directory / r).read_text() for r in listed) if output else ""
+    if not output:
+        return ""
+    try:
+        return "\n---\n".join((directory / r).read_bytes().decode("utf-8") for r in listed)
+    except UnicodeDecodeError as exc:
+        return EngineError(f"a resource is not UTF-8 (byte {exc.start}), which kustomize refuses")
+    except OSError as exc:
+        return EngineError(str(exc))

@@ -9,6 +9,7 @@ SECRET_VALUE).
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,8 @@ from . import engines
 from .checks import Checks, _reuse
 from .objects import Obj, parse_objects
 from .policy import cross_policy, object_policy, schema_findings
-from .repochecks import crash_leftovers, git_findings, kueue_label_changes, leftover_trees, operator_moves
+from .repochecks import (crash_leftovers, git_findings, kueue_label_changes, leftover_trees, operator_moves,
+                         symlinks)
 from .schema_check import BUNDLED, SchemaValidator
 from .wiring import check_charts
 
@@ -108,6 +110,14 @@ def file_checks(path: Path, text: str, checks: Checks, stats: dict, facts: list[
                      "by name instead, and rotate this value") for line, what in secrets.scan(text)]
     counts = {"objects": 0, "schemaChecked": 0}
     mine: list[dict] = []
+    if deployed and "\ufffd" in text:      # read with replacement: was it UTF-8 at all?
+        try:
+            path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            found.append(Finding(str(path), None, "YAML", f"is not UTF-8 (byte {exc.start}), which "
+                                 "kustomize refuses (MalformedYAMLError): save it as UTF-8"))
+        except OSError:
+            pass
     if deployed:
         objects = parse_objects(path, found, text)
         counts["objects"] = len(objects)
@@ -163,6 +173,7 @@ def check_tree(built: pipeline.Built | Reused, root: Path, checks_for: Callable[
     if not root.is_dir():
         return findings
     findings += git_findings(built, root)
+    findings += symlinks(root)
     findings += kueue_label_changes(built, root)
     findings += operator_moves(built, root)
     stats["files"] += len(tree)
@@ -180,7 +191,7 @@ def check_tree(built: pipeline.Built | Reused, root: Path, checks_for: Callable[
         listed = engines.resources(directory)
         names = (listed if not isinstance(listed, engines.EngineError) else
                  [p.name for p in directory.glob("*.yaml") if p.name != "kustomization.yaml"])
-        for name in sorted(n for n in names if (directory / n).is_file()):
+        for name in sorted(n for n in names if os.path.isfile(directory / n)):
             deployed[directory / name] = None
     def env_of(path: Path) -> str | None:
         parts = path.relative_to(root).parts if path.is_relative_to(root) else ()

@@ -70,13 +70,24 @@ def parse_objects(path: Path, findings: list[Finding], text: str | None = None,
                           if l.strip() and not l.lstrip().startswith("#")), 0)
             if source and charts is not None:
                 template = charts / source.group(1)
-                out.append(Obj(data, str(template), _template_line(str(template), ("kind",)) or 1))
+                where: tuple = (str(template), _template_line(str(template), ("kind",)) or 1)
             else:
-                out.append(Obj(data, str(path), line + first, chunk, line))
+                where = (str(path), line + first, chunk, line)
+            out += [Obj(d, *where) for d in unwrap(data)]
         elif data is not None:
             findings.append(Finding(str(path), line, "YAML", "a manifest must be a mapping"))
         line += chunk.count("\n")  # the next chunk starts on the separator's own line
     return out
+
+
+def unwrap(data: dict) -> list[dict]:
+    """A `kind: List` (or FooList) is its items, as kustomize and kubectl read it
+    (`kubectl kustomize` emits a List's items as the resources); each item is
+    checked as the object it is, a Secret inside one included."""
+    items = data.get("items")
+    if str(data.get("kind", "")).endswith("List") and isinstance(items, list):
+        return [d for item in items if isinstance(item, dict) for d in unwrap(item)]
+    return [data]
 
 
 def yaml_finding(path: Path, exc: yaml.YAMLError, first_line: int = 1) -> Finding:

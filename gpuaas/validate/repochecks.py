@@ -1,16 +1,18 @@
 """What the tree is in its Git repository: every rendered file committed (NOT_IN_GIT),
 Kueue's labels unchanged on running models (KUEUE_IMMUTABLE), operators moved only where OLM
 can take them (UPGRADE_PATH), nothing a crash left
-(LEFTOVER), no tree left over by a removed portfolio (ORPHAN_TREE)."""
+(LEFTOVER), no tree left over by a removed portfolio (ORPHAN_TREE), no symbolic link
+(SYMLINK)."""
 from __future__ import annotations
 
 import glob
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
 
-from .. import manifests, output, pipeline, repo
+from .. import errors, inputs, manifests, output, pipeline, repo, secrets
 from ..findings import Finding
 
 if TYPE_CHECKING:
@@ -133,6 +135,31 @@ def crash_leftovers(out_dir: Path, portfolios: list[Path]) -> list[Finding]:
         for entry in sorted(portfolio.parent.glob(f".{glob.escape(portfolio.name)}.*")):
             out.append(Finding(str(entry), None, "LEFTOVER", "a temporary copy a stopped "
                                "`gpuaas activate`/`deactivate` left beside the portfolio: delete it"))
+    return out
+
+
+def symlinks(root: Path) -> list[Finding]:
+    """Symbolic links in a tree: gpuaas renders none. Git stores a link as the path it
+    points at, Argo CD's repo server refuses a repository whose links leave it
+    (argo-cd util/app/path/path.go CheckOutOfBoundsSymlinks, called by
+    reposerver/repository/repository.go), and what a link
+    inside the repository points at is checked where it lies. What the link reaches is still
+    scanned for secret-looking strings: that is what a reviewer sees in the diff."""
+    links: list[str] = []
+    output.existing_files(root, links)
+    out = []
+    for rel in links:
+        path = root / rel
+        out.append(Finding(str(path), None, "SYMLINK", f"a symbolic link (to {os.readlink(path)}): "
+                           "Git stores the target's path, not the file, and Argo CD refuses a link "
+                           "that leaves the repository; put the file itself here or remove the link"))
+        try:
+            text = inputs.read_input(path).decode("utf-8", errors="replace")
+        except (OSError, errors.Error):
+            continue        # a folder, a device, a dangling or oversized target
+        out += [Finding(str(path), line, "SECRET_VALUE", f"its target looks like a {what}: reference "
+                        "a Secret by name instead, and rotate this value")
+                for line, what in secrets.scan(text)]
     return out
 
 

@@ -95,8 +95,8 @@ class SchemaValidator:
         crd_schemas: dict[str, dict] | None = None,
     ):
         minor = ".".join(str(kube_version).removeprefix("v").split(".")[:2])
-        self._builtin_dir = _schema_root() / f"v{minor}.0-local-strict"
-        if not self._builtin_dir.is_dir():
+        self.builtin_dir = _schema_root() / f"v{minor}.0-local-strict"
+        if not self.builtin_dir.is_dir():
             raise ValueError(
                 f"kubernetes_validate has no schemas for Kubernetes {kube_version!r} "
                 f"(available: {', '.join(supported_kube_versions())})"
@@ -130,7 +130,7 @@ class SchemaValidator:
             return None
         schema = self._schemas[(api_version, kind)]
         return [problem for error in validator.iter_errors(obj)
-                for problem in _problems(error, schema, self._builtin_dir)]
+                for problem in _problems(error, schema, self.builtin_dir)]
 
     # ----------------------------------------------------------------- lookup
 
@@ -148,7 +148,7 @@ class SchemaValidator:
         self._schemas[(api_version, kind)] = schema
         if origin != "kubernetes":
             return jsonschema_rs.validator_for(schema, offline=True)
-        return jsonschema_rs.validator_for(schema, registry=_builtin_registry(self._builtin_dir), offline=True)
+        return jsonschema_rs.validator_for(schema, registry=_builtin_registry(self.builtin_dir), offline=True)
 
     def _find(self, api_version: str, kind: str) -> tuple[str, dict] | None:
         group, _, version = api_version.rpartition("/")
@@ -178,7 +178,7 @@ class SchemaValidator:
         # kubernetes_validate names files <kind>-<first group label>-<version>.json, which
         # is ambiguous (apps/v1 vs apps.example.com/v1), so check the schema's own GVK.
         prefix = f"-{group.split('.')[0]}" if group else ""
-        file = self._builtin_dir / f"{kind.lower()}{prefix}-{version}.json"
+        file = self.builtin_dir / f"{kind.lower()}{prefix}-{version}.json"
         if not file.is_file():
             return None
         schema = json.loads(file.read_text(encoding="utf-8"))
