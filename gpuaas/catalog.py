@@ -29,28 +29,44 @@ class GPU:
     # vllm/engine/arg_utils.py get_batch_defaults: 8192/1024 on devices of >= 70 GiB whose name
     # has no "a100", 2048/256 on all others.
     batch_defaults: tuple[int, int] = (2048, 256)
+    sms: int = 132          # streaming multiprocessors (the Triton sampler keeps a row per SM)
+    # non-torch memory vLLM measures on top of 0.2 GiB when tensor parallel on NVSwitch
+    # Hopper and Blackwell parts (NCCL's NVLink SHARP and symmetric-memory buffers): 1.7-2.2
+    # GiB in the logs of docs/gpu-fit.md (H100 at TP 2 and 4, H200 at TP 2)
+    nccl_gib: float = 0.0
 
 
+NVSWITCH = 1.9     # GPU.nccl_gib on NVSwitch Hopper and Blackwell systems
 # Memory: totals vLLM logs as total_gpu_memory (L4/A10G 22.06 GiB, L40S 44.42 GiB, A100 80GB
 # 79.15 GiB, H100 79.19 GiB; see docs/gpu-fit.md); nominal sizes from AWS and NVIDIA pages.
 # Product labels: what GPU feature discovery sets on the node (nvidia.com/gpu.product).
 GPUS: dict[str, GPU] = {
-    "L4": GPU(24, 22.06, "NVIDIA-L4", True),
-    "A10G": GPU(24, 22.06, "NVIDIA-A10G", False),
-    "L40S": GPU(48, 44.42, "NVIDIA-L40S", True),
-    "A100-40GB": GPU(40, 39.39, "NVIDIA-A100-SXM4-40GB", False),
-    "A100-80GB": GPU(80, 79.15, "NVIDIA-A100-SXM4-80GB", False),
-    "H100": GPU(80, 79.19, "NVIDIA-H100-80GB-HBM3", True, (8192, 1024)),
-    "H200": GPU(141, 139.8, "NVIDIA-H200", True, (8192, 1024)),
+    "L4": GPU(24, 22.06, "NVIDIA-L4", True, sms=58),
+    "A10G": GPU(24, 22.06, "NVIDIA-A10G", False, sms=80),
+    "L40S": GPU(48, 44.42, "NVIDIA-L40S", True, sms=142),
+    "A100-40GB": GPU(40, 39.39, "NVIDIA-A100-SXM4-40GB", False, sms=108),
+    "A100-80GB": GPU(80, 79.15, "NVIDIA-A100-SXM4-80GB", False, sms=108),
+    "H100": GPU(80, 79.19, "NVIDIA-H100-80GB-HBM3", True, (8192, 1024), 132, NVSWITCH),
+    "H200": GPU(141, 139.8, "NVIDIA-H200", True, (8192, 1024), 132, NVSWITCH),
     # Data-center GPUs beyond AWS's: nominal memory from NVIDIA's datasheets, totals as
     # nvidia-smi reports them (MiB / 1024), product labels as GPU feature discovery writes them.
-    "A10": GPU(24, 22.06, "NVIDIA-A10", False),
-    "A30": GPU(24, 23.5, "NVIDIA-A30", False),
-    "L40": GPU(48, 44.42, "NVIDIA-L40", True),
-    "H100-PCIe": GPU(80, 79.19, "NVIDIA-H100-PCIe", True, (8192, 1024)),
-    "H100-NVL": GPU(94, 93.1, "NVIDIA-H100-NVL", True, (8192, 1024)),
-    "H200-NVL": GPU(141, 139.8, "NVIDIA-H200-NVL", True, (8192, 1024)),
-    "B200": GPU(180, 178.4, "NVIDIA-B200", True, (8192, 1024)),
+    "A10": GPU(24, 22.06, "NVIDIA-A10", False, sms=72),
+    "A30": GPU(24, 23.5, "NVIDIA-A30", False, sms=56),
+    "A40": GPU(48, 44.42, "NVIDIA-A40", False, sms=84),
+    "L40": GPU(48, 44.42, "NVIDIA-L40", True, sms=142),
+    "L20": GPU(48, 44.42, "NVIDIA-L20", True, sms=92),
+    "H100-PCIe": GPU(80, 79.19, "NVIDIA-H100-PCIe", True, (8192, 1024), 114),
+    "H100-NVL": GPU(94, 93.1, "NVIDIA-H100-NVL", True, (8192, 1024), 132),
+    "H200-NVL": GPU(141, 139.8, "NVIDIA-H200-NVL", True, (8192, 1024), 132),
+    "H20": GPU(96, 94.7, "NVIDIA-H20", True, (8192, 1024), 78, NVSWITCH),
+    # Grace Hopper and Blackwell: nvidia-smi's totals (GH200 96 GB 97,871 MiB, 144 GB 146,831
+    # MiB, GB200 189,471 MiB, RTX PRO 6000 97,887 MiB) less the 0.5-0.9 GiB CUDA reserves, as
+    # on B200 (183,359 MiB in nvidia-smi, 178.35 GiB to CUDA) and the GH200 144 GB (142.50)
+    "GH200": GPU(96, 94.7, "NVIDIA-GH200-480GB", True, (8192, 1024), 132),
+    "GH200-144GB": GPU(144, 142.5, "NVIDIA-GH200-144G-HBM3e", True, (8192, 1024), 132),
+    "B200": GPU(180, 178.4, "NVIDIA-B200", True, (8192, 1024), 148, NVSWITCH),
+    "GB200": GPU(186, 184.3, "NVIDIA-GB200", True, (8192, 1024), 152, NVSWITCH),
+    "RTX-PRO-6000": GPU(96, 94.9, "NVIDIA-RTX-PRO-6000-Blackwell-Server-Edition", True, (8192, 1024), 188),
 }
 
 # Accelerators gpuaas refuses by name: the runtime it renders is vLLM for CUDA and the
@@ -99,6 +115,12 @@ INSTANCES: dict[str, Instance] = {
     "p4d.24xlarge": Instance("A100-40GB", 8, 96, 1152, 21.95764),
     "p5.48xlarge": Instance("H100", 8, 192, 2048, 55.04),
     "p5en.48xlarge": Instance("H200", 8, 192, 2048, 63.296),
+    # Blackwell (2026 list prices, us-east-1): B200, and RTX PRO 6000 Server Edition in g7e
+    "p6-b200.48xlarge": Instance("B200", 8, 192, 2048, 113.9328),
+    "g7e.2xlarge": Instance("RTX-PRO-6000", 1, 8, 64, 3.3631),
+    "g7e.12xlarge": Instance("RTX-PRO-6000", 2, 48, 512, 8.2861),
+    "g7e.24xlarge": Instance("RTX-PRO-6000", 4, 96, 1024, 16.5722),
+    "g7e.48xlarge": Instance("RTX-PRO-6000", 8, 192, 2048, 33.1443),
     # Azure (whole-GPU sizes of NC A100 v4, NCads H100 v5, ND H100 v5, NVadsA10 v5): GPUs,
     # vCPU and memory from learn.microsoft.com's size pages; prices are the East US Linux
     # pay-as-you-go list prices as published in 2025 (not re-checked here: set hourlyUSD
@@ -111,6 +133,7 @@ INSTANCES: dict[str, Instance] = {
     "Standard_ND96isr_H100_v5": Instance("H100", 8, 96, 1900, 98.32, "azure"),
     "Standard_NV36ads_A10_v5": Instance("A10", 1, 36, 440, 3.20, "azure"),
     "Standard_NV72ads_A10_v5": Instance("A10", 2, 72, 880, 6.52, "azure"),
+    "Standard_ND128isr_NDR_GB200_v6": Instance("GB200", 4, 128, 864, 108.16, "azure"),
     # Google Cloud (a2-highgpu, a2-ultragpu, a3-highgpu, g2-standard): GPUs, vCPU and memory
     # from cloud.google.com's machine-type pages; prices are us-central1 on-demand list
     # prices (VM and GPUs together) as published in 2025 (not re-checked here).
@@ -131,6 +154,7 @@ INSTANCES: dict[str, Instance] = {
     "g2-standard-32": Instance("L4", 1, 32, 128, 1.7356, "gcp"),
     "g2-standard-48": Instance("L4", 4, 48, 192, 4.0024, "gcp"),
     "g2-standard-96": Instance("L4", 8, 96, 384, 8.0048, "gcp"),
+    "g4-standard-48": Instance("RTX-PRO-6000", 1, 48, 180, 4.49993, "gcp"),
 }
 CLOUDS = ("aws", "azure", "gcp")
 # A node described without its CPUs or memory: a conservative share per GPU (below what GPU
@@ -138,15 +162,66 @@ CLOUDS = ("aws", "azure", "gcp")
 DEFAULT_CPU_PER_GPU = 8
 DEFAULT_MEMORY_GIB_PER_GPU = 64
 
-# Bytes per parameter of the weights. w4a16/int4: 4-bit weights plus group scales;
+def grouped(bits: int, group: int) -> float:
+    """Bytes per parameter of a weight-only quantised linear layer as vLLM holds it after
+    loading: `bits` per weight plus a 16-bit scale per `group` weights (GPTQ-Marlin and
+    compressed-tensors W4A16, vllm/model_executor/layers/quantization/gptq_marlin.py; AWQ's
+    zero points add bits/8/group more, under 1%). Embeddings and lm_head stay in 16 bits
+    (gpufit.weights_gib)."""
+    return bits / 8 + 2 / group
+
+
+# Bytes per parameter of the weights. w4a16/int4: 4-bit weights, scales per 128 (AWQ, GPTQ);
 # mxfp4: 4-bit MoE experts with bf16 attention (gpt-oss: 21B params -> ~13 GB).
 PRECISIONS: dict[str, float] = {
     "fp32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "w8a8": 1.0,
-    "w4a16": 0.5625, "int4": 0.5625, "mxfp4": 0.625,
+    "w4a16": grouped(4, 128), "int4": grouped(4, 128), "mxfp4": 0.625,
 }
 
 HOURS_PER_MONTH = 730
 GPU_MEMORY_UTILIZATION = 0.9     # vLLM's --gpu-memory-utilization default
+
+
+@dataclass(frozen=True)
+class State:
+    """The per-request state of a hybrid model's Mamba or linear-attention layers: a fixed
+    size whatever the sequence length (vllm/model_executor/layers/mamba/mamba_utils.py,
+    mamba1_state_shape, mamba2_state_shape, gated_delta_net_state_shape)."""
+    kind: str               # "mamba2", "mamba1" or "gdn" (Qwen3-Next's gated DeltaNet)
+    conv: int               # conv kernel width: mamba_d_conv, conv_kernel, linear_conv_kernel_dim
+    inner: int = 0          # mamba: intermediate width (expand x hidden, or heads x head dim)
+    heads: int = 0          # mamba2: mamba_n_heads; gdn: linear_num_value_heads
+    head_dim: int = 0       # mamba2: mamba_d_head; gdn: linear_value_head_dim
+    d_state: int = 0        # mamba: d_state / ssm_state_size; gdn: linear_key_head_dim
+    groups: int = 0         # mamba2: n_groups; gdn: linear_num_key_heads
+    ssm_bytes: float = 0    # the ssm state's dtype when the model fixes it (0: the model's)
+
+    def page_bytes(self, tp: int, dtype_bytes: float = 2.0) -> float:
+        """Bytes of one request's state in one layer on one GPU (MambaSpec.page_size_bytes)."""
+        tp = max(1, tp)
+        ssm_bytes = self.ssm_bytes or dtype_bytes
+        if self.kind == "mamba1":
+            return ((self.conv - 1) * self.inner // tp * dtype_bytes
+                    + self.inner // tp * self.d_state * ssm_bytes)
+        if self.kind == "gdn":
+            conv_dim = 2 * self.groups * self.d_state + self.heads * self.head_dim
+            return ((self.conv - 1) * conv_dim // tp * dtype_bytes
+                    + self.heads // tp * self.d_state * self.head_dim * ssm_bytes)
+        # mamba2: groups that do not split over the GPUs are replicated to one per GPU
+        groups = self.groups if self.groups % tp == 0 else tp
+        conv_dim = self.inner + 2 * groups * self.d_state
+        return ((self.conv - 1) * conv_dim // tp * dtype_bytes
+                + self.heads // tp * self.head_dim * self.d_state * ssm_bytes)
+
+
+@dataclass(frozen=True)
+class Vision:
+    """A multimodal model's encoder, as vLLM profiles it at start-up: the largest item's
+    tokens (and the patches the tower runs on for them), and the tower's widths."""
+    tokens: int             # placeholder tokens of the largest image the processor makes
+    patches: int            # patches the tower runs on for it (tokens x merge^2)
+    hidden: int             # vision_config.hidden_size
+    intermediate: int       # vision_config.intermediate_size
 
 
 @dataclass(frozen=True)
@@ -174,16 +249,27 @@ class Architecture:
     # plus its rope key per layer, kv_lora_rank + qk_rope_head_dim wide, not 2 x KV heads
     mla_dim: int = 0
     dense_layers: int = 0    # first_k_dense_replace: leading layers with a dense MLP, no experts
+    # Hybrid models: `layers` counts the attention layers (they keep KV per token); these
+    # keep a fixed state per request instead (Mamba, gated DeltaNet)
+    state: State | None = None
+    state_layers: int = 0
+    moe_layers: int = 0      # layers with routed experts when not layers - dense_layers
+    vision: Vision | None = None
+    vllm_until: str = ""     # the last vLLM release that serves this architecture
 
 
 def _llama(layers, hidden, heads, inter, params, kv=8, dim=128, vocab=128256, ctx=131072, tied=False):
     return Architecture(layers, kv, dim, ctx, hidden, heads, inter, vocab, tied, params=params)
 
 
-def _gemma3(layers, hidden, heads, kv, dim, inter, params, vocab=262208, ctx=131072, window=1024):
-    # every sixth layer attends globally, the others to a `window` (sliding_window_pattern 6)
+def _gemma3(layers, hidden, heads, kv, dim, inter, params, vocab=262208, ctx=131072, window=1024,
+            vision=True):
+    # every sixth layer attends globally, the others to a `window` (sliding_window_pattern 6);
+    # 4B and larger see images through SigLIP: 896 pixels in 14-pixel patches (4,096),
+    # pooled to 256 tokens
     return Architecture(layers, kv, dim, ctx, hidden, heads, inter, vocab, True,
-                        sliding_window=window, sliding_layers=layers - layers // 6, params=params)
+                        sliding_window=window, sliding_layers=layers - layers // 6, params=params,
+                        vision=Vision(256, 4096, 1152, 4304) if vision else None)
 
 
 # Model architectures by Hugging Face repository, from each repository's config.json
@@ -204,12 +290,28 @@ DEEPSEEK_V3 = Architecture(61, 128, 128, 163_840, 7168, 128, 18432, 129280, expe
 QWEN3_MOE_235B = Architecture(94, 4, 128, 40_960, 4096, 64, 0, 151936, experts=128,
                               active_experts=8, expert_intermediate=1536, params=235.1)
 MISTRAL_SMALL_24B = Architecture(40, 8, 128, 32_768, 5120, 32, 32768, 131072, params=23.6)
-MISTRAL_SMALL_31_24B = Architecture(40, 8, 128, 131_072, 5120, 32, 32768, 131072, params=24.0)
+MISTRAL_SMALL_31_24B = Architecture(40, 8, 128, 131_072, 5120, 32, 32768, 131072, params=24.0,
+                                   vision=Vision(55 * 56, 110 * 110, 1024, 4096))
 MISTRAL_7B = Architecture(32, 8, 128, 32_768, 4096, 32, 14336, 32000, params=7.24)
 GRANITE_31_8B = Architecture(40, 8, 128, 131_072, 4096, 32, 12800, 49155, True, params=8.17)
 GRANITE_31_2B = Architecture(40, 8, 64, 131_072, 2048, 32, 8192, 49155, True, params=2.53)
 GPT_OSS: dict[str, Any] = dict(kv_heads=8, head_dim=64, context=131_072, hidden=2880, heads=64, vocab=201088,
                active_experts=4, expert_intermediate=2880, sliding_window=128)
+
+def GRANITE_H(heads: int, hidden: int = 2048) -> State:
+    """Granite 4.0 H's Mamba-2 layers: 64-wide heads, d_state 128, one group, expand 2."""
+    return State("mamba2", 4, 2 * hidden, heads, 64, 128, 1)
+
+
+def QWEN_VL(vision_intermediate: int) -> Vision:
+    """Qwen2.5-VL's encoder at the processor's max_pixels (12,845,056): 16,384 tokens of 2 x 2
+    merged 14-pixel patches, 32 layers of width 1280 (vllm/model_executor/models/qwen2_vl.py)."""
+    return Vision(16384, 16384 * 4, 1280, vision_intermediate)
+
+
+QWEN3_NEXT = Architecture(12, 2, 256, 262_144, 2048, 16, 0, 151936, experts=512, active_experts=10,
+                          expert_intermediate=512, params=79.67, state_layers=36, moe_layers=48,
+                          state=State("gdn", 4, heads=32, head_dim=128, d_state=128, groups=16))
 
 ARCHITECTURES: dict[str, Architecture] = {
     # Llama 3.1 / 3.2 / 3.3 (meta-llama)
@@ -248,8 +350,8 @@ ARCHITECTURES: dict[str, Architecture] = {
     "mistralai/Mistral-Small-24B-Instruct-2501": MISTRAL_SMALL_24B,
     "mistralai/Mistral-Small-3.1-24B-Instruct-2503": MISTRAL_SMALL_31_24B,
     "mistralai/Mistral-Small-3.2-24B-Instruct-2506": MISTRAL_SMALL_31_24B,
-    "mistralai/Devstral-Small-2505": MISTRAL_SMALL_31_24B,
-    "mistralai/Devstral-Small-2507": MISTRAL_SMALL_31_24B,
+    "mistralai/Devstral-Small-2505": replace(MISTRAL_SMALL_31_24B, vision=None),   # text only
+    "mistralai/Devstral-Small-2507": replace(MISTRAL_SMALL_31_24B, vision=None),
     "mistralai/Mistral-7B-Instruct-v0.3": replace(MISTRAL_7B, vocab=32768, params=7.25),
     "mistralai/Mixtral-8x7B-Instruct-v0.1": Architecture(32, 8, 128, 32_768, 4096, 32, 0, 32000,
                                                          experts=8, active_experts=2,
@@ -261,7 +363,8 @@ ARCHITECTURES: dict[str, Architecture] = {
                                          sliding_window=4096, sliding_layers=21, params=9.24),
     "google/gemma-2-27b-it": Architecture(46, 16, 128, 8192, 4608, 32, 36864, 256000, True,
                                           sliding_window=4096, sliding_layers=23, params=27.2),
-    "google/gemma-3-1b-it": _gemma3(26, 1152, 4, 1, 256, 6912, 1.0, vocab=262144, ctx=32_768, window=512),
+    "google/gemma-3-1b-it": _gemma3(26, 1152, 4, 1, 256, 6912, 1.0, vocab=262144, ctx=32_768, window=512,
+                                   vision=False),
     "google/gemma-3-4b-it": _gemma3(34, 2560, 8, 4, 256, 10240, 4.3),
     "google/gemma-3-12b-it": _gemma3(48, 3840, 16, 8, 256, 15360, 12.2),
     "google/gemma-3-27b-it": _gemma3(62, 5376, 32, 16, 128, 21504, 27.4),
@@ -284,7 +387,65 @@ ARCHITECTURES: dict[str, Architecture] = {
     "ibm-granite/granite-3.3-8b-instruct": replace(GRANITE_31_8B, vocab=49159),
     "ibm-granite/granite-3.3-2b-instruct": replace(GRANITE_31_2B, vocab=49159),
     "ibm-granite/granite-4.0-micro": Architecture(40, 8, 64, 131_072, 2560, 40, 8192, 100352, True, params=3.4),
-    # gpt-oss (openai): MXFP4 experts, alternating full and 128-token sliding attention.
+        # Granite 4.0 H (ibm-granite): 4 attention layers (NoPE) and 36 Mamba-2 layers, model
+    # card and config.json (layer_types); MoE in every layer for tiny and small
+    "ibm-granite/granite-4.0-h-micro": Architecture(4, 8, 64, 131_072, 2048, 32, 8192, 100352, True,
+                                                    params=3.19, state=GRANITE_H(64), state_layers=36),
+    "ibm-granite/granite-4.0-h-tiny": Architecture(4, 4, 128, 131_072, 1536, 12, 1024, 100352, True,
+                                                   experts=64, active_experts=6, expert_intermediate=512,
+                                                   params=6.94, state=GRANITE_H(48, 1536),
+                                                   state_layers=36, moe_layers=40),
+    "ibm-granite/granite-4.0-h-small": Architecture(4, 8, 128, 131_072, 4096, 32, 1536, 100352, True,
+                                                    experts=72, active_experts=10, expert_intermediate=768,
+                                                    params=32.2, state=GRANITE_H(128, 4096),
+                                                    state_layers=36, moe_layers=40),
+    # Qwen3-Next: every fourth layer full attention (2 KV heads of 256), the others gated
+    # DeltaNet (16 key / 32 value heads of 128); 512 experts, 10 per token, in all 48 layers
+    "Qwen/Qwen3-Next-80B-A3B-Instruct": QWEN3_NEXT,
+    "Qwen/Qwen3-Next-80B-A3B-Thinking": QWEN3_NEXT,
+    # Nemotron-H (nvidia): Mamba-2, attention and MLP layers by hybrid_override_pattern
+    "nvidia/NVIDIA-Nemotron-Nano-9B-v2": Architecture(4, 8, 128, 131_072, 4480, 40, 15680, 131072,
+                                                      params=8.89, state_layers=27,
+                                                      state=State("mamba2", 4, 128 * 80, 128, 80, 128, 8)),
+    "nvidia/Nemotron-H-8B-Base-8K": Architecture(4, 8, 128, 8192, 4096, 32, 21504, 131072, params=8.10,
+                                                 state_layers=24,
+                                                 state=State("mamba2", 4, 128 * 64, 128, 64, 128, 8)),
+    # Jamba Mini 1.6 (ai21labs): 4 attention and 28 Mamba-1 layers, experts every other layer
+    "ai21labs/AI21-Jamba-Mini-1.6": Architecture(4, 8, 128, 262_144, 4096, 32, 14336, 65536,
+                                                 experts=16, active_experts=2, expert_intermediate=14336,
+                                                 params=51.57, state=State("mamba1", 4, 8192, d_state=16),
+                                                 state_layers=28, moe_layers=16),
+    # Falcon-H1 (tiiuae): attention and Mamba-2 side by side in every one of 44 layers
+    "tiiuae/Falcon-H1-7B-Instruct": Architecture(44, 2, 128, 262_144, 3072, 12, 12288, 130048,
+                                                 params=7.59, state=State("mamba2", 4, 3072, 24, 128, 256, 1),
+                                                 state_layers=44),
+    # Kimi K2 (moonshotai): DeepSeek-V3's MLA with 384 experts and one dense layer
+    "moonshotai/Kimi-K2-Instruct": Architecture(61, 64, 128, 131_072, 7168, 64, 18432, 163840,
+                                                experts=384, active_experts=8, expert_intermediate=2048,
+                                                params=1026.4, mla_dim=512 + 64, dense_layers=1),
+    "deepseek-ai/DeepSeek-V2-Lite-Chat": Architecture(27, 16, 128, 163_840, 2048, 16, 10944, 102400,
+                                                      experts=64, active_experts=6, expert_intermediate=1408,
+                                                      params=15.7, mla_dim=512 + 64, dense_layers=1),
+    # Vision-language models: the text body's facts, and the encoder vLLM profiles at start
+    # (Qwen2.5-VL: 14-pixel patches merged 2 x 2, up to 16,384 tokens an image; Gemma 3:
+    # SigLIP, 256 tokens an image; Mistral Small 3.1: Pixtral, up to 55 x 55 tokens plus a
+    # break per row; LLaVA 1.5: CLIP ViT-L/14 at 336 pixels, 576 tokens)
+    "Qwen/Qwen2.5-VL-3B-Instruct": Architecture(36, 2, 128, 128_000, 2048, 16, 11008, 151936, True,
+                                                params=3.75, vision=QWEN_VL(3420)),
+    "Qwen/Qwen2.5-VL-7B-Instruct": Architecture(28, 4, 128, 128_000, 3584, 28, 18944, 152064,
+                                                params=8.29, vision=QWEN_VL(3420)),
+    "Qwen/Qwen2.5-VL-72B-Instruct": Architecture(80, 8, 128, 128_000, 8192, 64, 29568, 152064,
+                                                 params=73.4, vision=QWEN_VL(3456)),
+    "llava-hf/llava-1.5-7b-hf": Architecture(32, 32, 128, 4096, 4096, 32, 11008, 32064, params=7.06,
+                                             vision=Vision(576, 576, 1024, 4096)),
+    # Mllama (cross-attention vision) left vLLM after 0.10.2 (vllm/model_executor/models/
+    # registry.py _PREVIOUSLY_SUPPORTED_MODELS)
+    "meta-llama/Llama-3.2-11B-Vision-Instruct": Architecture(32, 8, 128, 131_072, 4096, 32, 14336, 128256,
+                                                             params=10.67, vllm_until="0.10.2"),
+    # Evidence models (docs/gpu-fit.md): Qwen2 and Qwen1.5 bodies
+    "Qwen/Qwen2-7B-Instruct": QWEN25_7B,
+    "Qwen/Qwen1.5-7B-Chat": Architecture(32, 32, 128, 32_768, 4096, 32, 11008, 151936, params=7.72),
+# gpt-oss (openai): MXFP4 experts, alternating full and 128-token sliding attention.
     # loaded_gib: "Model loading took" in vLLM's logs (myoceane.fr A100 log; vllm#33155 on H100).
     "openai/gpt-oss-20b": Architecture(24, experts=32, sliding_layers=12, params=20.9,
                                        loaded_gib=13.72, **GPT_OSS),
@@ -640,6 +801,62 @@ class Release:
 def release_of(version: str) -> str:
     """3.3.6 -> 3.3; 3.5 -> 3.5."""
     return ".".join(version.split("-")[0].split(".")[:2])
+
+
+@dataclass(frozen=True)
+class Engine:
+    """What a vLLM release does at start-up that the memory model depends on, each read in
+    that release's source (docs/gpu-fit.md, "Engine versions")."""
+    since: str              # the first release these hold for
+    sampler_bytes: float    # per (request, vocabulary entry) at the dummy sampler's peak; 0: none
+    sampler_buffer: bool    # the Triton top-k/top-p kernel keeps an (SMs x vocabulary) fp32 buffer
+    graphs_gib: float       # CUDA graph memory: reported (0.11-0.20) or taken from the pool first
+    graphs_before_kv: bool  # estimated and taken before the KV cache is sized
+    hybrid_tokens: str      # "groups": (blocks // groups) x block size; "requests": concurrency x length
+    group_ratio: float      # hybrid layers form one group size when max < ratio x min (0: min)
+    encoder_outputs: str    # what the profile keeps of the vision outputs: "budget" or "items"
+
+
+# vLLM releases by what changed, each read in that release's vllm/ package:
+# - < 0.8: the V0 engine profiles no sampler (worker/model_runner.py profile_run).
+# - 0.8-0.17: the V1 sampler sorts the vocabulary for top-k/top-p (v1/sample/ops/
+#   topk_topp_sampler.py apply_top_k_top_p): fp32 logits, sorted copy and int64 indices,
+#   masks, softmax, cumulative sum, probabilities and noise, about 36 bytes an entry.
+#   FlashInfer's sampler replaces it only where flashinfer is installed (an optional extra).
+#   0.11 keeps each vision output at the encoder budget's size (gpu_model_runner.py
+#   profile_run); hybrid groups form at min(attention, state) layers (kv_cache_utils.py).
+# - 0.13: hybrid groups of one size when max < 1.25 x min (kv_cache_utils.py).
+# - 0.18: Triton top-k/top-p (v1/sample/ops/topk_topp_triton.py) in place on the fp32
+#   logits, about 14 bytes an entry plus a buffer of one fp32 row per SM; group ratio 1.5.
+# - 0.21: CUDA graph memory is estimated and taken before the KV cache
+#   (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS, default 1 since 0.21: envs.py).
+# - 0.24: FlashInfer's sampler by default, then the native one again (gpu_model_runner.py
+#   _dummy_sampler_run); hybrid "GPU KV cache size" is concurrency x length.
+ENGINES: tuple[Engine, ...] = (
+    Engine("0.0", 0, False, 0.5, False, "groups", 0, "budget"),
+    Engine("0.8", 36, False, 0.5, False, "groups", 0, "budget"),
+    Engine("0.13", 36, False, 0.5, False, "groups", 1.25, "items"),
+    Engine("0.18", 14, True, 1.0, False, "groups", 1.5, "items"),
+    Engine("0.21", 14, True, 1.0, True, "groups", 1.5, "items"),
+    Engine("0.24", 14, True, 1.0, True, "requests", 1.5, "items"),
+)
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """0.24.0+rhaiv.9 -> (0, 24, 0); what cannot be read counts as 0."""
+    out = []
+    for part in re.split(r"[.+-]", version.lstrip("v"))[:3]:
+        digits = re.match(r"\d+", part)
+        if digits is None:
+            break
+        out.append(int(digits.group()))
+    return tuple(out) or (0,)
+
+
+def engine(version: str | None) -> Engine:
+    """The start-up behaviour of a vLLM version (None: the default release's)."""
+    wanted = version_tuple(version or RELEASES[DEFAULT_RELEASE].vllm)
+    return [e for e in ENGINES if version_tuple(e.since) <= wanted][-1]
 
 
 DEFAULT_RELEASE = "3.0"

@@ -1,35 +1,44 @@
-"""Will vLLM start, and how many requests will it hold: vLLM 0.11's start-up memory accounting.
+"""Will vLLM start, and how many requests will it hold: vLLM's start-up memory accounting.
 
 Pure functions, no printing. Per GPU (vllm/v1/worker/gpu_worker.py determine_available_memory):
 
     KV pool = total x gpu-memory-utilization - (weights + peak activation + non-torch memory)
+              [- CUDA graph estimate, from vLLM 0.21]
 
-vLLM then splits the pool into blocks for every attention layer
-(vllm/v1/core/kv_cache_utils.py get_kv_cache_config) and refuses to start when the pool is
-empty or smaller than one max_model_len sequence (check_enough_kv_cache_memory). The terms,
-their sources in vLLM and the evidence they are checked against are in docs/gpu-fit.md.
+vLLM then splits the pool into blocks for every attention layer, and for a hybrid model one
+state per request for every Mamba or linear-attention layer (vllm/v1/core/kv_cache_utils.py
+get_kv_cache_config), and refuses to start when the pool is empty or smaller than one
+max_model_len sequence (check_enough_kv_cache_memory). What differs between vLLM releases is
+in catalog.ENGINES. The terms, their sources in vLLM and the evidence they are checked
+against are in docs/gpu-fit.md.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
-from .catalog import GIB, Architecture
+from .catalog import GIB, Architecture, Engine, engine
 
 # The dummy sampler run of profile_run (vllm/v1/worker/gpu_model_runner.py _dummy_sampler_run)
-# holds about 36 bytes per (request, vocabulary entry): fp32 logits (4), the top-k/top-p
-# path's sorted copy (4) and int64 indices (8), softmax (4), cumulative sum (4), the logits
-# scattered back (4), sampling probabilities (4) and exponential noise (4). One constant for
-# every model; see docs/gpu-fit.md for the evidence.
-SAMPLER_BYTES = 36
+# holds, per (request, vocabulary entry), what Engine.sampler_bytes says: about 36 bytes where
+# top-k/top-p sorts the vocabulary (fp32 logits 4, sorted copy 4 and int64 indices 8,
+# softmax 4, cumulative sum 4, the logits scattered back 4, probabilities 4, noise 4), about
+# 14 where it filters in place (bf16 logits 2, fp32 logits 4, probabilities 4, noise 4).
 # cuBLAS/NCCL workspaces and the CUDA context growth vLLM measures as "non-torch memory".
 NON_TORCH_GIB = 0.2
 # Activation when the architecture gives no hidden size or vocabulary (an `architecture:`
 # with layers, kvHeads and headDim only): a conservative stand-in, never zero.
 UNKNOWN_ACTIVATION_GIB = 2.0
-# vLLM 0.11 captures CUDA graphs after the KV cache is allocated, out of the memory
-# gpu-memory-utilization leaves free; a typical capture takes 0.1-0.7 GiB.
+# CUDA graphs: vLLM 0.11 captures them after the KV cache is allocated, out of the memory
+# gpu-memory-utilization leaves free (a typical capture takes 0.1-0.7 GiB); from 0.21 it
+# estimates them first and takes them from the pool (Engine.graphs_gib).
 CUDA_GRAPH_GIB = 0.5
 BLOCK = 16   # tokens per KV block (vLLM's default block_size on CUDA)
+# A vision item's activation per patch, per unit of the tower's width: the residual stream,
+# norm, QKV and attention output (about 5 x hidden) and the MLP (about 3 x intermediate),
+# 2 bytes each; flash attention keeps no patch x patch matrix. An estimate from the tower's
+# shape, checked against the logged peaks (docs/gpu-fit.md).
+VISION_HIDDEN, VISION_MLP = 5, 3
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,9 @@ class Serving:
     kv_bytes: float = 2.0               # 1 with --kv-cache-dtype=fp8
     enforce_eager: bool = False
     generate: bool = True               # False for the pooling runner (embeddings): no sampler
-    profiles_sampler: bool = True       # vLLM's V1 engine; the V0 engine profiled no sampler
+    engine: Engine = field(default_factory=lambda: engine(None))   # the vLLM release's behaviour
+    sms: int = 132                      # the GPU's multiprocessors (the Triton sampler's buffer)
+    non_torch_gib: float = NON_TORCH_GIB
 
 
 @dataclass(frozen=True)
@@ -56,7 +67,7 @@ class Estimate:
     weights_gib: float          # per GPU
     activation_gib: float
     non_torch_gib: float
-    cuda_graph_gib: float       # outside the pool (0 with --enforce-eager)
+    cuda_graph_gib: float       # reported, or taken from the pool first (Engine.graphs_before_kv)
     kv_pool_gib: float          # "Available KV cache memory", per GPU
     kv_tokens: int              # "GPU KV cache size: N tokens"
     sequence_gib: float         # KV cache one max_model_len request needs, per GPU
@@ -102,9 +113,10 @@ def batch(s: Serving) -> tuple[int, int]:
 
 
 def activation_gib(arch: Architecture, s: Serving) -> float:
-    """Peak of profile_run: a forward pass of max_num_batched_tokens, then (for generation)
-    the dummy sampler over min(max_num_seqs, max_num_batched_tokens) requests. The two run
-    one after the other, so the peak is the larger."""
+    """Peak of profile_run: for a multimodal model the vision tower over its dummy images
+    first, then a forward pass of max_num_batched_tokens, then (for generation) the dummy
+    sampler over min(max_num_seqs, max_num_batched_tokens) requests, the images' outputs
+    held through both. They run one after the other, so the peak is the larger."""
     if not arch.hidden or not arch.vocab:
         return UNKNOWN_ACTIVATION_GIB
     mnbt, seqs = batch(s)
@@ -115,8 +127,31 @@ def activation_gib(arch: Architecture, s: Serving) -> float:
     mlp = 3 * arch.intermediate / tp
     moe = arch.active_experts * (3 * arch.expert_intermediate / tp + arch.hidden)
     forward = mnbt * (4 * arch.hidden + mlp + moe) * 2
-    sampler = min(seqs, mnbt) * arch.vocab * SAMPLER_BYTES if s.generate and s.profiles_sampler else 0
-    return max(forward, sampler) / GIB
+    rows = min(seqs, mnbt)
+    sampler = 0.0
+    if s.generate and s.engine.sampler_bytes:
+        sampler = rows * arch.vocab * s.engine.sampler_bytes
+        if s.engine.sampler_buffer and rows >= 8:    # topk_topp_triton.py: one fp32 row per SM
+            sampler += min(2 ** math.ceil(math.log2(min(s.sms, rows))), s.sms) * arch.vocab * 4
+    tower, held = vision_bytes(arch, s)
+    return max(tower, held + max(forward, sampler)) / GIB
+
+
+def vision_bytes(arch: Architecture, s: Serving) -> tuple[float, float]:
+    """(the tower's peak, the outputs held after it) of the encoder profile: max-size images,
+    as many as the encoder budget (max(max_num_batched_tokens, one image)) holds, in one
+    call (vllm/v1/worker/utils.py, gpu_model_runner.py profile_run). vLLM 0.11 keeps each
+    output at the budget's length."""
+    v = arch.vision
+    if v is None or not s.generate:
+        return 0.0, 0.0
+    mnbt, seqs = batch(s)
+    budget = max(mnbt, v.tokens)
+    length = s.max_model_len or arch.context
+    items = max(1, min(budget // v.tokens, seqs * max(1, length // v.tokens)))
+    tower = items * v.patches * (VISION_HIDDEN * v.hidden + VISION_MLP * v.intermediate) * 2
+    kept = budget if s.engine.encoder_outputs == "budget" else v.tokens
+    return tower, items * kept * arch.hidden * 2
 
 
 def weights_gib(arch: Architecture | None, params: float, bytes_per_param: float, tp: int,
@@ -158,18 +193,23 @@ def estimate(arch: Architecture, weights: float, s: Serving) -> Estimate:
     """vLLM's start-up verdict for `arch` with `weights` GiB per GPU under `s`."""
     length = s.max_model_len or arch.context
     act = activation_gib(arch, s)
-    graphs = 0.0 if s.enforce_eager else CUDA_GRAPH_GIB
-    pool = s.gpu_gib * s.utilization - weights - act - NON_TORCH_GIB
-    need = sequence_bytes(arch, s, length) / GIB
-    per_token = bytes_per_token_layer(arch, s) * arch.layers
+    graphs = 0.0 if s.enforce_eager else s.engine.graphs_gib
+    pool = s.gpu_gib * s.utilization - weights - act - s.non_torch_gib
+    if s.engine.graphs_before_kv:
+        pool -= graphs
     if arch.encoder_only:
-        tokens, concurrency = 0, float(batch(s)[1]) if pool > 0 else 0.0
+        tokens, concurrency, need = 0, float(batch(s)[1]) if pool > 0 else 0.0, 0.0
+    elif arch.state_layers and arch.state:
+        tokens, concurrency, need = _hybrid(arch, s, pool, length)
     else:
+        need = sequence_bytes(arch, s, length) / GIB
+        per_token = bytes_per_token_layer(arch, s) * arch.layers
         tokens = int(pool * GIB / per_token) // BLOCK * BLOCK if pool > 0 else 0
         concurrency = pool / need if pool > 0 and need else 0.0
+    taken = weights + act + s.non_torch_gib + (graphs if s.engine.graphs_before_kv else 0)
     if pool <= 0:
         reason = ("No available memory for the cache blocks: weights, activation and non-torch "
-                  f"memory take {weights + act + NON_TORCH_GIB:.2f} of the "
+                  f"memory take {taken:.2f} of the "
                   f"{s.gpu_gib * s.utilization:.2f} GiB gpu-memory-utilization allows per GPU")
     elif need > pool:
         reason = (f"To serve at least one request with the model's max seq len ({length}), "
@@ -177,8 +217,44 @@ def estimate(arch: Architecture, weights: float, s: Serving) -> Estimate:
                   f"cache memory ({pool:.2f} GiB)")
     else:
         reason = ""
-    return Estimate(not reason, reason, length, weights, act, NON_TORCH_GIB, graphs,
+    return Estimate(not reason, reason, length, weights, act, s.non_torch_gib, graphs,
                     pool, tokens, need, concurrency)
+
+
+def hybrid_blocks(arch: Architecture, s: Serving) -> tuple[int, float, int, int, int]:
+    """How vLLM lays out a hybrid model's cache: (attention block size in tokens, page bytes,
+    layers per group, attention groups, state groups). The attention block grows until its
+    page holds one request's state (vllm/model_executor/models/config.py
+    HybridAttentionMambaModelConfig); layers form groups of one size that share one tensor
+    each (kv_cache_utils.py _get_kv_cache_groups_uniform_page_size)."""
+    assert arch.state is not None
+    per_token = bytes_per_token_layer(arch, s)
+    state = arch.state.page_bytes(s.tp)     # in the model's dtype, whatever the KV cache's
+    block = BLOCK * math.ceil(state / (BLOCK * per_token))
+    attention, states = arch.layers, arch.state_layers
+    size = min(attention, states)
+    ratio = s.engine.group_ratio
+    if ratio and max(attention, states) < ratio * size:
+        size = max(attention, states)
+    return block, block * per_token, size, -(-attention // size), -(-states // size)
+
+
+def _hybrid(arch: Architecture, s: Serving, pool: float, length: int) -> tuple[int, float, float]:
+    """(tokens as vLLM reports them, concurrency, GiB one max_model_len request needs) for a
+    model with attention and state layers. A request takes ceil(length / block) blocks in
+    each attention group and one in each state group, from one pool of pages
+    (kv_cache_utils.py get_max_concurrency_for_kv_cache_config, _report_kv_cache_config)."""
+    block, page, size, attention_groups, state_groups = hybrid_blocks(arch, s)
+    blocks = int(pool * GIB // (page * size)) if pool > 0 else 0
+    per_request = attention_groups * -(-length // block) + state_groups
+    concurrency = blocks / per_request
+    if s.engine.hybrid_tokens == "requests":
+        tokens = int(concurrency * length)
+    else:
+        tokens = blocks // (attention_groups + state_groups) * block
+    # check_enough_kv_cache_memory: each attention layer's blocks and each state layer's page
+    need = (arch.layers * -(-length // block) + arch.state_layers) * page / GIB
+    return tokens, concurrency, need
 
 
 def largest_max_model_len(arch: Architecture, weights: float, s: Serving) -> int:

@@ -256,21 +256,27 @@ def upload_digest(model: Model) -> str:
     return hashlib.sha256(json.dumps(what).encode()).hexdigest()[:8]
 
 
-def gpu_fit(model: Model, pools: list[PoolPlan]) -> Fit:
-    """vLLM's start-up memory accounting (gpufit) on the smallest eligible pool's GPU."""
+def gpu_fit(model: Model, pools: list[PoolPlan], vllm: str | None = None) -> Fit:
+    """vLLM's start-up memory accounting (gpufit) on the smallest eligible pool's GPU, as the
+    environment's vLLM release does it."""
     weights_gb = model.weights_gb
     found = model_architecture(model)
     if found is None:
         return Fit(None, "architecture unknown: name a catalog model, or give `architecture` "
                    "(its facts, a catalog repository or a config.json)", weights_gb=weights_gb)
     label, arch = found
+    if arch.vllm_until and catalog.version_tuple(vllm or catalog.RELEASES[catalog.DEFAULT_RELEASE].vllm) \
+            > catalog.version_tuple(arch.vllm_until):
+        return Fit(False, f"vLLM {vllm} does not serve this architecture: it was supported until "
+                   f"vLLM {arch.vllm_until} (vllm/model_executor/models/registry.py)",
+                   weights_gb=weights_gb, architecture=label)
     if not (model.max_model_len or arch.context):
         return Fit(None, "no context length: set maxModelLen or architecture.context",
                    weights_gb=weights_gb, architecture=label)
     if not pools or model.gpus == 0:
         return Fit(None, "no eligible pool", weights_gb=weights_gb, architecture=label)
     pool = min(pools, key=lambda p: p.gpu_gib)
-    serving = serving_for(model, pool)
+    serving = serving_for(model, pool, vllm)
     ranks = model.nodes     # across nodes: data parallel engines, expert parallel over all GPUs
     weights = model_weights_gib(model, arch, serving.tp, ranks)
     estimate = gpufit.estimate(arch, weights, serving)
@@ -285,14 +291,18 @@ def gpu_fit(model: Model, pools: list[PoolPlan]) -> Fit:
                longest or None, tps[0] if tps else None, pool.name, ranks)
 
 
-def serving_for(model: Model, pool: PoolPlan) -> gpufit.Serving:
-    """The vLLM settings of a model (fields, or the same arguments in vllmArgs) on a pool."""
+def serving_for(model: Model, pool: PoolPlan, vllm: str | None = None) -> gpufit.Serving:
+    """The vLLM settings of a model (fields, or the same arguments in vllmArgs) on a pool,
+    under the environment's vLLM release."""
     dtype = model.setting("kvCacheDtype") or "auto"
     flag = model.flag("--max-num-batched-tokens")
     batched = flag_number(flag) if flag is not None else None
+    tp = max(1, model.setting("gpus") or 1)
     return gpufit.Serving(
         gpu_gib=pool.gpu_gib, batch_defaults=pool.gpu.batch_defaults,
-        tp=max(1, model.setting("gpus") or 1),
+        engine=catalog.engine(vllm), sms=pool.gpu.sms,
+        non_torch_gib=gpufit.NON_TORCH_GIB + (pool.gpu.nccl_gib if tp > 1 else 0.0),
+        tp=tp,
         utilization=model.setting("gpuMemoryUtilization") or catalog.GPU_MEMORY_UTILIZATION,
         max_model_len=model.max_model_len, max_num_batched_tokens=int(batched) if batched else None,
         max_num_seqs=model.setting("maxNumSeqs"), kv_bytes=1 if dtype.startswith("fp8") else 2,
@@ -379,7 +389,7 @@ def resolve_env(portfolio: Portfolio, env_name: str, states: dict[str, str] | No
         state = (states or {}).get(model.name, state)
         pools_for = eligible_pools(model, pools)
         mp = ModelPlan(model, state, [p.name for p in pools_for],
-                       decide_storage(model, portfolio), gpu_fit(model, pools_for), t.vllm,
+                       decide_storage(model, portfolio), gpu_fit(model, pools_for, t.vllm), t.vllm,
                        mode=model.mode or portfolio.serving.mode)
         if pools_for or pools:
             mp.cpu, mp.memory_gib, mp.disk_gib = pod_size(model, pools_for or pools)

@@ -1,112 +1,30 @@
-"""The GPU memory model against public vLLM start-up logs (docs/gpu-fit.md has the table).
-
-Each case is what a log shows: the model, GPU, tensor parallel size, maxModelLen,
---gpu-memory-utilization and the batch limits vLLM ran with, the weights it logged when it
-logged them ("Model loading took"), and the outcome: "Available KV cache memory" (GiB) and
-"GPU KV cache size" (tokens), or the refusal. One memory model for all of them: start/fail
-must match exactly, and the KV pool must be within 15% wherever vLLM started and logged it.
+"""The GPU memory model against public vLLM start-up logs (tests/evidence.py; docs/gpu-fit.md
+has the table). One memory model for all of them: start/fail must match exactly, and the KV
+pool must be within 10% on at least 85% of the starts that logged it, the misses named.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pytest
 
 from gpuaas import catalog, gpufit
 
-H100, A100_80, L40S = 79.19, 79.15, 44.42
+from .evidence import EVIDENCE, Case, kv_error, predict, source_of
+
+H100 = 79.19
 BIG = (8192, 1024)      # vLLM's batch defaults on H100/H200 (>= 70 GiB, not an A100)
 
 
-@dataclass(frozen=True)
-class Case:
-    name: str
-    url: str
-    version: str
-    model: str                  # catalog key
-    gpu: str
-    gpu_gib: float
-    tp: int
-    util: float
-    max_model_len: int
-    started: bool
-    kv_gib: float | None = None         # logged "Available KV cache memory"
-    kv_tokens: int | None = None        # logged "GPU KV cache size"
-    weights_gib: float | None = None    # logged "Model loading took", per GPU
-    params_b: float | None = None       # when not logged: parameters (billions) x precision
-    bytes_per_param: float = 2.0
-    batch_defaults: tuple[int, int] = (2048, 256)
-    max_num_batched_tokens: int | None = None
-    max_num_seqs: int | None = None
-    v1: bool = True                     # V0 engine (vLLM < 0.8 default) profiled no sampler
-    kv_known_miss: str = ""             # why the logged pool is outside 15% (documented)
-
-
-EVIDENCE = [
-    Case("gpt-oss-120b on one H100 (0.10.1)", "https://github.com/vllm-project/vllm/issues/23278",
-         "0.10.1", "openai/gpt-oss-120b", "H100", H100, 1, 0.9, 131072, False, kv_gib=-2.14,
-         weights_gib=65.97, batch_defaults=BIG),
-    Case("gpt-oss-120b on one H100, 0.95, 1024 batched tokens",
-         "https://github.com/vllm-project/vllm/issues/27508", "0.11.0", "openai/gpt-oss-120b",
-         "H100", H100, 1, 0.95, 131072, False, kv_gib=1.71, batch_defaults=BIG,
-         max_num_batched_tokens=1024,
-         kv_known_miss="did not start; 2 GiB more than modelled is held on H100 for MXFP4 experts"),
-    Case("gpt-oss-120b on one H100, 85k context (0.11.2)",
-         "https://github.com/vllm-project/vllm/issues/33155", "0.11.2", "openai/gpt-oss-120b",
-         "H100", H100, 1, 0.97, 87040, True, batch_defaults=BIG, max_num_seqs=100),
-    Case("Qwen3-235B-A22B-FP8 on 4 x H100", "https://github.com/vllm-project/vllm/issues/21348",
-         "0.9.2", "Qwen/Qwen3-235B-A22B", "H100", H100, 4, 0.9, 40960, True, kv_gib=8.11,
-         kv_tokens=178_880, params_b=235.1, bytes_per_param=1.0, batch_defaults=BIG,
-         kv_known_miss="ran with the LMCache connector, whose GPU buffers vLLM counts as its own"),
-    Case("DeepSeek-R1-Distill-Qwen-14B on 2 x RTX 4090, full context",
-         "https://github.com/vllm-project/vllm/issues/13061", "0.7.x (V0)",
-         "deepseek-ai/DeepSeek-R1-Distill-Qwen-14B", "RTX 4090", 23.56, 2, 0.98, 131072, False,
-         kv_gib=8.69, weights_gib=13.95, v1=False),
-    Case("Llama-3.1-8B on RTX 3090, 20k", "https://github.com/vllm-project/vllm/issues/10517",
-         "0.6.x (V0)", "meta-llama/Llama-3.1-8B-Instruct", "RTX 3090", 23.58, 1, 0.9, 20000, True,
-         kv_gib=3.81, kv_tokens=1952 * 16, weights_gib=14.99, max_num_batched_tokens=20000,
-         v1=False),
-    Case("Llama-3.1-8B on RTX 3090, 29k", "https://github.com/vllm-project/vllm/issues/10517",
-         "0.6.x (V0)", "meta-llama/Llama-3.1-8B-Instruct", "RTX 3090", 23.58, 1, 0.9, 29000, False,
-         kv_gib=2.89, weights_gib=14.99, max_num_batched_tokens=29000, v1=False),
-    Case("Llama-3.1-8B on RTX 3090, 35k (chunked prefill)",
-         "https://github.com/vllm-project/vllm/issues/10517", "0.6.x (V0)",
-         "meta-llama/Llama-3.1-8B-Instruct", "RTX 3090", 23.58, 1, 0.9, 35000, True,
-         weights_gib=14.99, v1=False),
-    Case("Llama-3.1-8B on RTX 3090, 45k (chunked prefill)",
-         "https://github.com/vllm-project/vllm/issues/10517", "0.6.x (V0)",
-         "meta-llama/Llama-3.1-8B-Instruct", "RTX 3090", 23.58, 1, 0.9, 45000, True,
-         weights_gib=14.99, v1=False),
-    Case("gpt-oss-20b on A100 80GB at 0.65", "https://myoceane.fr/index.php/ai-vllm-a100-gemma-4/",
-         "0.19.0", "openai/gpt-oss-20b", "A100-80GB", A100_80, 1, 0.65, 131072, True,
-         kv_gib=36.56, weights_gib=13.72),
-    Case("Qwen3-Coder-30B-A3B on 4 x L40S (g6e.12xlarge)",
-         "https://github.com/aws-samples/sample-claude-code-multi-model/blob/main/self-hosted/vllm/README.md",
-         "0.24.0", "Qwen/Qwen3-Coder-30B-A3B-Instruct", "L40S", L40S, 4, 0.9, 32768, True,
-         kv_gib=23.74, kv_tokens=1_037_152, params_b=30.5),
-    Case("granite-4.0-micro FP8 on one L40S, offline LLM class",
-         "https://github.com/IBM/CodeEngine/blob/main/beta/serverless-fleets/tutorials/inferencing/README.md",
-         "0.11.0", "ibm-granite/granite-4.0-micro", "L40S", L40S, 1, 0.9, 131072, True,
-         kv_gib=35.34, kv_tokens=463_136, weights_gib=3.42, batch_defaults=(8192, 256)),
-]
-
-
-def predict(case: Case) -> gpufit.Estimate:
-    arch = catalog.ARCHITECTURES[case.model]
-    weights = case.weights_gib or gpufit.weights_gib(
-        arch, (case.params_b or arch.params) * 1e9, case.bytes_per_param, case.tp,
-        case.bytes_per_param < 2, arch.loaded_gib)
-    serving = gpufit.Serving(case.gpu_gib, case.batch_defaults, case.tp, case.util,
-                             case.max_model_len, case.max_num_batched_tokens, case.max_num_seqs,
-                             profiles_sampler=case.v1)
-    return gpufit.estimate(arch, weights, serving)
-
-
 def test_evidence_is_broad():
-    assert len(EVIDENCE) >= 12
-    sources = {c.url.split("/")[2] + "/" + "/".join(c.url.split("/")[3:5]) for c in EVIDENCE}
-    assert len(sources) >= 3
+    """At least 30 logs from at least 6 independent sources, covering what the model must
+    get right: refusals, MLA, hybrid, multimodal, AWQ/GPTQ, TP > 1 and multi-node."""
+    assert len(EVIDENCE) >= 30
+    assert len({source_of(c) for c in EVIDENCE}) >= 6
     assert {c.started for c in EVIDENCE} == {True, False}
+    kinds = " ".join(c.kind for c in EVIDENCE)
+    for kind in ("refusal", "MLA", "hybrid", "multimodal", "AWQ", "GPTQ", "TP 2", "TP 4", "multi-node"):
+        assert kind in kinds, kind
 
 
 @pytest.mark.parametrize("case", EVIDENCE, ids=[c.name for c in EVIDENCE])
@@ -114,17 +32,24 @@ def test_start_or_fail_matches_the_log(case: Case):
     assert predict(case).fits is case.started, predict(case).reason
 
 
-@pytest.mark.parametrize("case", [c for c in EVIDENCE if c.started and c.kv_gib],
-                         ids=[c.name for c in EVIDENCE if c.started and c.kv_gib])
-def test_kv_pool_within_15_percent(case: Case):
-    estimate = predict(case)
-    error = abs(estimate.kv_pool_gib - case.kv_gib) / case.kv_gib
-    if case.kv_known_miss:
-        assert error > 0.15, "a documented miss now matches: drop kv_known_miss"
-        pytest.xfail(case.kv_known_miss)
-    assert error <= 0.15, f"{estimate.kv_pool_gib:.2f} GiB predicted, {case.kv_gib} logged"
-    if case.kv_tokens:
-        assert abs(estimate.kv_tokens - case.kv_tokens) / case.kv_tokens <= 0.15
+def test_kv_pool_within_10_percent_on_85_percent_of_the_logged_starts():
+    logged = [c for c in EVIDENCE if kv_error(c) is not None]
+    inside = [c for c in logged if abs(kv_error(c)) <= 0.10]
+    assert len(inside) >= 0.85 * len(logged), [(c.name, kv_error(c)) for c in logged if c not in inside]
+    # every miss is a documented one, and a documented miss that now matches is noticed
+    assert {c.name for c in logged if c not in inside} == {c.name for c in logged if c.known_miss}
+    for case in logged:
+        if case.known_miss:
+            assert abs(kv_error(case)) > 0.10, f"{case.name}: a documented miss now matches"
+
+
+@pytest.mark.parametrize("case", [c for c in EVIDENCE if c.started and c.kv_tokens],
+                         ids=[c.name for c in EVIDENCE if c.started and c.kv_tokens])
+def test_tokens_follow_the_pool(case: Case):
+    """"GPU KV cache size" as vLLM reports it: within 15% where the pool is within 10%."""
+    if abs(kv_error(case)) > 0.10:
+        pytest.skip("the pool itself is a documented miss")
+    assert abs(predict(case).kv_tokens - case.kv_tokens) / case.kv_tokens <= 0.15
 
 
 def test_refusals_give_vllms_reason():
@@ -201,7 +126,7 @@ def test_config_json_reads_sliding_layers_and_multimodal_text_config():
         "num_key_value_heads": 16, "head_dim": 128, "vocab_size": 262208, "sliding_window": 1024,
         "sliding_window_pattern": 6, "max_position_embeddings": 131072}})
     assert gemma == replace(catalog.ARCHITECTURES["google/gemma-3-27b-it"], intermediate=0,
-                            params=0)
+                            params=0, vision=None)
 
 
 def test_catalog_knows_the_models_people_deploy_and_their_quantised_copies():

@@ -215,9 +215,9 @@ def test_plan_reports_vllms_numbers_per_model(cli):
     models = {m["name"]: m for m in data["environments"][0]["models"]}
     int4 = models["mistral-3-int4"]
     assert int4["fits"] is True and int4["architecture"] == "mistralai/Mistral-Small-24B-Instruct-2501"
-    assert int4["weightsGiB"] == pytest.approx(14.4, abs=0.1)
-    assert int4["kvPoolGiB"] == pytest.approx(4.2, abs=0.1)
-    assert int4["kvTokens"] == 27248 and int4["maxConcurrency"] == pytest.approx(6.65, abs=0.05)
+    assert int4["weightsGiB"] == pytest.approx(13.4, abs=0.1)
+    assert int4["kvPoolGiB"] == pytest.approx(5.15, abs=0.1)
+    assert int4["kvTokens"] == 33728 and int4["maxConcurrency"] == pytest.approx(8.24, abs=0.05)
     assert int4["maxModelLen"] == 4096 and int4["fitReason"] is None
     assert all(m["fits"] for m in models.values())
 
@@ -225,16 +225,17 @@ def test_plan_reports_vllms_numbers_per_model(cli):
 def test_a_model_that_does_not_fit_is_a_row_not_the_end_of_the_plan(demo: Path, cli):
     """Before, a GPU_MEMORY error stopped `plan` before the table: the fit column could never
     say NO. Now the findings and the table are both printed; the exit code stays 2."""
-    text = demo.read_text().replace("    maxModelLen: 4096\n", "    maxModelLen: 32768\n", 1)
+    text = demo.read_text().replace("    maxModelLen: 4096\n",
+                                    "    maxModelLen: 32768\n    gpuMemoryUtilization: 0.86\n", 1)
     demo.write_text(text)
     result = cli("plan", str(demo))
     assert result.exit_code == 2
-    assert "[GPU_MEMORY]" in result.stderr and "26624 or less would start" in result.stderr
+    assert "[GPU_MEMORY]" in result.stderr and "27648 or less would start" in result.stderr
     row = next(line for line in result.stdout.splitlines() if "mistral-3-int4" in line)
     assert " NO " in row and "mistral-3-bf16" in result.stdout
     data = json.loads(cli("plan", str(demo), "--format", "json").stdout)
     int4 = next(m for m in data["environments"][0]["models"] if m["name"] == "mistral-3-int4")
-    assert int4["fits"] is False and int4["largestMaxModelLen"] == 26624
+    assert int4["fits"] is False and int4["largestMaxModelLen"] == 27648
     assert int4["fitReason"].startswith("To serve at least one request with the model's max seq len (32768)")
 
 
