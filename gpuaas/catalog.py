@@ -633,6 +633,59 @@ def checkpoint_kind_from_config(ref: str) -> str | None:
         return None
 
 
+def _hybrid(c: dict, layers: int, hidden: int) -> tuple[int, int, State | None]:
+    """(attention layers, state layers, their state) of a hybrid config.json, as vLLM reads
+    each family (get_mamba_state_shape_from_config in granitemoehybrid.py, nemotron_h.py,
+    falcon_h1.py, jamba.py, qwen3_next.py); (layers, 0, None) for a plain transformer."""
+    kind = c.get("model_type")
+    get = lambda key, default=0: int(c.get(key) or default)     # noqa: E731
+    types = [str(t) for t in c.get("layer_types") or c.get("layers_block_type") or []]
+    if kind == "granitemoehybrid":
+        states = sum(1 for t in types if t == "mamba")
+        return len(types) - states, states, State(
+            "mamba2", get("mamba_d_conv", 4), get("mamba_expand", 2) * hidden, get("mamba_n_heads"),
+            get("mamba_d_head"), get("mamba_d_state"), get("mamba_n_groups", 1))
+    if kind == "nemotron_h":
+        pattern = str(c.get("hybrid_override_pattern") or "")
+        heads, head_dim = get("mamba_num_heads"), get("mamba_head_dim")
+        return pattern.count("*"), pattern.count("M"), State(
+            "mamba2", get("conv_kernel", 4), heads * head_dim, heads, head_dim,
+            get("ssm_state_size"), get("n_groups", 1))
+    if kind == "falcon_h1":      # attention and Mamba-2 side by side in every layer
+        return layers, layers, State(
+            "mamba2", get("mamba_d_conv", 4), get("mamba_d_ssm") or get("mamba_expand", 2) * hidden,
+            get("mamba_n_heads"), get("mamba_d_head"), get("mamba_d_state"), get("mamba_n_groups", 1))
+    if kind == "jamba":
+        period, offset = get("attn_layer_period", 8), get("attn_layer_offset", 4)
+        attention = sum(1 for i in range(layers) if i % period == offset)
+        return attention, layers - attention, State(
+            "mamba1", get("mamba_d_conv", 4), get("mamba_expand", 2) * hidden, d_state=get("mamba_d_state", 16))
+    if kind == "qwen3_next":
+        full = sum(1 for t in types if t == "full_attention") or layers // get("full_attention_interval", 4)
+        return full, layers - full, State(
+            "gdn", get("linear_conv_kernel_dim", 4), heads=get("linear_num_value_heads"),
+            head_dim=get("linear_value_head_dim"), d_state=get("linear_key_head_dim"),
+            groups=get("linear_num_key_heads"))
+    return layers, 0, None
+
+
+def _vision(config: dict) -> Vision | None:
+    """The encoder a multimodal config.json describes: the largest image's tokens and the
+    patches the tower runs on (Qwen2/2.5-VL: the processor's max_pixels, 16,384 tokens)."""
+    v = config.get("vision_config")
+    if not isinstance(v, dict) or not v.get("hidden_size"):
+        return None
+    merge = int(config.get("spatial_merge_size") or v.get("spatial_merge_size") or 1)
+    if str(config.get("model_type", "")).startswith(("qwen2_vl", "qwen2_5_vl")):
+        tokens = 16384
+        patches = tokens * merge * merge
+    else:
+        side = int(v.get("image_size") or 0) // int(v.get("patch_size") or 1)
+        patches = side * side
+        tokens = int(config.get("mm_tokens_per_image") or patches // (merge * merge))
+    return Vision(tokens, patches, int(v["hidden_size"]), int(v.get("intermediate_size") or 0))
+
+
 def from_config(config: dict) -> Architecture:
     """Architecture from a Hugging Face config.json (multimodal ones keep it in text_config)."""
     c = config.get("text_config") or config
@@ -645,17 +698,20 @@ def from_config(config: dict) -> Architecture:
     if window and not types and c.get("use_sliding_window", True) is not False:
         pattern = int(c.get("sliding_window_pattern") or 0)
         sliding = layers - layers // pattern if pattern else layers
+    attention, state_layers, state = _hybrid(c, layers, hidden)
+    experts = int(c.get("num_local_experts") or c.get("num_experts") or c.get("n_routed_experts") or 0)
     return Architecture(
-        layers, int(c.get("num_key_value_heads") or heads), int(c.get("head_dim") or hidden // heads),
+        attention, int(c.get("num_key_value_heads") or heads), int(c.get("head_dim") or hidden // heads),
         int(c.get("max_position_embeddings") or 0), hidden, heads,
         int(c.get("intermediate_size") or 0), int(c.get("vocab_size") or 0),
         bool(config.get("tie_word_embeddings", c.get("tie_word_embeddings", False))),
-        int(c.get("num_local_experts") or c.get("num_experts") or c.get("n_routed_experts") or 0),
-        int(c.get("num_experts_per_tok") or 0), int(c.get("moe_intermediate_size") or 0),
+        experts, int(c.get("num_experts_per_tok") or 0), int(c.get("moe_intermediate_size") or 0),
         window if sliding else 0, sliding,
         encoder_only=c.get("model_type") in ("bert", "xlm-roberta", "roberta", "modernbert"),
         mla_dim=int(c["kv_lora_rank"]) + int(c.get("qk_rope_head_dim") or 0) if c.get("kv_lora_rank") else 0,
-        dense_layers=int(c.get("first_k_dense_replace") or 0))
+        dense_layers=int(c.get("first_k_dense_replace") or 0),
+        state=state, state_layers=state_layers, moe_layers=layers if state and experts else 0,
+        vision=_vision(config))
 
 
 # OLM packages: (package, catalog source, namespace, OperatorGroup targets own namespace?).

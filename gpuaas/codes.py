@@ -34,6 +34,10 @@ CODES: dict[str, Code] = {
                     "left for the KV cache, or less than one `maxModelLen` request",
                     "lower `maxModelLen`, raise `gpus` (the message names the longest length and "
                     "the smallest tensor-parallel size that start), or quantise"),
+    "VLLM_ARCHITECTURE": _("rules", "error", "the model's architecture is not served by the vLLM of "
+                           "the environment's release (Llama 3.2 Vision left vLLM after 0.10.2)",
+                           "choose another model, or an environment whose release runs a vLLM "
+                           "that serves it"),
     "MAX_MODEL_LEN": _("rules", "error", "`maxModelLen` above the model's context: vLLM refuses it",
                        "set it at most to the model's context"),
     "GPU_CONCURRENCY": _("rules", "warning", "the KV cache holds fewer `maxModelLen` requests than "

@@ -435,6 +435,11 @@ def _fit_rules(loaded: Loaded, i: int, mp, suffix: str) -> Iterator[Finding]:
     """GPU_MEMORY when vLLM would refuse to start, with what would start; GPU_CONCURRENCY
     when fewer maxModelLen requests fit the KV cache than the model asks for."""
     at, m, fit = loaded.locations, mp.model, mp.fit
+    if fit.fits is False and fit.estimate is None:      # an architecture this vLLM does not serve
+        yield at.finding(("models", i, "source"), f"{fit.reason}; serve it in an environment "
+                         f"whose release runs that vLLM, or choose another model{suffix}",
+                         "VLLM_ARCHITECTURE")
+        return
     if fit.fits is False:
         fixes = []
         if fit.largest_max_model_len:

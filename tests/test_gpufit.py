@@ -197,3 +197,146 @@ def test_an_mla_model_the_catalog_lacks_is_described_by_its_facts(tmp_path):
     # 576 values x 2 bytes x 27 layers per token, not 2 x 16 heads x 192
     assert mp.fit.fits and mp.fit.kv_tokens * 576 * 2 * 27 <= mp.fit.kv_pool_gib * 2**30
     assert mp.fit.kv_tokens * 576 * 2 * 27 > 0.97 * mp.fit.kv_pool_gib * 2**30
+
+
+def test_a_hybrid_model_lays_out_its_cache_as_vllm_logs_it():
+    """Qwen3-Next on 2 x H200 (vLLM 0.10.2's log): "Setting attention block size to 544
+    tokens", "Padding mamba page size by 1.49%", then 973,760 tokens and 14.77x at 262,144 from
+    a 44.59 GiB pool: the gated DeltaNet state (548,864 bytes a request and layer on each GPU)
+    sizes the attention block, and the layers share one pool in 4 groups of 12."""
+    case = next(c for c in EVIDENCE if "Qwen3-Next" in c.name)
+    arch = catalog.ARCHITECTURES["Qwen/Qwen3-Next-80B-A3B-Instruct"]
+    from .evidence import serving
+    s = serving(case)
+    assert arch.state.page_bytes(2) == 548_864
+    block, page, size, attention_groups, state_groups = gpufit.hybrid_blocks(arch, s)
+    assert block == 544 and round(page / 548_864 - 1, 4) == 0.0149
+    assert (size, attention_groups, state_groups) == (12, 1, 3)
+    tokens, concurrency, _ = gpufit._hybrid(arch, s, 44.59, 262_144)
+    assert tokens == 973_760 and round(concurrency, 2) == 14.77
+    # vLLM 0.24 reports concurrency x length instead
+    later = replace(s, engine=catalog.engine("0.24.0"))
+    assert gpufit._hybrid(arch, later, 44.59, 262_144)[0] == int(concurrency * 262_144)
+
+
+def test_state_layers_hold_one_state_a_request_whatever_its_length():
+    """Granite 4.0 H small: 4 attention layers keep KV per token, 36 Mamba-2 layers a fixed
+    state; a 128k request needs far less than 40 attention layers would."""
+    arch = catalog.ARCHITECTURES["ibm-granite/granite-4.0-h-small"]
+    s = gpufit.Serving(catalog.GPUS["H100"].usable_gib, BIG, max_model_len=131072)
+    hybrid = gpufit.estimate(arch, 32.2e9 * 2 / 2**30, s)
+    dense = gpufit.estimate(replace(arch, layers=40, state_layers=0, state=None), 32.2e9 * 2 / 2**30, s)
+    assert hybrid.fits and hybrid.sequence_gib < dense.sequence_gib / 5
+    assert hybrid.max_concurrency > 5 * dense.max_concurrency
+    # Mamba-2's state (granite: 128 heads x 64 x 128 ssm, plus the conv window) on one GPU
+    assert arch.state.page_bytes(1) == 3 * (8192 + 2 * 128) * 2 + 128 * 64 * 128 * 2
+
+
+def test_the_sampler_is_the_vllm_releases():
+    """The dummy sampler over 1,024 requests of a 262k vocabulary: about 36 bytes an entry
+    where vLLM sorts (0.8-0.17), about 14 plus one row per SM from 0.18 (Triton in place),
+    none under the V0 engine."""
+    arch = catalog.ARCHITECTURES["google/gemma-3-4b-it"]
+    def peak(version: str) -> float:
+        return gpufit.activation_gib(replace(arch, vision=None), gpufit.Serving(
+            79.19, BIG, max_model_len=8192, engine=catalog.engine(version), sms=132))
+    rows = 1024 * 262208
+    assert peak("0.11.0") == pytest.approx(rows * 36 / 2**30, rel=0.01)
+    assert peak("0.19.0") == pytest.approx((rows * 14 + 132 * 262208 * 4) / 2**30, rel=0.01)
+    assert peak("0.6.4") < 1     # the forward pass only
+
+
+def test_from_0_21_cuda_graphs_come_out_of_the_pool():
+    arch = catalog.ARCHITECTURES["meta-llama/Llama-3.1-8B-Instruct"]
+    def pool(version: str, eager: bool = False) -> float:
+        return gpufit.estimate(arch, 15.0, gpufit.Serving(79.19, BIG, max_model_len=8192, enforce_eager=eager,
+                                                            engine=catalog.engine(version))).kv_pool_gib
+    assert pool("0.20.0") - pool("0.21.0") == pytest.approx(1.0)
+    assert pool("0.21.0", eager=True) == pytest.approx(pool("0.20.0", eager=True))
+
+
+def test_a_vision_model_profiles_its_encoder():
+    """Qwen2.5-VL: one 16,384-token image (65,536 patches) through the tower; its outputs
+    are held while the language model's forward pass and the sampler run."""
+    arch = catalog.ARCHITECTURES["Qwen/Qwen2.5-VL-7B-Instruct"]
+    s = gpufit.Serving(catalog.GPUS["L40S"].usable_gib, max_model_len=32768, engine=catalog.engine("0.19.0"))
+    tower, held = gpufit.vision_bytes(arch, s)
+    assert tower == 65536 * (5 * 1280 + 3 * 3420) * 2 and held == 16384 * 3584 * 2
+    text_only = gpufit.activation_gib(replace(arch, vision=None), s)
+    assert gpufit.activation_gib(arch, s) == pytest.approx(max(tower / 2**30, held / 2**30 + text_only))
+
+
+def test_grouped_4_bit_weights_follow_their_bit_width_and_group():
+    """4 bits a weight and a 16-bit scale per 128 (GPTQ-Marlin, compressed-tensors W4A16);
+    the embeddings and lm_head stay in 16 bits: Qwen2.5-72B AWQ over two GPUs is 19.4 GiB a
+    GPU as vLLM 0.7.2 logged it (weisser-zwerg.dev)."""
+    assert catalog.PRECISIONS["w4a16"] == 0.5 + 2 / 128
+    arch = catalog.ARCHITECTURES["Qwen/Qwen2.5-72B-Instruct"]
+    weights = gpufit.weights_gib(arch, arch.params * 1e9, catalog.PRECISIONS["int4"], 2, True)
+    assert weights == pytest.approx(19.40, rel=0.03)
+
+
+def test_the_evidence_path_is_the_plans(tmp_path):
+    """The evidence predicts as `plan` does: a portfolio naming the model on that GPU gives
+    the same pool, tokens and verdict."""
+    from gpuaas import pipeline
+
+    from .conftest import REPO, write
+    from .evidence import predict
+    case = next(c for c in EVIDENCE if c.name == "Qwen3-Coder-30B-A3B on 4 x L40S (g6e.12xlarge)")
+    text = (REPO / "portfolios" / "starter.yaml").read_text()
+    text = text.replace("  - name: qwen-32b-fp8", "  - name: coder\n    source: hf://Qwen/Qwen3-Coder-30B-A3B-Instruct\n"
+                        "    params: 30.5B\n    precision: bf16\n    gpus: 4\n    maxModelLen: 32768\n"
+                        "  - name: qwen-32b-fp8", 1)
+    built = pipeline.build(write(tmp_path / "p.yaml", text))
+    env = built.plan.environments[0]
+    mp = next(m for m in env.models if m.name == "coder")
+    gpu = next(p.gpu for p in env.pools if p.name == mp.fit.pool)
+    expected = predict(replace(case, vllm=env.target.vllm,
+                               gpu=next(k for k, g in catalog.GPUS.items() if g == gpu)))
+    assert mp.fit.fits is expected.fits
+    assert mp.fit.kv_pool_gib == pytest.approx(expected.kv_pool_gib, abs=0.01)
+    assert mp.fit.kv_tokens == expected.kv_tokens
+
+
+def test_an_architecture_vllm_dropped_is_refused_with_the_release(tmp_path):
+    """Llama 3.2 Vision (Mllama) was served until vLLM 0.10.2; OpenShift AI 3.0 runs 0.11."""
+    from gpuaas import pipeline
+
+    from .conftest import REPO, write
+    text = (REPO / "portfolios" / "starter.yaml").read_text().replace(
+        "  - name: qwen-32b-fp8", "  - name: vision\n    source: hf://meta-llama/Llama-3.2-11B-Vision-Instruct\n"
+        "    params: 10.7B\n    precision: bf16\n    gpus: 1\n    maxModelLen: 8192\n  - name: qwen-32b-fp8", 1)
+    mp = next(m for m in pipeline.build(write(tmp_path / "p.yaml", text)).plan.environments[0].models
+              if m.name == "vision")
+    assert mp.fit.fits is False and "until vLLM 0.10.2" in mp.fit.reason
+
+
+def test_a_hybrid_config_json_reads_as_the_catalog_states_it():
+    """granite-4.0-h-small's and Qwen3-Next's config.json (the fields vLLM reads) give the
+    catalog's facts: which layers keep KV, which a state, and the state's shape."""
+    granite = catalog.from_config({
+        "model_type": "granitemoehybrid", "num_hidden_layers": 40, "hidden_size": 4096,
+        "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 100352,
+        "max_position_embeddings": 131072, "tie_word_embeddings": True, "intermediate_size": 768,
+        "num_local_experts": 72, "num_experts_per_tok": 10, "mamba_n_heads": 128, "mamba_d_head": 64,
+        "mamba_d_state": 128, "mamba_n_groups": 1, "mamba_d_conv": 4, "mamba_expand": 2,
+        "layer_types": (["mamba"] * 5 + ["attention"] + ["mamba"] * 4) * 4})
+    small = catalog.ARCHITECTURES["ibm-granite/granite-4.0-h-small"]
+    assert (granite.layers, granite.state_layers, granite.state) == (4, 36, small.state)
+    qwen = catalog.from_config({
+        "model_type": "qwen3_next", "num_hidden_layers": 48, "hidden_size": 2048,
+        "num_attention_heads": 16, "num_key_value_heads": 2, "head_dim": 256, "vocab_size": 151936,
+        "max_position_embeddings": 262144, "num_experts": 512, "num_experts_per_tok": 10,
+        "moe_intermediate_size": 512, "full_attention_interval": 4, "linear_conv_kernel_dim": 4,
+        "linear_key_head_dim": 128, "linear_value_head_dim": 128, "linear_num_key_heads": 16,
+        "linear_num_value_heads": 32})
+    assert qwen == replace(catalog.ARCHITECTURES["Qwen/Qwen3-Next-80B-A3B-Instruct"], params=0)
+
+
+def test_a_vision_config_json_gives_the_encoder():
+    gemma = catalog.from_config({"mm_tokens_per_image": 256, "text_config": {
+        "num_hidden_layers": 34, "hidden_size": 2560, "num_attention_heads": 8, "num_key_value_heads": 4,
+        "head_dim": 256, "vocab_size": 262208, "max_position_embeddings": 131072},
+        "vision_config": {"hidden_size": 1152, "intermediate_size": 4304, "image_size": 896, "patch_size": 14}})
+    assert gemma.vision == catalog.ARCHITECTURES["google/gemma-3-4b-it"].vision

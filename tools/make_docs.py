@@ -5,7 +5,9 @@
   schema` writes (type, default, description) with an example value from a bundled portfolio;
 - docs/reference/waves.md: what each component's wave waits for and what a stuck sync there
   means (the components' own texts);
-- docs/findings.md: every finding code (gpuaas/codes.py).
+- docs/findings.md: every finding code (gpuaas/codes.py);
+- docs/reference/evidence.md: the GPU memory model against public vLLM start-up logs
+  (tests/evidence.py), with the accuracy it reaches.
 
 `python tools/make_docs.py` writes them; `python tools/make_docs.py --check` exits 1 when one
 is not current (a test runs that).
@@ -146,10 +148,57 @@ def waves() -> str:
     return "\n".join(out) + "\n"
 
 
+def evidence() -> str:
+    """The evidence table: each public log, what vLLM logged and what gpuaas predicts."""
+    from statistics import median
+
+    from tests.evidence import EVIDENCE, kv_error, predict, source_of
+
+    rows, errors = [], []
+    for i, c in enumerate(EVIDENCE, 1):
+        e = predict(c)
+        error = kv_error(c)
+        if error is not None:
+            errors.append(error)
+        logged = ("starts" if c.started else "refuses") + (f", {c.kv_gib:.2f} GiB" if c.kv_gib is not None else "") + (
+            f", {c.kv_tokens:,} tokens" if c.kv_tokens else "")
+        said = ("starts" if e.fits else "refuses") + f", {e.kv_pool_gib:.2f} GiB" + (
+            f", {e.kv_tokens:,} tokens" if c.kv_tokens else "")
+        verdict = "right" if e.fits is c.started else "**wrong**"
+        miss = " (miss)" if c.known_miss else ""
+        link = f"[{source_of(c)}]({c.url})" if c.url.startswith("http") else f"a public file ({c.url})"
+        rows.append(f"| {i} | {_cell(c.name)} | `{c.source.removeprefix('hf://')}` | {c.gpu} x {c.tp}"
+                    f"{f' ({c.nodes} nodes)' if c.nodes > 1 else ''} | {c.vllm} | {c.util} | {c.max_model_len} | "
+                    f"{logged} | {said} | {verdict} | "
+                    f"{'-' if error is None else f'{error:+.0%}{miss}'} | {_cell(c.kind) or '-'} | {link} |")
+    right = sum(1 for c in EVIDENCE if predict(c).fits is c.started)
+    inside = sum(1 for x in errors if abs(x) <= 0.10)
+    sources = sorted({source_of(c) for c in EVIDENCE})
+    out = ["# Evidence: the memory model against public vLLM logs", "",
+           "Generated from `tests/evidence.py` by `tools/make_docs.py`; `tests/test_gpufit.py` holds "
+           "the same cases to the same bars. Each prediction starts from the model's name as a "
+           "user writes it (the catalog's architecture, parameters and checkpoint precision), the "
+           "GPU's facts and the engine of the logged vLLM version: nothing the log measured goes in.", "",
+           f"- **Start or refusal right: {right} of {len(EVIDENCE)}.**",
+           f"- **KV cache pool within 10%: {inside} of the {len(errors)} starts that logged it "
+           f"({inside / len(errors):.0%})**; median error {median(abs(x) for x in errors):.1%}.",
+           f"- {len(sources)} independent sources: " + ", ".join(sources) + ".", "",
+           "| # | case | model | GPU x TP | vLLM | util | maxModelLen | logged | predicted | start/fail "
+           "| KV error | covers | source |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|", *rows, "", "## Known misses", ""]
+    out += [f"- **{c.name}** ({kv_error(c):+.0%}): {c.known_miss}." for c in EVIDENCE
+            if c.known_miss and kv_error(c) is not None]
+    out += [f"- **{c.name}** (did not start; logged {c.kv_gib} GiB, predicted "
+            f"{predict(c).kv_pool_gib:.2f}): {c.known_miss}." for c in EVIDENCE
+            if c.known_miss and kv_error(c) is None]
+    return "\n".join(out) + "\n"
+
+
 def pages() -> dict[Path, str]:
     return {ROOT / "docs/reference/cli.md": cli_reference(),
             ROOT / "docs/reference/portfolio-fields.md": portfolio_reference(),
             ROOT / "docs/reference/waves.md": waves(),
+            ROOT / "docs/reference/evidence.md": evidence(),
             ROOT / "docs/findings.md": codes.markdown()}
 
 
