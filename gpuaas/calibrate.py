@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .plan import ModelPlan
+from .plan import EnvPlan, ModelPlan, serving_for
 
 _WEIGHTS = re.compile(r"Model loading took ([0-9.]+) GiB")
 _POOL = re.compile(r"Available KV cache memory: (-?[0-9.]+) GiB")
@@ -90,7 +90,25 @@ def compare(mp: ModelPlan, logged: Logged) -> list[Row]:
     return rows
 
 
-def rows_json(model: str, env: str, rows: list[Row], logged: Logged) -> dict:
-    return {"model": model, "environment": env, "refused": logged.refused,
+def rows_json(model: str, env: str, rows: list[Row], logged: Logged, kept: dict | None = None) -> dict:
+    return {"model": model, "environment": env, "refused": logged.refused, "kept": kept,
             "rows": [{"what": r.what, "predicted": r.predicted, "logged": r.logged,
                       "error": None if r.error is None else round(r.error, 4)} for r in rows]}
+
+
+def measurement(env: EnvPlan, mp: ModelPlan, logged: Logged, text: str) -> dict | None:
+    """What `--keep` writes into the model's `measured`: the logged weights, and the
+    activation and non-torch memory the log implies (what gpu-memory-utilization allows, less
+    the weights, the logged KV pool and, where this vLLM takes them first, the CUDA graphs);
+    None when the log lacks the weights or the pool, or the model has no pool here."""
+    pool = next((p for p in env.pools if p.name == mp.fit.pool), None)
+    if pool is None or logged.weights_gib is None or logged.kv_pool_gib is None:
+        return None
+    s = serving_for(mp.model, pool, env.target.vllm)
+    graphs = s.engine.graphs_gib if s.engine.graphs_before_kv and not s.enforce_eager else 0.0
+    overhead = s.gpu_gib * s.utilization - logged.weights_gib - logged.kv_pool_gib - graphs
+    import hashlib
+    minor = ".".join(env.target.vllm.split(".")[:2])
+    return {"gpu": pool.pool.gpu, "gpus": s.tp, "vllm": minor, "weightsGiB": round(logged.weights_gib, 2),
+            "overheadGiB": round(overhead, 2),
+            "log": "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]}

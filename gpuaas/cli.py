@@ -439,6 +439,9 @@ def calibrate(log: Path = typer.Argument(..., help="The vLLM start-up log (`oc l
               portfolio: Optional[Path] = typer.Option(None, "--portfolio", "-p", help="The portfolio "
                                                        "(default: the one in portfolios/ with that model)."),
               env: Optional[str] = typer.Option(None, "--env", help="Its environment (default: the first)."),
+              keep: bool = typer.Option(False, "--keep", help="Keep what the log measured in the model's "
+                                        "`measured` list: the plan then uses it on this GPU, GPU count "
+                                        "and vLLM release."),
               format: SchemaOutput = typer.Option(SchemaOutput["text"], "--format")) -> None:
     """What the plan predicted for a model against what vLLM logged as it started."""
     from . import calibrate as cal
@@ -457,8 +460,17 @@ def calibrate(log: Path = typer.Argument(..., help="The vLLM start-up log (`oc l
                                  f"{did_you_mean(model, [m.name for m in envs[0].models])}")])
     logged = cal.read_log(text)
     rows = cal.compare(mp, logged)
+    kept = None
+    if keep:
+        kept = cal.measurement(envs[0], mp, logged, text)
+        if kept is None:
+            raise UserError([Finding(str(log), None, "CALIBRATE", "nothing to keep: the log has no "
+                                     "\"Model loading took\" or no \"Available KV cache memory\" line, "
+                                     f"or {model} has no pool in {envs[0].name}")])
+        from .portfolio.edit import set_measured
+        set_measured(path, model, kept)
     if format.value == "json":
-        reporters.print_json(cal.rows_json(model, envs[0].name, rows, logged))
+        reporters.print_json(cal.rows_json(model, envs[0].name, rows, logged, kept))
         return
     from rich.table import Table
     table = Table(title=f"{model} in {envs[0].name}: plan against the log", title_justify="left")
@@ -469,9 +481,13 @@ def calibrate(log: Path = typer.Argument(..., help="The vLLM start-up log (`oc l
                       "-" if r.logged is None else f"{r.logged:,}" if isinstance(r.logged, (int, float)) else r.logged,
                       "" if r.error is None else f"{r.error:+.1%}")
     out.print(table)
+    from rich.text import Text
     if logged.refused:
-        from rich.text import Text
         out.print(Text(f"vLLM: {logged.refused}"))
+    if kept:
+        out.print(Text(f"kept in {path}: {model} on {kept['gpus']} x {kept['gpu']} with vLLM {kept['vllm']} "
+                       f"plans from this log's {kept['weightsGiB']} GiB of weights and {kept['overheadGiB']} GiB "
+                       "of activation and non-torch memory"))
 
 
 @fleet_app.command("import")

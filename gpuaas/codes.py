@@ -34,6 +34,9 @@ CODES: dict[str, Code] = {
                     "left for the KV cache, or less than one `maxModelLen` request",
                     "lower `maxModelLen`, raise `gpus` (the message names the longest length and "
                     "the smallest tensor-parallel size that start), or quantise"),
+    "CALIBRATE": _("command", "error", "`calibrate --keep` on a log without the weights or the KV "
+                   "cache pool line, or for a model with no pool in that environment",
+                   "give the whole start-up log (`oc logs <pod>` of the first start)"),
     "VLLM_ARCHITECTURE": _("rules", "error", "the model's architecture is not served by the vLLM of "
                            "the environment's release (Llama 3.2 Vision left vLLM after 0.10.2)",
                            "choose another model, or an environment whose release runs a vLLM "

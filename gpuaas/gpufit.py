@@ -57,6 +57,9 @@ class Serving:
     engine: Engine = field(default_factory=lambda: engine(None))   # the vLLM release's behaviour
     sms: int = 132                      # the GPU's multiprocessors (the Triton sampler's buffer)
     non_torch_gib: float = NON_TORCH_GIB
+    # the activation peak and non-torch memory together as a start-up log measured them
+    # (a model's `measured`): in place of the estimate of both
+    overhead_gib: float | None = None
 
 
 @dataclass(frozen=True)
@@ -192,9 +195,10 @@ def expert_parallel_weights(arch: Architecture, weights: float, tp: int, ep: int
 def estimate(arch: Architecture, weights: float, s: Serving) -> Estimate:
     """vLLM's start-up verdict for `arch` with `weights` GiB per GPU under `s`."""
     length = s.max_model_len or arch.context
-    act = activation_gib(arch, s)
+    act = activation_gib(arch, s) if s.overhead_gib is None else s.overhead_gib
+    non_torch = s.non_torch_gib if s.overhead_gib is None else 0.0
     graphs = 0.0 if s.enforce_eager else s.engine.graphs_gib
-    pool = s.gpu_gib * s.utilization - weights - act - s.non_torch_gib
+    pool = s.gpu_gib * s.utilization - weights - act - non_torch
     if s.engine.graphs_before_kv:
         pool -= graphs
     if arch.encoder_only:
@@ -206,7 +210,7 @@ def estimate(arch: Architecture, weights: float, s: Serving) -> Estimate:
         per_token = bytes_per_token_layer(arch, s) * arch.layers
         tokens = int(pool * GIB / per_token) // BLOCK * BLOCK if pool > 0 else 0
         concurrency = pool / need if pool > 0 and need else 0.0
-    taken = weights + act + s.non_torch_gib + (graphs if s.engine.graphs_before_kv else 0)
+    taken = weights + act + non_torch + (graphs if s.engine.graphs_before_kv else 0)
     if pool <= 0:
         reason = ("No available memory for the cache blocks: weights, activation and non-torch "
                   f"memory take {taken:.2f} of the "
@@ -217,7 +221,7 @@ def estimate(arch: Architecture, weights: float, s: Serving) -> Estimate:
                   f"cache memory ({pool:.2f} GiB)")
     else:
         reason = ""
-    return Estimate(not reason, reason, length, weights, act, s.non_torch_gib, graphs,
+    return Estimate(not reason, reason, length, weights, act, non_torch, graphs,
                     pool, tokens, need, concurrency)
 
 

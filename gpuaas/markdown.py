@@ -84,7 +84,8 @@ def plan_markdown(plan: Plan, envs: list[EnvPlan]) -> str:
         models = first + [m for m in e.models if m not in first]
         lines += table(["model", "state", "GPUs", "pool", "fit", "admission", "$/month", "reason"],
                        [[cell(m.name), m.state, m.gpus_text, cell(m.flavor or ", ".join(m.pools) or "-"),
-                         "?" if m.fit.fits is None else "yes" if m.fit.fits else "**NO**",
+                         ("?" if m.fit.fits is None else "yes" if m.fit.fits else "**NO**")
+                         + (" (measured)" if m.fit.measured else ""),
                          f"**{m.admission}**" if m.admission == "Pending" else m.admission,
                          usd(m.monthly_usd),
                          cell(m.reason if m.fit.fits else f"{m.fit.reason} ({m.reason})")]

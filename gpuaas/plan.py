@@ -101,6 +101,7 @@ class Fit:
     smallest_tp: int | None = None
     pool: str = ""              # the pool the verdict is for
     ranks: int = 1              # vLLM engines per replica (data parallel over `nodes`), each this estimate
+    measured: str = ""          # the log (sha256:...) whose measurement replaced the estimate
 
     @property
     def weights_gib(self) -> float | None:
@@ -279,16 +280,28 @@ def gpu_fit(model: Model, pools: list[PoolPlan], vllm: str | None = None) -> Fit
     serving = serving_for(model, pool, vllm)
     ranks = model.nodes     # across nodes: data parallel engines, expert parallel over all GPUs
     weights = model_weights_gib(model, arch, serving.tp, ranks)
+    kept = measured_for(model, pool, serving.tp, vllm)
+    if kept is not None:    # what a start-up log of this model on this GPU measured
+        weights, serving = kept.weightsGiB, replace(serving, overhead_gib=kept.overheadGiB)
     estimate = gpufit.estimate(arch, weights, serving)
+    measured = kept.log if kept is not None else ""
     if estimate.fits:
-        return Fit(True, "", estimate, weights_gb, label, pool=pool.name, ranks=ranks)
+        return Fit(True, "", estimate, weights_gb, label, pool=pool.name, ranks=ranks, measured=measured)
     longest = gpufit.largest_max_model_len(arch, weights, serving)
     tps = [tp for tp in (1, 2, 4, 8, 16) if tp <= pool.gpus_per_node
            and (not arch.heads or arch.heads % tp == 0)
            and gpufit.estimate(arch, model_weights_gib(model, arch, tp, ranks),
                                replace(serving, tp=tp)).fits]
     return Fit(False, estimate.reason, estimate, weights_gb, label,
-               longest or None, tps[0] if tps else None, pool.name, ranks)
+               longest or None, tps[0] if tps else None, pool.name, ranks, measured)
+
+
+def measured_for(model: Model, pool: PoolPlan, tp: int, vllm: str | None):
+    """The model's kept measurement for this pool's GPU, this tensor-parallel size and this
+    vLLM release, if there is one."""
+    minor = ".".join(map(str, catalog.version_tuple(vllm or catalog.RELEASES[catalog.DEFAULT_RELEASE].vllm)[:2]))
+    gpu = pool.pool.gpu
+    return next((m for m in model.measured if m.gpu == gpu and m.gpus == tp and m.vllm == minor), None)
 
 
 def serving_for(model: Model, pool: PoolPlan, vllm: str | None = None) -> gpufit.Serving:

@@ -79,6 +79,7 @@ def fit_json(fit: Fit, gpus: int) -> dict:
                       * total),                                  # GPUs x memory x utilisation
         "fitReason": fit.reason or None,
         "largestMaxModelLen": fit.largest_max_model_len, "smallestTensorParallel": fit.smallest_tp,
+        "measured": fit.measured or None,
     }
 
 
@@ -86,6 +87,8 @@ def fit_cells(fit: Fit) -> tuple[str, str, str, str, str]:
     """weights GiB, KV pool GiB, KV tokens, concurrency, fit."""
     e = fit.estimate
     verdict = "?" if fit.fits is None else ("yes" if fit.fits else "NO")
+    if fit.measured:        # from a kept start-up log, not the estimate
+        verdict += " (measured)"
     if not e:
         return "-", "-", "-", "-", verdict
     pool = f"{e.kv_pool_gib:.1f}" if e.kv_pool_gib > 0 else "0"

@@ -51,3 +51,44 @@ def test_the_plan_is_set_against_the_log(cli, tmp_path):
     assert refused["refused"].startswith("To serve")
     unknown = cli("calibrate", str(started), "--model", "granit-8b", "-p", str(path))
     assert unknown.exit_code == 2 and "did you mean 'granite-8b'" in unknown.output
+
+
+def test_a_kept_measurement_is_what_the_plan_then_uses_and_shows(cli, tmp_path):
+    """--keep writes the log's weights and implied overhead into the model's `measured`; the
+    plan then reproduces the logged pool on that GPU and says it is measured. A second log
+    for the same GPU replaces the first; the rest of the file is as the user wrote it."""
+    import shutil
+    path = tmp_path / "starter.yaml"
+    shutil.copy(REPO / "portfolios" / "starter.yaml", path)
+    before = path.read_text()
+    log = tmp_path / "started.log"
+    log.write_text(STARTED)
+    result = cli("calibrate", str(log), "--model", "granite-8b", "-p", str(path), "--keep", "--format", "json")
+    assert result.exit_code == 0, result.output
+    kept = json.loads(result.stdout)["kept"]
+    assert kept["weightsGiB"] == 15.26 and kept["log"].startswith("sha256:")
+    text = path.read_text()
+    assert text.startswith(before.split("models:")[0]) and "measured:" in text
+    plan = json.loads(cli("plan", str(path), "--format", "json").stdout)
+    model = next(m for m in plan["environments"][0]["models"] if m["name"] == "granite-8b")
+    assert model["measured"] == kept["log"]
+    assert model["weightsGiB"] == 15.26 and abs(model["kvPoolGiB"] - 23.90) < 0.01
+    assert "yes (measured)" in cli("plan", str(path)).stdout
+    # the same GPU again: replaced, not appended
+    log.write_text(STARTED.replace("23.90 GiB", "22.90 GiB"))
+    assert cli("calibrate", str(log), "--model", "granite-8b", "-p", str(path), "--keep").exit_code == 0
+    assert path.read_text().count("gpu: ") == text.count("gpu: ")
+    plan = json.loads(cli("plan", str(path), "--format", "json").stdout)
+    model = next(m for m in plan["environments"][0]["models"] if m["name"] == "granite-8b")
+    assert abs(model["kvPoolGiB"] - 22.90) < 0.01
+
+
+def test_keep_needs_the_weights_and_the_pool(cli, tmp_path):
+    import shutil
+    path = tmp_path / "starter.yaml"
+    shutil.copy(REPO / "portfolios" / "starter.yaml", path)
+    log = tmp_path / "partial.log"
+    log.write_text(STARTED.splitlines()[0] + "\n")
+    result = cli("calibrate", str(log), "--model", "granite-8b", "-p", str(path), "--keep")
+    assert result.exit_code == 2 and "[CALIBRATE]" in result.output
+    assert path.read_text() == (REPO / "portfolios" / "starter.yaml").read_text()

@@ -1,4 +1,4 @@
-"""Round-trip edits of a portfolio (activate / deactivate).
+"""Round-trip edits of a portfolio (activate / deactivate, calibrate --keep).
 
 Where the target mapping is in block style the edit is one line (the `state` value replaced,
 or a `state:` line inserted), so every other byte the user wrote survives. Otherwise
@@ -91,6 +91,38 @@ def set_state(path: Path, models: list[str], state: str, env: str | None = None)
         buffer = io.StringIO()
         yaml.dump(doc, buffer)
         text = buffer.getvalue()
+    load_text(text, str(path))          # never write a portfolio that does not load
+    _replace(path, text)
+    return text
+
+
+def set_measured(path: Path, model: str, entry: dict) -> str:
+    """Keep a start-up log's measurement in the model's `measured` list: a new entry, or the
+    one for the same GPU, GPU count and vLLM release replaced. Comments and key order
+    survive (ruamel's round trip); the result is validated before it replaces the file."""
+    loaded = load_portfolio(path)
+    known = [m.name for m in loaded.portfolio.models]
+    if model not in known:
+        raise UserError([Finding(str(path), None, "MODEL_UNKNOWN", f"no model named {model!r}"
+                                 f"{did_you_mean(model, known)}; the portfolio has {', '.join(known)}")])
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    doc = yaml.load(loaded.text)
+    item = next(m for m in doc["models"] if m["name"] == model)
+    kept = item.setdefault("measured", CommentedSeq())
+    new = CommentedMap(entry)
+    new.fa.set_flow_style()
+    key = (entry["gpu"], entry["gpus"], entry["vllm"])
+    same = [i for i, m in enumerate(kept) if (m.get("gpu"), m.get("gpus"), str(m.get("vllm"))) == key]
+    if same:
+        kept[same[0]] = new
+    else:
+        kept.append(new)
+    buffer = io.StringIO()
+    yaml.dump(doc, buffer)
+    text = buffer.getvalue()
     load_text(text, str(path))          # never write a portfolio that does not load
     _replace(path, text)
     return text

@@ -415,6 +415,29 @@ def flag_number(value: str | None) -> float | None:
     return float(match.group(1)) * scale
 
 
+class Measured(Strict):
+    """What vLLM logged for this model on one GPU type, GPU count and vLLM release, kept by
+    `gpuaas calibrate LOG --model NAME --keep`: the plan uses these in place of its estimate
+    wherever the three match, and says so."""
+    gpu: str = Field(json_schema_extra={"enum": list[JsonValue](catalog.GPUS)})
+    gpus: int = Field(ge=1, le=64)                  # tensor parallel, per replica
+    vllm: str = Field(pattern=r"^\d+\.\d+$")       # the release's minor: 0.11
+    weightsGiB: float = Field(gt=0, le=100_000)     # "Model loading took", per GPU
+    # gpu-memory-utilization's share less the weights and the logged KV pool: the profile's
+    # activation peak and non-torch memory together, as this vLLM measured them (and, where
+    # vLLM takes CUDA graphs first, the difference to the plan's graph estimate: it can be
+    # below zero)
+    overheadGiB: float = Field(ge=-100_000, le=100_000)
+    log: str = Field(pattern=r"^sha256:[0-9a-f]{12}$")   # which log it came from
+
+    @field_validator("gpu")
+    @classmethod
+    def _gpu(cls, v: str) -> str:
+        if v not in catalog.GPUS:
+            raise ValueError(f"unknown GPU {shown(v)}{did_you_mean(v, list(catalog.GPUS))}")
+        return v
+
+
 class Model(Strict):
     name: str = Field(json_schema_extra=label(NAME_MAX))
     source: str = Field(json_schema_extra=pattern(_SOURCE))
@@ -451,6 +474,7 @@ class Model(Strict):
     maxNumSeqs: int | None = Field(None, ge=1, le=1_000_000)
     enforceEager: bool | None = None
     minConcurrency: float = Field(1, gt=0, le=1_000_000)   # GPU_CONCURRENCY warns below it
+    measured: list[Measured] = Field([], max_length=64)      # calibrate --keep writes these
     # Kubernetes' shape; what is not given keeps the default (half a GPU's share of the node)
     resources: "PodResources | None" = None
 
