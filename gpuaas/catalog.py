@@ -494,7 +494,8 @@ PRECISION_KIND = {"fp32": "32-bit", "bf16": "16-bit", "fp16": "16-bit", "fp8": "
                   "w8a8": "8-bit integer", "w4a16": "4-bit", "int4": "4-bit", "mxfp4": "MXFP4"}
 # Catalog repositories published quantised (their names carry no suffix)
 NATIVE_PRECISION = {"openai/gpt-oss-20b": "MXFP4", "openai/gpt-oss-120b": "MXFP4",
-                    "deepseek-ai/DeepSeek-V3": "FP8", "deepseek-ai/DeepSeek-R1": "FP8"}
+                    "deepseek-ai/DeepSeek-V3": "FP8", "deepseek-ai/DeepSeek-R1": "FP8",
+                    "moonshotai/Kimi-K2-Instruct": "FP8"}
 # Name tokens publishers use for a quantised copy (RedHatAI's -FP8-dynamic, -quantized.w4a16,
 # Qwen's -AWQ and -GPTQ-Int4, ModelCar images' -quantized-w8a8), each the kind it stores
 _KIND_TOKENS = (("FP8", re.compile(r"(^|[-._])fp8([-._]|$)")),

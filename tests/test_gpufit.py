@@ -340,3 +340,45 @@ def test_a_vision_config_json_gives_the_encoder():
         "head_dim": 256, "vocab_size": 262208, "max_position_embeddings": 131072},
         "vision_config": {"hidden_size": 1152, "intermediate_size": 4304, "image_size": 896, "patch_size": 14}})
     assert gemma.vision == catalog.ARCHITECTURES["google/gemma-3-4b-it"].vision
+
+
+NAMED = [   # the architectures people serve now, as their repositories name them
+    ("hf://deepseek-ai/DeepSeek-R1", "671B", "fp8", 8, "H200"),
+    ("hf://deepseek-ai/DeepSeek-V3", "671B", "fp8", 8, "H200"),
+    ("hf://moonshotai/Kimi-K2-Instruct", "1026B", "fp8", 8, "B200"),
+    ("hf://Qwen/Qwen3-Next-80B-A3B-Instruct", "79.7B", "bf16", 2, "H200"),
+    ("hf://ibm-granite/granite-4.0-h-small", "32.2B", "bf16", 1, "H100"),
+    ("hf://ibm-granite/granite-4.0-h-tiny", "6.9B", "bf16", 1, "L40S"),
+    ("hf://nvidia/NVIDIA-Nemotron-Nano-9B-v2", "8.9B", "bf16", 1, "L40S"),
+    ("hf://ai21labs/AI21-Jamba-Mini-1.6", "51.6B", "bf16", 2, "H100"),
+    ("hf://tiiuae/Falcon-H1-7B-Instruct", "7.6B", "bf16", 1, "L40S"),
+    ("hf://llava-hf/llava-1.5-7b-hf", "7.1B", "bf16", 1, "L4"),
+    ("hf://Qwen/Qwen2.5-VL-7B-Instruct", "8.3B", "bf16", 1, "L40S"),
+    ("hf://mistralai/Mistral-Small-3.1-24B-Instruct-2503", "24B", "bf16", 1, "H100"),
+    ("hf://google/gemma-3-27b-it", "27.4B", "bf16", 1, "H100"),
+    ("hf://Qwen/Qwen2.5-72B-Instruct-AWQ", "72.7B", "int4", 2, "L40S"),
+]
+
+
+@pytest.mark.parametrize("source,params,precision,gpus,gpu", NAMED, ids=[n[0] for n in NAMED])
+def test_each_architecture_plans_from_its_name_alone(tmp_path, source, params, precision, gpus, gpu):
+    """No `architecture:` facts: the catalog knows the model, and the plan sizes it (state
+    layers, latent attention, a vision tower, grouped 4-bit weights included)."""
+    from gpuaas import pipeline
+
+    from .conftest import HEAD, write
+    instance = next(name for name, i in catalog.INSTANCES.items() if i.gpu == gpu and i.gpus == 8) \
+        if gpus > 1 or gpu in ("H100", "H200", "B200") else None
+    pool = (f"  - name: p\n    gpu: {gpu}\n" + (f"    instanceType: {instance}\n" if instance else
+            "    gpusPerNode: 1\n    cpuPerNode: 16\n    memoryGiBPerNode: 128\n"))
+    length = min(8192, catalog.architecture_for(source)[1].context)
+    text = (f"{HEAD}serving: {{hfTokenSecret: hf-token}}\npools:\n{pool}models:\n  - name: m\n"
+            f"    source: {source}\n    params: {params}\n"
+            f"    precision: {precision}\n    gpus: {gpus}\n    maxModelLen: {length}\n")
+    built = pipeline.build(write(tmp_path / "p.yaml", text), with_files=False)
+    assert built.plan is not None, [f.message for f in built.findings]
+    assert not [f for f in built.findings if f.severity == "error"], [f.message for f in built.findings]
+    fit = built.plan.environments[0].models[0].fit
+    assert fit.fits is not None, fit.reason
+    assert fit.architecture == catalog.architecture_for(source)[0]
+    assert fit.fits, fit.reason
