@@ -890,7 +890,7 @@ class Engine:
 # - 0.24: FlashInfer's sampler by default, then the native one again (gpu_model_runner.py
 #   _dummy_sampler_run); hybrid "GPU KV cache size" is concurrency x length.
 ENGINES: tuple[Engine, ...] = (
-    Engine("0.0", 0, False, 0.5, False, "groups", 0, "budget"),
+    Engine("0", 0, False, 0.5, False, "groups", 0, "budget"),
     Engine("0.8", 36, False, 0.5, False, "groups", 0, "budget"),
     Engine("0.13", 36, False, 0.5, False, "groups", 1.25, "items"),
     Engine("0.18", 14, True, 1.0, False, "groups", 1.5, "items"),
@@ -913,7 +913,7 @@ def version_tuple(version: str) -> tuple[int, ...]:
 def engine(version: str | None) -> Engine:
     """The start-up behaviour of a vLLM version (None: the default release's)."""
     wanted = version_tuple(version or RELEASES[DEFAULT_RELEASE].vllm)
-    return [e for e in ENGINES if version_tuple(e.since) <= wanted][-1]
+    return [e for e in ENGINES if version_tuple(e.since) <= wanted][-1]     # "0" <= any version
 
 
 DEFAULT_RELEASE = "3.0"

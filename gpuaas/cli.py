@@ -287,11 +287,14 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
                                            "again, without the results kept from earlier runs "
                                            "(in $GPUAAS_CACHE_DIR, else ~/.cache/gpuaas)."),
              staged: bool = typer.Option(False, "--staged", metavar="", help="Check what `git commit` "
-                                         "would record (Git's index), not the files on disk: for a "
-                                         "plain .git/hooks/pre-commit.")) -> None:
+                                         "would record (Git's index), not the files on disk; the "
+                                         "default in a plain Git hook (GIT_INDEX_FILE set).")) -> None:
     """The whole gate, read-only: rules, drift, Helm, kustomize, strict schemas, policy."""
     import os
-    from . import pipeline
+    # Git runs its hooks with GIT_INDEX_FILE set to the index the commit records (index.lock
+    # for `commit -a`); pre-commit (PRE_COMMIT) stashes what is not staged instead
+    if os.environ.get("GIT_INDEX_FILE") and not os.environ.get("PRE_COMMIT"):
+        staged = True
     if staged:
         from . import repo
         here = Path.cwd()
@@ -301,12 +304,20 @@ def validate(portfolios: Optional[List[Path]] = Portfolios,
                 os.chdir(copy / os.path.relpath(here, top) if top else copy)
                 try:
                     err.print("checking what is staged (Git's index), not the working tree")
-                    validate(portfolios, out_dir, schemas, format, strict, kustomize, no_cache, False)
+                    _gate(portfolios, out_dir, schemas, format, strict, kustomize, no_cache)
                 finally:
                     os.chdir(here)
         except repo.GitError as exc:
             raise UserError([Finding(".", None, "GIT", f"--staged: {exc}")]) from None
         return
+    _gate(portfolios, out_dir, schemas, format, strict, kustomize, no_cache)
+
+
+def _gate(portfolios: Optional[list[Path]], out_dir: Path, schemas: Optional[Path],
+          format: Optional[Format], strict: bool, kustomize: Kustomize, no_cache: bool) -> None:
+    """validate on the files in the current directory (the work tree, or the staged copy)."""
+    import os
+    from . import pipeline
     gate = _engines("validate", ".validate.gate")
     if no_cache:
         _no_cache()

@@ -168,6 +168,11 @@ def staged(start: Path) -> Iterator[Path]:
                              text=True, timeout=60)
     if git_dir.returncode:
         raise GitError(git_dir.stderr.strip().splitlines()[-1] if git_dir.stderr.strip() else "git rev-parse failed")
+    # a hook's GIT_INDEX_FILE may be relative to the work tree's top (.git/index): made
+    # absolute while the copy is checked, whose own .git is a file
+    index = os.environ.get("GIT_INDEX_FILE")
+    if index and not os.path.isabs(index):
+        os.environ["GIT_INDEX_FILE"] = str(top / index)
     copy = Path(tempfile.mkdtemp(prefix="gpuaas-staged-"))
     try:
         run = subprocess.run(["git", "checkout-index", "--all", f"--prefix={copy}/"], cwd=top,
@@ -178,3 +183,5 @@ def staged(start: Path) -> Iterator[Path]:
         yield copy
     finally:
         shutil.rmtree(copy, ignore_errors=True)
+        if index is not None:
+            os.environ["GIT_INDEX_FILE"] = index

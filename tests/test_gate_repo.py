@@ -251,3 +251,35 @@ def test_a_resource_no_file_can_be_or_not_utf8_is_a_finding_not_a_crash(committe
         [found] = [f for f in findings if f["code"] == "KUSTOMIZE"]
         assert found["file"].endswith("kustomization.yaml") and "missing resources" in found["message"]
     assert code == 1
+
+
+def test_a_plain_git_hook_checks_what_the_commit_records(gitops_repo):
+    """`gpuaas validate` in .git/hooks/pre-commit: Git sets GIT_INDEX_FILE, so the gate checks
+    the index (index.lock under `commit -a`), not the working tree. A broken file staged and
+    fixed on disk only is refused; under `commit -a` the fix is what is checked."""
+    import os
+    import subprocess
+    import sys
+    gpuaas = str(Path(sys.executable).parent / "gpuaas")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    run = lambda *args: subprocess.run(list(args), cwd=gitops_repo, capture_output=True, text=True, env=env)  # noqa: E731
+    run(*git, "init", "-q")
+    assert run(gpuaas, "render").returncode == 0
+    run(*git, "add", "-A")
+    run(*git, "commit", "-qm", "tree")
+    hook = gitops_repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\nexec {gpuaas} validate\n")
+    hook.chmod(0o755)
+    readme = next((gitops_repo / "rendered").glob("*/README.md"))
+    good = readme.read_text()
+    readme.write_text(good + "hand edit\n")
+    run(*git, "add", "-A")
+    readme.write_text(good)
+    refused = run(*git, "commit", "-qm", "edit")
+    assert refused.returncode != 0 and "STALE" in refused.stdout + refused.stderr
+    assert "checking what is staged" in refused.stderr
+    # -a: the fix is what would be recorded (index.lock), and the hook passes it; the commit
+    # then has nothing left to record
+    fixed = run(*git, "commit", "-qam", "fixed")
+    assert "ok: 0 error(s)" in fixed.stdout + fixed.stderr and "nothing to commit" in fixed.stdout
