@@ -233,12 +233,15 @@ DESCRIPTIONS: dict[str, str] = {
     "Model.maxNumSeqs": "Most sequences one replica serves at once (vLLM `--max-num-seqs`). Default: vLLM's.",
     "Model.enforceEager": "`true` runs vLLM without CUDA graphs (`--enforce-eager`): less GPU memory, slower decoding. Default: `false`.",
     "Model.minConcurrency": "Fewest whole `maxModelLen` requests the KV cache should hold at once; below it GPU_CONCURRENCY warns. Default: `1`.",
-    "Model.measured": "What start-up logs measured for this model (`gpuaas calibrate LOG --model NAME --keep` writes it): the plan uses an entry where GPU, GPU count and vLLM release match.",
+    "Model.measured": ("What start-up logs measured for this model (`gpuaas calibrate LOG --model NAME --keep` "
+                       "writes it): the plan uses an entry where GPU, GPU count and vLLM release match."),
     "Measured.gpu": "The catalog GPU the log was taken on (a pool's `gpu`).",
     "Measured.gpus": "GPUs per replica (tensor parallel) of the logged run.",
     "Measured.vllm": "The vLLM release (major.minor) that logged it: an environment running another release keeps the estimate.",
     "Measured.weightsGiB": "\"Model loading took\" per GPU, in GiB, as vLLM logged it.",
-    "Measured.overheadGiB": "What gpu-memory-utilization allows less the weights, the logged KV pool and vLLM's CUDA graph estimate where it takes one: the profile's activation and non-torch memory, in GiB.",
+    "Measured.overheadGiB": ("What gpu-memory-utilization allows less the weights, the logged KV pool and vLLM's "
+                             "CUDA graph estimate where it takes one: the profile's activation and non-torch "
+                             "memory, in GiB."),
     "Measured.log": "The start-up log the numbers came from: sha256: and the first 12 hex digits of its text.",
     "Model.resources": (
         "The pod's own cpu, memory and ephemeral-storage requests and limits (GPUs come from `gpus`). What is not given keeps the default: "
