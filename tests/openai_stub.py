@@ -24,6 +24,7 @@ CHAT_PATH = "/v1/chat/completions"
 EMBED_PATH = "/v1/embeddings"
 MODELS_PATH = "/v1/models"
 HEALTH_PATH = "/health"
+METRICS_PATH = "/metrics"
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,9 @@ class Record:
 class OpenAIStub:
     def __init__(self, chat: Iterable[str] = (), embed: Iterable[str] = (), *,
                  token: str | None = "test-token", fail: bool = False, latency: float = 0.0,
-                 dims: int = 8) -> None:
+                 dims: int = 8, num_gpu_blocks: int | None = None) -> None:
         self.chat, self.embed = list(chat), list(embed)
+        self.num_gpu_blocks = num_gpu_blocks       # serves /metrics when set
         self.token, self.fail, self.latency, self.dims = token, fail, latency, dims
         self._lock = threading.Lock()
         self._records: list[Record] = []
@@ -92,6 +94,25 @@ class OpenAIStub:
         return sum(1 for r in self.records if path is None or r.path == path)
 
 
+def metrics_text(num_gpu_blocks: int) -> str:
+    """vLLM's /metrics as prometheus_client writes it: cache_config_info is a gauge set to 1
+    whose labels are every CacheConfig field as a string, and `engine`
+    (vllm/v1/metrics/loggers.py log_metrics_info, vllm/config/cache.py metrics_info)."""
+    labels = {"block_size": "16", "cache_dtype": "auto", "calculate_kv_scales": "False",
+              "cpu_offload_gb": "0", "enable_prefix_caching": "True", "engine": "0",
+              "gpu_memory_utilization": "0.9", "is_attention_free": "False",
+              "num_cpu_blocks": "None", "num_gpu_blocks": str(num_gpu_blocks),
+              "num_gpu_blocks_override": "None", "prefix_caching_hash_algo": "sha256",
+              "sliding_window": "None", "swap_space": "4"}
+    info = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return ("# HELP vllm:num_requests_running Number of requests in model execution batches.\n"
+            "# TYPE vllm:num_requests_running gauge\n"
+            'vllm:num_requests_running{engine="0",model_name="m"} 0.0\n'
+            "# HELP vllm:cache_config_info Information of the LLMEngine CacheConfig\n"
+            "# TYPE vllm:cache_config_info gauge\n"
+            f"vllm:cache_config_info{{{info}}} 1.0\n")
+
+
 def _error(status: int, message: str, kind: str) -> tuple[int, dict]:
     return status, {"object": "error", "message": message, "type": kind, "code": status}
 
@@ -125,6 +146,15 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+                return
+            if path == METRICS_PATH and auth_ok and stub.num_gpu_blocks is not None:
+                stub.record(Record("GET", path, None, auth_ok, 0, 200))
+                body = metrics_text(stub.num_gpu_blocks).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
                 return
             if not auth_ok:
                 status, payload = _error(401, "Unauthorized", "AuthenticationError")

@@ -62,32 +62,37 @@ def test_benchmark_job_runs_guidellm_and_publishes_to_the_model_version(tmp_path
     tokenizer = local_tokenizer(tmp_path / "tokenizer")
     base = {"PATH": f"{GUIDELLM.parent}:{os.environ.get('PATH', '')}", "HF_HUB_OFFLINE": "1"}
 
-    with OpenAIStub(chat=[MODEL], token=TOKEN, latency=0.02) as stub:
+    with OpenAIStub(chat=[MODEL], token=TOKEN, latency=0.02, num_gpu_blocks=9789) as stub:
         env = container_env(bench, TARGET=stub.url, TOKENIZER=str(tokenizer), API_TOKEN=TOKEN,
                             RESULTS_DIR=str(results), HOME=str(tmp_path), **base)
         run = subprocess.run(bench["command"], env=env, capture_output=True, text=True, timeout=400)
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
         chats = [r for r in stub.records if r.path == CHAT_PATH]
         assert chats and all(r.auth_ok and r.model == MODEL and r.status == 200 for r in chats)
-    report = json.loads((results / "benchmarks.json").read_text())
-    assert [b["config"]["strategy"]["rate"] for b in report["benchmarks"]] == [2, 4]
+        report = json.loads((results / "benchmarks.json").read_text())
+        assert [b["config"]["strategy"]["rate"] for b in report["benchmarks"]] == [2, 4]
 
-    doc = json.loads(yaml.safe_load(files["components/prod/registry/configmap-registration.yaml"])
-                     ["data"]["models.json"])
-    (tmp_path / "models.json").write_text(json.dumps(doc))
-    (tmp_path / "registry-token").write_text("registry-token")
-    with RegistryServer(token="registry-token") as registry:
-        registry_env = {"REGISTRY_URL": registry.url, "REGISTRY_TOKEN_FILE": str(tmp_path / "registry-token"),
-                        "WAIT_SECONDS": "5", **base}
-        registered = subprocess.run([sys.executable, str(SCRIPTS / "register_models.py")],
-                                    env={**registry_env, "MODELS_FILE": str(tmp_path / "models.json")},
-                                    capture_output=True, text=True, timeout=60)
-        assert registered.returncode == 0, registered.stderr
-        command = [part.replace("/opt/gpuaas/", f"{SCRIPTS}/").replace("python3 ", f"{sys.executable} ")
-                   for part in publish["command"]]
-        env = container_env(publish, RESULTS_DIR=str(results), **registry_env)
-        published = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
-        assert published.returncode == 0, published.stderr
+        doc = json.loads(yaml.safe_load(files["components/prod/registry/configmap-registration.yaml"])
+                         ["data"]["models.json"])
+        (tmp_path / "models.json").write_text(json.dumps(doc))
+        (tmp_path / "registry-token").write_text("registry-token")
+        with RegistryServer(token="registry-token") as registry:
+            registry_env = {"REGISTRY_URL": registry.url, "REGISTRY_TOKEN_FILE": str(tmp_path / "registry-token"),
+                            "WAIT_SECONDS": "5", **base}
+            registered = subprocess.run([sys.executable, str(SCRIPTS / "register_models.py")],
+                                        env={**registry_env, "MODELS_FILE": str(tmp_path / "models.json")},
+                                        capture_output=True, text=True, timeout=60)
+            assert registered.returncode == 0, registered.stderr
+            command = [part.replace("/opt/gpuaas/", f"{SCRIPTS}/").replace("python3 ", f"{sys.executable} ")
+                       for part in publish["command"]]
+            # the token reaches the publish container from the same Secret, never as a value
+            assert {"name": "API_TOKEN", "valueFrom": {"secretKeyRef": {
+                "name": "gpuaas-evaluation-token", "key": "token"}}} in publish["env"]
+            env = container_env(publish, RESULTS_DIR=str(results), METRICS_URL=f"{stub.url}/metrics",
+                                API_TOKEN=TOKEN, **registry_env)
+            published = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+            assert published.returncode == 0, published.stderr
+        assert [r.auth_ok for r in stub.records if r.path == "/metrics"] == [True]
         version_name = env["MODEL_VERSION"]
         assert f"updated model version {MODEL}/{version_name}" in published.stdout
         version = next(v for v in registry.items("model_versions") if v["name"] == version_name)
@@ -98,6 +103,13 @@ def test_benchmark_job_runs_guidellm_and_publishes_to_the_model_version(tmp_path
             assert float(props[f"benchmark.{rate}rps.itl_ms_p50"]) > 0
             assert float(props[f"benchmark.{rate}rps.output_tokens_per_s"]) > 0
             assert int(props[f"benchmark.{rate}rps.requests_ok"]) > 0
+        # what the model held on the cluster: vLLM's blocks x block size, GuideLLM's peak
+        assert int(props["observed.kv_cache_tokens"]) == 9789 * 16
+        assert float(props["observed.max_concurrency"]) >= 1
+        # the container's log reads like vLLM's: calibrate sets the plan against it
+        assert "GPU KV cache size: 156,624 tokens" in published.stderr
+        from gpuaas import calibrate
+        assert calibrate.read_log(published.stderr).kv_tokens == 156_624
         assert props["precision"] == "w4a16", "the registration's properties were lost"
         assert registry.violations == []
 
@@ -112,6 +124,25 @@ def test_benchmark_results_refuses_a_report_without_benchmarks(tmp_path: Path):
     usage = subprocess.run([sys.executable, str(SCRIPTS / "benchmark_results.py"), str(report)],
                            env={}, capture_output=True, text=True, timeout=60)
     assert usage.returncode == 2
+
+
+def test_a_model_whose_metrics_cannot_be_read_still_publishes_its_benchmark(tmp_path: Path):
+    """/metrics behind a route that does not pass it (llm-d's gateway), or a refusal: the
+    benchmark is published without the observed KV cache, and the log says why."""
+    report = tmp_path / "r.json"
+    strategy = {"type_": "constant", "rate": 2}
+    stat = {"successful": {"median": 1.0, "mean": 1.0, "max": 3.0, "percentiles": {"p95": 2.0}}}
+    metrics = {name: stat for name in ("time_to_first_token_ms", "inter_token_latency_ms",
+                                       "output_tokens_per_second", "requests_per_second", "request_concurrency")}
+    report.write_text(json.dumps({"metadata": {"guidellm_version": "x"}, "benchmarks": [
+        {"config": {"strategy": strategy}, "metrics": {**metrics, "request_totals": {"successful": 4}}}]}))
+    env = {"REGISTERED_MODEL": "m", "MODEL_VERSION": "v", "API_TOKEN": TOKEN}
+    with OpenAIStub(chat=[MODEL], token="another-token") as stub:
+        run = subprocess.run([sys.executable, str(SCRIPTS / "benchmark_results.py"), str(report),
+                              "--metrics", f"{stub.url}/metrics"], env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and "no KV cache observed" in run.stderr
+    props = json.loads(run.stdout)["customProperties"]
+    assert "observed.kv_cache_tokens" not in props and props["observed.max_concurrency"] == 3.0
 
 
 def test_evaluation_renders_per_active_chat_model_with_settable_tasks(tmp_path: Path):

@@ -130,13 +130,16 @@ def render(p: Portfolio, env: EnvPlan, ctx: Context) -> dict[str, str]:
                 namespace=ns, model=m.name, lmevaljob=lmevaljob, image=e.publishImage,
                 env=[{**v, "value": for_kubelet(v["value"])} for v in publish_lmeval],
                 configmap=cm, service_account=SA)
+        # vLLM's /metrics beside its API: what the KV cache holds on this cluster (observed)
         publish_env = [{"name": "REGISTERED_MODEL", "value": m.name},
                        {"name": "MODEL_VERSION", "value": registry.version_name(mp, p)},
                        {"name": "REGISTRY_URL", "value": registry.url(p)},
-                       {"name": "RESULTS_DIR", "value": "/results"}]
+                       {"name": "RESULTS_DIR", "value": "/results"},
+                       {"name": "METRICS_URL", "value": f"{url}/metrics"}]
         job: dict[str, Any] = dict(namespace=ns, model=m.name, image=e.image, publish_image=e.publishImage,
                    bench_env=[{**v, "value": for_kubelet(v["value"])} if "value" in v else v for v in bench_env],
-                   publish_env=[{**v, "value": for_kubelet(v["value"])} for v in publish_env],
+                   publish_env=[{**v, "value": for_kubelet(v["value"])} if "value" in v else v
+                                for v in publish_env + [v for v in bench_env if v["name"] == "API_TOKEN"]],
                    publish=publish, configmap=cm, service_account=SA)
         job_digest = hashlib.sha256(json.dumps([job, code], sort_keys=True).encode()).hexdigest()[:8]
         docs[f"job-benchmark-{m.name}.yaml"] = render_template(

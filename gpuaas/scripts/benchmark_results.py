@@ -3,7 +3,7 @@
 
 Runs in the benchmark Job after GuideLLM (standard library only):
 
-  benchmark_results.py REPORT.json > results.json
+  benchmark_results.py REPORT.json [--metrics URL] > results.json
   register_models.py --publish results.json
 
 Environment: REGISTERED_MODEL and MODEL_VERSION (the registry names gpuaas rendered).
@@ -13,14 +13,28 @@ For each rate GuideLLM ran (constant requests per second) it writes, with <r> th
   benchmark.<r>rps.output_tokens_per_s             output throughput (mean)
   benchmark.<r>rps.requests_per_s                  completed requests per second (mean)
   benchmark.<r>rps.requests_ok / requests_failed   counts
-and benchmark.tool (GuideLLM and its version). Prints the properties as a table on stderr.
+and benchmark.tool (GuideLLM and its version). What the model held, as observed:
+  observed.max_concurrency        the most requests it served at once (GuideLLM's
+                                  request_concurrency, the highest of the rates)
+  observed.kv_cache_tokens        with --metrics (the model's /metrics, the token in
+                                  API_TOKEN): vLLM's vllm:cache_config_info, num_gpu_blocks x
+                                  block_size (vllm/v1/metrics/loggers.py log_metrics_info)
+and prints "GPU KV cache size: N tokens" as vLLM does, so `oc logs` of this container goes to
+`gpuaas calibrate` like a start-up log. Prints the properties as a table on stderr.
 Exit codes: 0 done, 1 a report without benchmarks, 2 configuration error.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
+import ssl
 import sys
+import urllib.request
+
+# vllm:cache_config_info{block_size="16",...,num_gpu_blocks="9789",...} 1.0
+_INFO = re.compile(r'^vllm:cache_config_info\{(?P<labels>[^}]*)\}', re.MULTILINE)
+_LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 
 
 def rate_label(rate) -> str:
@@ -31,6 +45,7 @@ def summarise(report: dict) -> dict:
     props: dict[str, object] = {}
     version = (report.get("metadata") or {}).get("guidellm_version")
     props["benchmark.tool"] = f"guidellm {version}" if version else "guidellm"
+    peak = 0.0
     for bench in report.get("benchmarks") or []:
         strategy = (bench.get("config") or {}).get("strategy") or {}
         key = f"benchmark.{rate_label(strategy.get('rate', strategy.get('type_', '?')))}rps"
@@ -50,16 +65,45 @@ def summarise(report: dict) -> dict:
         totals = m.get("request_totals") or {}
         props[f"{key}.requests_ok"] = int(totals.get("successful", 0))
         props[f"{key}.requests_failed"] = int(totals.get("errored", 0)) + int(totals.get("incomplete", 0))
+        concurrency = (m.get("request_concurrency") or {}).get("successful") or {}
+        if concurrency.get("max") is not None:
+            peak = max(float(concurrency["max"]), peak)
+            props["observed.max_concurrency"] = round(peak, 2)
     return props
+
+
+def kv_tokens(metrics: str) -> int | None:
+    """The KV cache's tokens from vLLM's /metrics: num_gpu_blocks x block_size of the first
+    engine's cache_config_info; None when the text has none."""
+    found = _INFO.search(metrics)
+    if not found:
+        return None
+    labels = dict(_LABEL.findall(found.group("labels")))
+    try:
+        return int(labels["num_gpu_blocks"]) * int(labels["block_size"])
+    except (KeyError, ValueError):
+        return None
+
+
+def scrape(url: str, token: str | None) -> str:
+    """The model's /metrics, as the benchmark reached it (certificates unverified, as
+    GuideLLM's backend was told: the in-cluster endpoint's certificate is the service CA's)."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+    context = ssl._create_unverified_context()      # noqa: S323 - as the benchmark itself
+    with urllib.request.urlopen(request, timeout=30, context=context) as response:
+        return response.read(16 * 1024 * 1024).decode("utf-8", "replace")
 
 
 def main(argv=None, environ=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     environ = os.environ if environ is None else environ
     model, version = environ.get("REGISTERED_MODEL"), environ.get("MODEL_VERSION")
+    metrics_url = None
+    if len(argv) == 3 and argv[1] == "--metrics":
+        argv, metrics_url = argv[:1], argv[2]
     if len(argv) != 1 or not model or not version:
         print("benchmark_results: error: usage: REGISTERED_MODEL=... MODEL_VERSION=... "
-              "benchmark_results.py REPORT.json", file=sys.stderr)
+              "benchmark_results.py REPORT.json [--metrics URL]", file=sys.stderr)
         return 2
     try:
         with open(argv[0], encoding="utf-8") as f:
@@ -72,6 +116,15 @@ def main(argv=None, environ=None) -> int:
     if len(props) == 1:
         print(f"benchmark_results: error: {argv[0]} holds no benchmark", file=sys.stderr)
         return 1
+    if metrics_url:
+        try:
+            tokens = kv_tokens(scrape(metrics_url, environ.get("API_TOKEN")))
+        except (OSError, ValueError) as exc:     # no /metrics through this route: not a failure
+            print(f"benchmark_results: no KV cache observed: {metrics_url}: {exc}", file=sys.stderr)
+            tokens = None
+        if tokens is not None:
+            props["observed.kv_cache_tokens"] = tokens
+            print(f"GPU KV cache size: {tokens:,} tokens (vllm:cache_config_info)", file=sys.stderr)
     for key, value in props.items():
         print(f"{key:45} {value}", file=sys.stderr)
     json.dump({"registeredModel": model, "version": version, "customProperties": props},
