@@ -348,7 +348,9 @@ def model_architecture(model: Model) -> tuple[str, catalog.Architecture] | None:
         spec.tiedEmbeddings, spec.experts, spec.activeExperts, spec.expertIntermediateSize,
         spec.slidingWindow, spec.slidingLayers,
         mla_dim=spec.kvLoraRank + spec.qkRopeHeadDim if spec.kvLoraRank else 0,
-        dense_layers=spec.denseLayers)
+        dense_layers=spec.denseLayers, state_layers=spec.stateLayers,
+        state=catalog.State(spec.state.kind, spec.state.convKernel, spec.state.inner, spec.state.heads,
+                            spec.state.headDim, spec.state.dState, spec.state.groups) if spec.state else None)
 
 
 def eligible_pools(model: Model, pools: list[PoolPlan]) -> list[PoolPlan]:

@@ -382,3 +382,29 @@ def test_each_architecture_plans_from_its_name_alone(tmp_path, source, params, p
     assert fit.fits is not None, fit.reason
     assert fit.architecture == catalog.architecture_for(source)[0]
     assert fit.fits, fit.reason
+
+
+def test_a_hybrid_the_catalog_lacks_is_described_by_its_facts(tmp_path):
+    """`architecture:` with stateLayers and state plans like the catalog's entry for the
+    same facts (Granite 4.0 H small written out)."""
+    from gpuaas import pipeline
+
+    from .conftest import REPO, write
+    spec = ("{layers: 4, kvHeads: 8, headDim: 128, context: 131072, hiddenSize: 4096, attentionHeads: 32, "
+            "intermediateSize: 1536, vocabSize: 100352, tiedEmbeddings: true, experts: 72, activeExperts: 10, "
+            "expertIntermediateSize: 768, stateLayers: 36, state: {kind: mamba2, convKernel: 4, inner: 8192, "
+            "heads: 128, headDim: 64, dState: 128, groups: 1}}")
+    model = ("  - name: {name}\n    source: {source}\n    params: 32.2B\n    precision: bf16\n    gpus: 1\n"
+             "    maxModelLen: 65536\n")
+    text = (REPO / "portfolios" / "starter.yaml").read_text().replace(
+        "  - name: qwen-32b-fp8",
+        model.format(name="described", source="hf://example/hybrid-32b") + f"    architecture: {spec}\n"
+        + model.format(name="catalog", source="hf://ibm-granite/granite-4.0-h-small") + "  - name: qwen-32b-fp8", 1)
+    env = pipeline.build(write(tmp_path / "p.yaml", text)).plan.environments[0]
+    fits = {m.name: m.fit for m in env.models}
+    assert fits["described"].kv_tokens == fits["catalog"].kv_tokens
+    assert fits["described"].estimate.max_concurrency == pytest.approx(fits["catalog"].estimate.max_concurrency)
+    bad = text.replace("stateLayers: 36, ", "")
+    from gpuaas.errors import UserError
+    with pytest.raises(UserError, match="stateLayers and state go together"):
+        pipeline.build(write(tmp_path / "q.yaml", bad))

@@ -58,6 +58,17 @@ DESCRIPTIONS: dict[str, str] = {
     "ArchitectureSpec.activeExperts": "Mixture-of-experts models: experts used per token (config.json `num_experts_per_tok`). Default: `0`.",
     "ArchitectureSpec.expertIntermediateSize": (
         "Mixture-of-experts models: the MLP width of one expert (config.json `moe_intermediate_size`). Default: `0`."),
+    "ArchitectureSpec.stateLayers": (
+        "Hybrid models: how many layers keep a fixed state per request (Mamba, gated DeltaNet); `layers` then counts the attention "
+        "layers. With `state`. Default: `0`."),
+    "ArchitectureSpec.state": "Hybrid models: the state layers' shape (`kind`, `convKernel`, `inner`, `heads`, `headDim`, `dState`, `groups`).",
+    "StateSpec.kind": "`mamba2` (Granite 4.0 H, Nemotron-H, Falcon-H1), `mamba1` (Jamba) or `gdn` (Qwen3-Next's gated DeltaNet).",
+    "StateSpec.convKernel": "The convolution's width: config.json `mamba_d_conv`, `conv_kernel` or `linear_conv_kernel_dim`. Default: `4`.",
+    "StateSpec.inner": "Mamba: the inner width, `mamba_expand` x `hidden_size` (Nemotron-H: heads x head dim). Default: `0`.",
+    "StateSpec.heads": "Mamba-2: `mamba_n_heads`; gated DeltaNet: `linear_num_value_heads`. Default: `0`.",
+    "StateSpec.headDim": "Mamba-2: `mamba_d_head`; gated DeltaNet: `linear_value_head_dim`. Default: `0`.",
+    "StateSpec.dState": "Mamba: `mamba_d_state` (`ssm_state_size`); gated DeltaNet: `linear_key_head_dim`. Default: `0`.",
+    "StateSpec.groups": "Mamba-2: `mamba_n_groups` (`n_groups`); gated DeltaNet: `linear_num_key_heads`. Default: `0`.",
     "ArchitectureSpec.slidingWindow": "Sliding-window attention: the window in tokens (config.json `sliding_window`). Default: `0` (none).",
     "ArchitectureSpec.slidingLayers": (
         "How many of the layers use the sliding window (at most `layers`); the KV cache is counted as vLLM allocates it. Default: `0`."),

@@ -366,6 +366,18 @@ class Serving(Strict):
         return str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
 
 
+class StateSpec(Strict):
+    """A hybrid model's state layers (Mamba-2, Mamba-1, gated DeltaNet), as config.json states
+    them: see catalog.State."""
+    kind: Literal["mamba2", "mamba1", "gdn"]
+    convKernel: int = Field(4, ge=2, le=64)           # mamba_d_conv / linear_conv_kernel_dim
+    inner: int = Field(0, ge=0, le=10_000_000)        # mamba: expand x hidden_size
+    heads: int = Field(0, ge=0, le=100_000)           # mamba_n_heads / linear_num_value_heads
+    headDim: int = Field(0, ge=0, le=100_000)         # mamba_d_head / linear_value_head_dim
+    dState: int = Field(0, ge=0, le=100_000)          # mamba_d_state / linear_key_head_dim
+    groups: int = Field(0, ge=0, le=100_000)          # mamba_n_groups / linear_num_key_heads
+
+
 class ArchitectureSpec(Strict):
     """A model's config.json facts, for a model the catalog does not know."""
     layers: int = Field(ge=1, le=1000)
@@ -386,6 +398,15 @@ class ArchitectureSpec(Strict):
     kvLoraRank: int = Field(0, ge=0, le=100_000)                      # kv_lora_rank (MLA)
     qkRopeHeadDim: int = Field(0, ge=0, le=100_000)                   # qk_rope_head_dim (MLA)
     denseLayers: int = Field(0, ge=0, le=1000)                        # first_k_dense_replace
+    # hybrids: `layers` counts the attention layers, these the state layers
+    stateLayers: int = Field(0, ge=0, le=1000)
+    state: StateSpec | None = None
+
+    @model_validator(mode="after")
+    def _hybrid(self) -> "ArchitectureSpec":
+        if bool(self.stateLayers) != (self.state is not None):
+            raise ValueError("stateLayers and state go together: how many state layers, and their shape")
+        return self
 
     @field_validator("slidingLayers")
     @classmethod
