@@ -37,23 +37,14 @@ def current_state(portfolio, model: str, env: str | None) -> str:
 def set_state(path: Path, models: list[str], state: str, env: str | None = None) -> str | None:
     """Set `state` of the named models (or their override in `env`); returns the new text,
     or None when every model already is in that state (nothing is written)."""
-    loaded = load_portfolio(path)
-    known = [m.name for m in loaded.portfolio.models]
-    unknown = [m for m in models if m not in known]
-    if unknown:
-        raise UserError([Finding(str(path), None, "MODEL_UNKNOWN", f"no model named {name!r}"
-                                 f"{did_you_mean(name, known)}; the portfolio has {', '.join(known)}")
-                         for name in unknown])
+    loaded = _with_models(path, models)
     names = [e.name for e in loaded.portfolio.environments]
     if env is not None and env not in names:
         raise UserError([Finding(str(path), None, "ENV_UNKNOWN", f"no environment {env!r}"
                                  f"{did_you_mean(env, names)}; the portfolio has {', '.join(names)}")])
     if all(current_state(loaded.portfolio, name, env) == state for name in models):
         return None  # nothing to write: each already is in that state
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml = _round_trip()
     doc = yaml.load(loaded.text)
     lines = loaded.text.splitlines(keepends=True)
     if env is None:
@@ -69,10 +60,7 @@ def set_state(path: Path, models: list[str], state: str, env: str | None = None)
         block = _overrides_block(match[0], models, state, lines)
         if block is not None:
             index, text_lines = block
-            text = "".join(lines[:index] + text_lines + lines[index:])
-            load_text(text, str(path))
-            _replace(path, text)
-            return text
+            return _write(path, "".join(lines[:index] + text_lines + lines[index:]))
         overrides = match[0].setdefault("overrides", CommentedMap())
         per_model = overrides.setdefault("models", CommentedMap())
         targets = [(per_model.setdefault(name, CommentedMap()), ()) for name in models]
@@ -88,27 +76,16 @@ def set_state(path: Path, models: list[str], state: str, env: str | None = None)
     else:
         for item, after in targets:
             _set(item, state, after)
-        buffer = io.StringIO()
-        yaml.dump(doc, buffer)
-        text = buffer.getvalue()
-    load_text(text, str(path))          # never write a portfolio that does not load
-    _replace(path, text)
-    return text
+        text = _dump(yaml, doc)
+    return _write(path, text)
 
 
 def set_measured(path: Path, model: str, entry: dict) -> str:
     """Keep a start-up log's measurement in the model's `measured` list: a new entry, or the
     one for the same GPU, GPU count and vLLM release replaced. Comments and key order
     survive (ruamel's round trip); the result is validated before it replaces the file."""
-    loaded = load_portfolio(path)
-    known = [m.name for m in loaded.portfolio.models]
-    if model not in known:
-        raise UserError([Finding(str(path), None, "MODEL_UNKNOWN", f"no model named {model!r}"
-                                 f"{did_you_mean(model, known)}; the portfolio has {', '.join(known)}")])
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
+    loaded = _with_models(path, [model])
+    yaml = _round_trip()
     doc = yaml.load(loaded.text)
     item = next(m for m in doc["models"] if m["name"] == model)
     kept = item.setdefault("measured", CommentedSeq())
@@ -120,10 +97,39 @@ def set_measured(path: Path, model: str, entry: dict) -> str:
         kept[same[0]] = new
     else:
         kept.append(new)
+    return _write(path, _dump(yaml, doc))
+
+
+def _with_models(path: Path, models: list[str]):
+    """The loaded portfolio, when it has every model named (MODEL_UNKNOWN for each it lacks)."""
+    loaded = load_portfolio(path)
+    known = [m.name for m in loaded.portfolio.models]
+    unknown = [m for m in models if m not in known]
+    if unknown:
+        raise UserError([Finding(str(path), None, "MODEL_UNKNOWN", f"no model named {name!r}"
+                                 f"{did_you_mean(name, known)}; the portfolio has {', '.join(known)}")
+                         for name in unknown])
+    return loaded
+
+
+def _round_trip() -> YAML:
+    """ruamel's round trip as the portfolios are written: comments and key order kept."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _dump(yaml: YAML, doc) -> str:
     buffer = io.StringIO()
     yaml.dump(doc, buffer)
-    text = buffer.getvalue()
-    load_text(text, str(path))          # never write a portfolio that does not load
+    return buffer.getvalue()
+
+
+def _write(path: Path, text: str) -> str:
+    """Replace the portfolio with `text`, never with one that does not load."""
+    load_text(text, str(path))
     _replace(path, text)
     return text
 
