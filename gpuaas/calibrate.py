@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import catalog
 from .plan import EnvPlan, ModelPlan, serving_for
 
 _WEIGHTS = re.compile(r"Model loading took ([0-9.]+) GiB")
@@ -108,7 +109,6 @@ def measurement(env: EnvPlan, mp: ModelPlan, logged: Logged, text: str) -> dict 
     graphs = s.engine.graphs_gib if s.engine.graphs_before_kv and not s.enforce_eager else 0.0
     overhead = s.gpu_gib * s.utilization - logged.weights_gib - logged.kv_pool_gib - graphs
     import hashlib
-    minor = ".".join(env.target.vllm.split(".")[:2])
-    return {"gpu": pool.pool.gpu, "gpus": s.tp, "vllm": minor, "weightsGiB": round(logged.weights_gib, 2),
+    return {"gpu": pool.pool.gpu, "gpus": s.tp, "vllm": catalog.vllm_minor(env.target.vllm), "weightsGiB": round(logged.weights_gib, 2),
             "overheadGiB": round(overhead, 2),
             "log": "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]}

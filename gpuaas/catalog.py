@@ -910,9 +910,19 @@ def version_tuple(version: str) -> tuple[int, ...]:
     return tuple(out) or (0,)
 
 
+def vllm_release(version: str | None) -> tuple[int, ...]:
+    """A vLLM version as numbers; None: the default OpenShift AI release's."""
+    return version_tuple(version or RELEASES[DEFAULT_RELEASE].vllm)
+
+
+def vllm_minor(version: str | None) -> str:
+    """0.24.0+rhaiv.9 -> 0.24 (None: the default release's)."""
+    return ".".join(map(str, vllm_release(version)[:2]))
+
+
 def engine(version: str | None) -> Engine:
     """The start-up behaviour of a vLLM version (None: the default release's)."""
-    wanted = version_tuple(version or RELEASES[DEFAULT_RELEASE].vllm)
+    wanted = vllm_release(version)
     return [e for e in ENGINES if version_tuple(e.since) <= wanted][-1]     # "0" <= any version
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .catalog import GIB, Architecture, Engine, engine
+from .catalog import GIB, GPU, Architecture, Engine, engine
 
 # The dummy sampler run of profile_run (vllm/v1/worker/gpu_model_runner.py _dummy_sampler_run)
 # holds, per (request, vocabulary entry), what Engine.sampler_bytes says: about 36 bytes where
@@ -39,6 +39,12 @@ BLOCK = 16   # tokens per KV block (vLLM's default block_size on CUDA)
 # 2 bytes each; flash attention keeps no patch x patch matrix. An estimate from the tower's
 # shape, checked against the logged peaks (docs/gpu-fit.md).
 VISION_HIDDEN, VISION_MLP = 5, 3
+
+
+def non_torch_gib(gpu: GPU | None, tp: int) -> float:
+    """Non-torch memory: the base, and NCCL's buffers under tensor parallelism where the GPU's
+    nodes have them (GPU.nccl_gib)."""
+    return NON_TORCH_GIB + (gpu.nccl_gib if gpu is not None and tp > 1 else 0.0)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import json
 from dataclasses import dataclass, field, replace
 
 from . import catalog, gpufit
+from .catalog import version_tuple
 from .releases import Target, target
 from .portfolio.schema import COMPONENTS, Model, Pool, Portfolio, flag_number
 
@@ -266,8 +267,7 @@ def gpu_fit(model: Model, pools: list[PoolPlan], vllm: str | None = None) -> Fit
         return Fit(None, "architecture unknown: name a catalog model, or give `architecture` "
                    "(its facts, a catalog repository or a config.json)", weights_gb=weights_gb)
     label, arch = found
-    if arch.vllm_until and catalog.version_tuple(vllm or catalog.RELEASES[catalog.DEFAULT_RELEASE].vllm) \
-            > catalog.version_tuple(arch.vllm_until):
+    if arch.vllm_until and catalog.vllm_release(vllm) > version_tuple(arch.vllm_until):
         return Fit(False, f"vLLM {vllm} does not serve this architecture: it was supported until "
                    f"vLLM {arch.vllm_until} (vllm/model_executor/models/registry.py)",
                    weights_gb=weights_gb, architecture=label)
@@ -299,8 +299,7 @@ def gpu_fit(model: Model, pools: list[PoolPlan], vllm: str | None = None) -> Fit
 def measured_for(model: Model, pool: PoolPlan, tp: int, vllm: str | None):
     """The model's kept measurement for this pool's GPU, this tensor-parallel size and this
     vLLM release, if there is one."""
-    minor = ".".join(map(str, catalog.version_tuple(vllm or catalog.RELEASES[catalog.DEFAULT_RELEASE].vllm)[:2]))
-    gpu = pool.pool.gpu
+    minor, gpu = catalog.vllm_minor(vllm), pool.pool.gpu
     return next((m for m in model.measured if m.gpu == gpu and m.gpus == tp and m.vllm == minor), None)
 
 
@@ -314,7 +313,7 @@ def serving_for(model: Model, pool: PoolPlan, vllm: str | None = None) -> gpufit
     return gpufit.Serving(
         gpu_gib=pool.gpu_gib, batch_defaults=pool.gpu.batch_defaults,
         engine=catalog.engine(vllm), sms=pool.gpu.sms,
-        non_torch_gib=gpufit.NON_TORCH_GIB + (pool.gpu.nccl_gib if tp > 1 else 0.0),
+        non_torch_gib=gpufit.non_torch_gib(pool.gpu, tp),
         tp=tp,
         utilization=model.setting("gpuMemoryUtilization") or catalog.GPU_MEMORY_UTILIZATION,
         max_model_len=model.max_model_len, max_num_batched_tokens=int(batched) if batched else None,
@@ -328,11 +327,19 @@ def model_weights_gib(model: Model, arch: catalog.Architecture, tp: int, ranks: 
     the `ranks` x `tp` GPUs of a replica spanning nodes."""
     served = model.served_precision
     on_load = served != model.precision         # quantised by vLLM as it loads: not sizeGB
-    native = model.sizeGB * catalog.GB / catalog.GIB if model.sizeGB is not None and not on_load else (
-        arch.loaded_gib if arch.loaded_gib and served == "mxfp4" else None)
-    per_gpu = gpufit.weights_gib(arch, model.parameters, catalog.PRECISIONS[served], tp,
-                                 served not in catalog.UNQUANTISED, native)
+    stated = model.sizeGB * catalog.GB / catalog.GIB if model.sizeGB is not None and not on_load else None
+    per_gpu = served_weights_gib(arch, model.parameters, served, tp, stated)
     return gpufit.expert_parallel_weights(arch, per_gpu, tp, ranks * tp) if ranks > 1 else per_gpu
+
+
+def served_weights_gib(arch: catalog.Architecture, params: float, served: str, tp: int,
+                       stated_gib: float | None = None) -> float:
+    """Weights per GPU of a checkpoint held in `served` precision: the stated size, else what
+    vLLM loads for MXFP4 where the catalog knows it, else parameters x precision."""
+    native = stated_gib if stated_gib is not None else (
+        arch.loaded_gib if arch.loaded_gib and served == "mxfp4" else None)
+    return gpufit.weights_gib(arch, params, catalog.PRECISIONS[served], tp,
+                              served not in catalog.UNQUANTISED, native)
 
 
 def model_architecture(model: Model) -> tuple[str, catalog.Architecture] | None:
@@ -594,6 +601,3 @@ def monthly_usd(pool: PoolPlan, gpus: int) -> float:
     return gpus * pool.hourly_usd / pool.gpus_per_node * catalog.HOURS_PER_MONTH
 
 
-def version_tuple(version: str) -> tuple[int, ...]:
-    """'0.10.2' -> (0, 10, 2); non-numeric parts are ignored."""
-    return tuple(int(x) for x in version.split(".") if x.isdigit())

@@ -10,7 +10,8 @@ from typing import Callable, Iterable, Iterator
 
 from . import catalog, components, gpufit, secrets, vllmflags
 from .findings import Finding, did_you_mean
-from .plan import EnvPlan, ModelPlan, model_architecture, resolve_env, version_tuple
+from .catalog import version_tuple
+from .plan import EnvPlan, ModelPlan, model_architecture, resolve_env
 from .portfolio.load import Loaded
 from .releases import Target, declared, release_for, targets
 from .portfolio.schema import COMPONENTS, FIELD_FLAGS, GPUS_MIN, Pool, dns_subdomain, flag_number, shown

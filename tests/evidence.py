@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gpuaas import catalog, gpufit
+from gpuaas import catalog, gpufit, plan
 
 # GPUs of the logs that no OpenShift node pool offers: totals as the logs state them
 CONSUMER = {"RTX 3090": (23.58, 82), "RTX 4090": (23.56, 128)}
@@ -177,7 +177,7 @@ def serving(case: Case) -> gpufit.Serving:
     return gpufit.Serving(total, defaults, case.tp, case.util, case.max_model_len,
                           case.max_num_batched_tokens, case.max_num_seqs,
                           engine=catalog.engine(case.vllm), sms=sms,
-                          non_torch_gib=gpufit.NON_TORCH_GIB + (gpu.nccl_gib if gpu and case.tp > 1 else 0))
+                          non_torch_gib=gpufit.non_torch_gib(gpu, case.tp))
 
 
 def predict(case: Case) -> gpufit.Estimate:
@@ -188,9 +188,7 @@ def predict(case: Case) -> gpufit.Estimate:
     precision = KIND_PRECISION[kind[0] if kind else "16-bit"]
     if case.quantization == "fp8":
         precision = "fp8"
-    native = arch.loaded_gib if precision == "mxfp4" and arch.loaded_gib else None
-    weights = gpufit.weights_gib(arch, arch.params * 1e9, catalog.PRECISIONS[precision], case.tp,
-                                 precision not in catalog.UNQUANTISED, native)
+    weights = plan.served_weights_gib(arch, arch.params * 1e9, precision, case.tp)
     return gpufit.estimate(arch, weights, serving(case))
 
 

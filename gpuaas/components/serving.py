@@ -7,7 +7,8 @@ from typing import Any
 
 from .. import catalog
 from ..escapes import container_arg
-from ..plan import EnvPlan, ModelPlan, Plan, version_tuple
+from ..catalog import version_tuple
+from ..plan import EnvPlan, ModelPlan, Plan
 from ..portfolio.schema import FIELD_FLAGS, Portfolio
 from ..templating import Quoted, render_template
 from .base import Component, Context

@@ -214,6 +214,17 @@ class Scaling(Strict):
         return self
 
 
+def known_gpu(v: str) -> str:
+    """A GPU the catalog knows, by name (a pool's, a measurement's)."""
+    if v.lower() in {n.lower() for n in catalog.NON_NVIDIA}:
+        raise ValueError(f"{shown(v)} is not an NVIDIA GPU: gpuaas renders vLLM for CUDA and "
+                         "requests nvidia.com/gpu, so only NVIDIA GPUs can be planned and served")
+    if v not in catalog.GPUS:
+        raise ValueError(f"unknown GPU {shown(v)}{did_you_mean(v, catalog.GPUS, ignore_case=True)}; the catalog "
+                         f"knows {', '.join(catalog.GPUS)}")
+    return v
+
+
 class Pool(Strict):
     """GPU nodes, described by a cloud instance type from the catalog, or by what each node
     offers to pods (bare metal, or any type the catalog lacks); the two can be mixed, the
@@ -252,16 +263,7 @@ class Pool(Strict):
             label_value(value)
         return v
 
-    @field_validator("gpu")
-    @classmethod
-    def _known_gpu(cls, v: str) -> str:
-        if v.lower() in {n.lower() for n in catalog.NON_NVIDIA}:
-            raise ValueError(f"{shown(v)} is not an NVIDIA GPU: gpuaas renders vLLM for CUDA and "
-                             "requests nvidia.com/gpu, so only NVIDIA GPUs can be planned and served")
-        if v not in catalog.GPUS:
-            raise ValueError(f"unknown GPU {shown(v)}{did_you_mean(v, catalog.GPUS, ignore_case=True)}; the catalog "
-                             f"knows {', '.join(catalog.GPUS)}")
-        return v
+    _known_gpu = field_validator("gpu")(lambda v: known_gpu(v))
 
     @model_validator(mode="after")
     def _nodes_described(self) -> "Pool":
@@ -451,12 +453,7 @@ class Measured(Strict):
     overheadGiB: float = Field(ge=-100_000, le=100_000)
     log: str = Field(pattern=r"^sha256:[0-9a-f]{12}$")   # which log it came from
 
-    @field_validator("gpu")
-    @classmethod
-    def _gpu(cls, v: str) -> str:
-        if v not in catalog.GPUS:
-            raise ValueError(f"unknown GPU {shown(v)}{did_you_mean(v, list(catalog.GPUS))}")
-        return v
+    _known_gpu = field_validator("gpu")(lambda v: known_gpu(v))
 
 
 class Model(Strict):
